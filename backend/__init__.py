@@ -1,0 +1,1 @@
+"""The Lambda package behind `POST /createUser`."""
