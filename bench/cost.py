@@ -1,0 +1,127 @@
+"""Dollars per million registrations, per committed stack, next to Cognito's per-user price.
+
+Formula (per registration, then times 1,000,000):
+
+    lambda_ms   = ceil(measured_ms * max(1, FULL_VCPU_MB / memory_mb))   # billed in 1 ms steps
+    lambda      = LAMBDA_REQUEST + lambda_ms / 1000 * memory_mb / 1024 * LAMBDA_GB_SECOND
+    api         = HTTP_API_REQUEST                       # one request, far below 512 KB
+    dynamodb    = WRITE_UNITS * DYNAMODB_WRITE_UNIT      # 3 items < 1 KB, transactional = x2
+    cognito     = COGNITO_ESSENTIALS_MAU                 # each new user is one MAU that month
+
+`measured_ms` is the handler's median duration on this machine with one core;
+Lambda gives a function one full vCPU at 1,769 MB and a proportional share
+below, so a CPU-bound handler runs FULL_VCPU_MB / memory_mb times longer on a
+smaller function (and no faster on a larger one: the handler is one thread).
+That assumes one core here hashes as fast as one Graviton vCPU; the report
+prints the measured duration next to the scaled one so the assumption is
+visible. Free tiers, CloudWatch Logs, storage and data transfer are left out
+on both sides: this compares the marginal price of one more sign-up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
+
+# List prices, us-east-1, checked on 2026-11-23 (the date of the committed run).
+# AWS Lambda pricing, Arm: first 7.5 billion GB-s per month.
+LAMBDA_GB_SECOND: Final = 0.0000133334
+# AWS Lambda pricing: $0.20 per 1M requests (both architectures).
+LAMBDA_REQUEST: Final = 0.20 / 1_000_000
+# Amazon API Gateway pricing, HTTP APIs: $1.00 per million, first 300 million a month.
+HTTP_API_REQUEST: Final = 1.00 / 1_000_000
+# Amazon DynamoDB pricing, on-demand: $0.625 per million write request units
+# (standard table class, after the price cut effective 2024-11-01).
+DYNAMODB_WRITE_UNIT: Final = 0.625 / 1_000_000
+# Amazon Cognito pricing, user pools, Essentials plan (the default for new pools
+# since the feature plans of 2024-11-22): $0.015 per MAU above 10,000 free MAUs.
+COGNITO_ESSENTIALS_MAU: Final = 0.015
+COGNITO_FREE_MAUS: Final = 10_000
+PRICES_CHECKED: Final = "2026-11-23"
+
+# Lambda's documented point where a function gets the equivalent of one full vCPU.
+FULL_VCPU_MB: Final = 1769
+# backend/store.py writes USER#, USERNAME# and EMAIL# (each < 1 KB) in one
+# TransactWriteItems; a transactional write costs 2 units per KB instead of 1.
+TRANSACTION_ITEMS: Final = 3
+WRITE_UNITS: Final = TRANSACTION_ITEMS * 2
+MILLION: Final = 1_000_000
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """What the cost model needs from one committed Pulumi.<stack>.yaml."""
+
+    name: str
+    memory_mb: int
+    bcrypt_cost: int
+    architecture: str
+    region: str
+
+
+@dataclass(frozen=True)
+class CostPerMillion:
+    """One stack's dollars per million registrations, term by term."""
+
+    measured_ms: float
+    lambda_ms: int
+    lambda_compute: float
+    lambda_requests: float
+    http_api: float
+    dynamodb: float
+    cognito: float
+
+    @property
+    def total(self) -> float:
+        """Everything this service costs for a million sign-ups."""
+        return self.lambda_compute + self.lambda_requests + self.http_api + self.dynamodb
+
+    @property
+    def cognito_ratio(self) -> float:
+        """How many times more Cognito charges for the same new users."""
+        return self.cognito / self.total
+
+
+def lambda_duration_ms(measured_ms: float, memory_mb: int) -> int:
+    """The billed duration on a function of `memory_mb`: CPU share scaled, rounded up to 1 ms."""
+    return math.ceil(measured_ms * max(1.0, FULL_VCPU_MB / memory_mb))
+
+
+def cost_per_million(*, measured_ms: float, memory_mb: int) -> CostPerMillion:
+    """Dollars for a million registrations whose handler took `measured_ms` on one core."""
+    billed_ms = lambda_duration_ms(measured_ms, memory_mb)
+    gb_seconds = billed_ms / 1000 * memory_mb / 1024
+    return CostPerMillion(
+        measured_ms=measured_ms,
+        lambda_ms=billed_ms,
+        lambda_compute=MILLION * gb_seconds * LAMBDA_GB_SECOND,
+        lambda_requests=MILLION * LAMBDA_REQUEST,
+        http_api=MILLION * HTTP_API_REQUEST,
+        dynamodb=MILLION * WRITE_UNITS * DYNAMODB_WRITE_UNIT,
+        # Marginal price: each registration is one MAU in its month, above the free 10,000.
+        cognito=MILLION * COGNITO_ESSENTIALS_MAU,
+    )
+
+
+def read_stacks(root: Path) -> list[StackConfig]:
+    """Every committed Pulumi.<stack>.yaml under `root`, sorted by name (none: an empty list)."""
+    stacks = []
+    for path in sorted(root.glob("Pulumi.*.yaml")):
+        config: dict[str, Any] = (yaml.safe_load(path.read_text("utf-8")) or {}).get("config", {})
+        project = next((key.split(":")[0] for key in config if key.endswith(":memoryMb")), None)
+        if project is None:
+            continue  # not a stack of this program
+        stacks.append(
+            StackConfig(
+                name=path.name.removeprefix("Pulumi.").removesuffix(".yaml"),
+                memory_mb=int(config[f"{project}:memoryMb"]),
+                bcrypt_cost=int(config.get(f"{project}:bcryptCost", 12)),
+                architecture=str(config.get(f"{project}:architecture", "arm64")),
+                region=str(config.get("aws:region", "us-east-1")),
+            )
+        )
+    return stacks
