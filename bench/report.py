@@ -1,0 +1,233 @@
+"""The results as Markdown: the machine, then one table per question the issue asks."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Final
+
+from bench import cost as prices
+from bench.baseline import core_count
+from bench.coldstart import ArtifactSummary, ImportTiming
+from bench.cost import CostPerMillion, StackConfig
+from bench.latency import LatencyResult
+from bench.stats import median
+from bench.throughput import ThroughputResult
+
+NOT_AVAILABLE: Final = "not available"
+
+
+@dataclass
+class Report:
+    """Everything one run measured; sections that could not run carry the reason instead."""
+
+    command: str
+    cost: int
+    requests: int
+    runs: int
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    seconds: float = 0.0
+    machine: list[tuple[str, str]] = field(default_factory=list)
+    latency: list[LatencyResult] = field(default_factory=list)
+    latency_note: str = ""
+    imports: tuple[ImportTiming, ImportTiming] | None = None
+    heaviest: list[tuple[str, float]] = field(default_factory=list)
+    artifact: ArtifactSummary = field(default_factory=ArtifactSummary)
+    threads: int = 1
+    limit: list[float] = field(default_factory=list)
+    throughput: list[ThroughputResult] = field(default_factory=list)
+    throughput_note: str = ""
+    costs: list[tuple[StackConfig, CostPerMillion | None]] = field(default_factory=list)
+
+
+def describe_machine() -> list[tuple[str, str]]:
+    """CPU model, cores, memory, Python and OS: what a reader needs to compare two results files."""
+    cpu = platform.processor() or platform.machine()
+    memory = "unknown"
+    cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
+    if cpuinfo.exists():
+        models = [ln for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")]
+        cpu = models[0].split(":", 1)[1].strip() if models else cpu
+    if meminfo.exists():
+        total = next(ln for ln in meminfo.read_text().splitlines() if ln.startswith("MemTotal"))
+        memory = f"{int(total.split()[1]) / 1024**2:.1f} GiB"
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [
+        ("CPU", f"{cpu} ({platform.machine()})"),
+        ("cores", f"{core_count()} usable of {os.cpu_count()}"),
+        ("memory", memory),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("bcrypt", version("bcrypt")),
+        ("OS", platform.platform()),
+        ("load average at start (1/5/15 min)", load),
+    ]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024**2:.2f} MiB" if size >= 1024**2 else f"{size / 1024:.1f} KiB"
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def _latency_section(report: Report) -> list[str]:
+    lines = [
+        f"## Request overhead (bcrypt cost {report.cost})",
+        "",
+        f"{report.requests} sign-ups per path, each right after a bare"
+        f" `bcrypt.hashpw(64 bytes, gensalt({report.cost}))` in the same process;"
+        " ratio = request / bare hash at the same percentile (1.00 = bcrypt alone).",
+        "",
+    ]
+    rows = []
+    for result in report.latency:
+        (r50, b50), (r95, b95) = result.p(50), result.p(95)
+        rows.append(
+            [
+                result.path,
+                _ms(r50),
+                _ms(r95),
+                f"{_ms(b50)} / {_ms(b95)}",
+                f"{result.ratio(50):.2f}",
+                f"{result.ratio(95):.2f}",
+                f"{result.overhead_ms(50):.1f}",
+                f"{result.overhead_ms(95):.1f}",
+            ]
+        )
+    if report.latency_note:
+        rows.append(["local stage, HTTP", *[NOT_AVAILABLE] * 6, report.latency_note])
+    header = ["path", "p50 ms", "p95 ms", "bare hash p50 / p95 ms", "ratio p50", "ratio p95"]
+    return lines + _table([*header, "overhead p50 ms", "overhead p95 ms"], rows)
+
+
+def _coldstart_section(report: Report) -> list[str]:
+    lines = [
+        "## Cold start",
+        "",
+        f"Import time in a fresh interpreter with no bytecode cache (`PYTHONDONTWRITEBYTECODE=1`,"
+        f" an empty `PYTHONPYCACHEPREFIX`), median of {report.runs} interleaved runs.",
+        "",
+    ]
+    if report.imports is not None:
+        handler, baseline = report.imports
+        rows = [
+            [
+                f"`{handler.statement}`",
+                _ms(handler.median),
+                f"{handler.median / baseline.median:.2f}",
+            ],
+            [f"`{baseline.statement}` (baseline)", _ms(baseline.median), "1.00"],
+        ]
+        lines += _table(["import", "median ms", "ratio"], rows)
+    if report.heaviest:
+        parts = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.heaviest)
+        lines += ["", f"Where the handler's import goes (self time per package, one run): {parts}."]
+    lines += ["", *_artifact_table(report.artifact)]
+    return lines
+
+
+def _artifact_table(artifact: ArtifactSummary) -> list[str]:
+    if artifact.unavailable:
+        return _table(
+            ["Lambda artifact (arm64)", "compressed"], [[NOT_AVAILABLE, artifact.unavailable]]
+        )
+    rows = [["whole zip, `signup-arm64.zip`", _size(artifact.size)]]
+    rows += [[f"package `{name}`", _size(size)] for name, size in artifact.packages]
+    rows += [[f"member `{name}`", _size(size)] for name, size in artifact.members]
+    return _table(["Lambda artifact (arm64, built by infra.artifact)", "compressed"], rows)
+
+
+def _throughput_section(report: Report) -> list[str]:
+    lines = [f"## Throughput (local stage, bcrypt cost {report.cost})", ""]
+    if report.throughput_note:
+        return [*lines, f"{NOT_AVAILABLE}: {report.throughput_note}"]
+    limit = median(report.limit)
+    lines += [
+        f"bcrypt limit: {limit:.2f} hashes/s with {report.threads} threads (one per core),"
+        f" median of {len(report.limit)} rounds interleaved with the client rounds below;"
+        f" sign-ups/s is the median of {report.runs} rounds.",
+        "",
+    ]
+    rows = [
+        [str(t.clients), f"{t.median:.2f}", f"{t.median / limit:.2f}", str(t.failures)]
+        for t in report.throughput
+    ]
+    return lines + _table(["clients", "sign-ups/s", "ratio to bcrypt limit", "failed"], rows)
+
+
+def _cost_section(report: Report) -> list[str]:
+    lines = [
+        "## Cost per million registrations"
+        f" (us-east-1 list prices, checked {prices.PRICES_CHECKED})",
+        "",
+        "Handler duration = in-process p50 at the stack's bcrypt cost on one core here, scaled by"
+        f" max(1, {prices.FULL_VCPU_MB} MB / memory) for Lambda's CPU share and rounded up to 1 ms;"
+        f" {prices.WRITE_UNITS} write units per sign-up ({prices.TRANSACTION_ITEMS} items,"
+        " transactional = 2 each); Cognito Essentials at"
+        f" ${prices.COGNITO_ESSENTIALS_MAU} per new user (one MAU in its month, beyond the"
+        f" {prices.COGNITO_FREE_MAUS:,} free)."
+        " Free tiers, logs and storage are left out on both sides.",
+        "",
+    ]
+    rows = []
+    for stack, cost in report.costs:
+        head = [stack.name, str(stack.memory_mb), str(stack.bcrypt_cost)]
+        if cost is None:
+            rows.append([*head, *[NOT_AVAILABLE] * 9])
+            continue
+        rows.append(
+            [
+                *head,
+                f"{cost.measured_ms:.1f}",
+                str(cost.lambda_ms),
+                _usd(cost.lambda_compute),
+                _usd(cost.lambda_requests),
+                _usd(cost.http_api),
+                _usd(cost.dynamodb),
+                _usd(cost.total),
+                _usd(cost.cognito),
+                f"{cost.cognito_ratio:,.0f}x",
+            ]
+        )
+    header = ["stack", "memory MB", "bcrypt cost", "handler ms here", "billed ms"]
+    header += ["Lambda compute", "Lambda requests", "HTTP API", "DynamoDB", "total"]
+    return lines + _table([*header, "Cognito Essentials", "Cognito / ours"], rows)
+
+
+def render(report: Report) -> str:
+    """The whole results file."""
+    minutes, seconds = divmod(round(report.seconds), 60)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`{report.command}` on {report.started:%Y-%m-%d %H:%M} UTC,"
+        f" {minutes} min {seconds:02d} s. Timings here are noisy; compare the ratios,"
+        " which divide by a baseline measured in the same run.",
+        "",
+        "## Machine",
+        "",
+        *_table(["", ""], [[name, value] for name, value in report.machine]),
+        "",
+        *_latency_section(report),
+        "",
+        *_coldstart_section(report),
+        "",
+        *_throughput_section(report),
+        "",
+        *_cost_section(report),
+    ]
+    return "\n".join(lines) + "\n"
