@@ -21,27 +21,31 @@ _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 T = TypeVar("T")
 
-# The keys every committed Pulumi.<stage>.yaml must set (the pepper is a
-# secret and is set per stack with `pulumi config set --secret`).
-REQUIRED_KEYS: Final = (
-    "architecture",
-    "memoryMb",
-    "logLevel",
-    "bcryptCost",
-    "passwordMinLength",
-    "corsOrigins",
-    "throttleRateLimit",
-    "throttleBurstLimit",
-    "reservedConcurrency",
-    "logRetentionDays",
-    "pointInTimeRecovery",
-    "deletionProtection",
-    "retainOnDelete",
-    "alarmApi5xxThreshold",
-    "alarmLambdaErrorsThreshold",
-    "alarmLambdaThrottlesThreshold",
-)
+# The keys every committed Pulumi.<stage>.yaml must set, with their YAML
+# types (the CLI hands the program strings, so a quoted "12" would otherwise
+# slip through; tests hold the committed files to these types). The pepper is
+# a secret and is set per stack with `pulumi config set --secret`.
+KEY_TYPES: Final[dict[str, type]] = {
+    "architecture": str,
+    "memoryMb": int,
+    "logLevel": str,
+    "bcryptCost": int,
+    "passwordMinLength": int,
+    "corsOrigins": list,
+    "throttleRateLimit": int,
+    "throttleBurstLimit": int,
+    "reservedConcurrency": int,
+    "logRetentionDays": int,
+    "pointInTimeRecovery": bool,
+    "deletionProtection": bool,
+    "retainOnDelete": bool,
+    "alarmApi5xxThreshold": int,
+    "alarmLambdaErrorsThreshold": int,
+    "alarmLambdaThrottlesThreshold": int,
+    "alarmActions": list,
+}
 OPTIONAL_KEYS: Final = ("alarmActions",)
+REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper",)
 
 
