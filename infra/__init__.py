@@ -1,1 +1,1 @@
-"""Pulumi components for the registration service (the local stage lives in infra/local)."""
+"""Infrastructure: Pulumi components and the local stage."""
