@@ -19,7 +19,7 @@ ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
 LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # The keys every committed Pulumi.<stage>.yaml must set, with their YAML
 # types (the CLI hands the program strings, so a quoted "12" would otherwise
@@ -46,7 +46,6 @@ KEY_TYPES: Final[dict[str, type]] = {
 }
 OPTIONAL_KEYS: Final = ("alarmActions",)
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
-SECRET_KEYS: Final = ("pepper",)
 
 
 class StageConfigError(ValueError):
@@ -146,7 +145,7 @@ def _check(ok: bool, key: str, message: str) -> None:
         raise StageConfigError(f"{key}: {message}")
 
 
-def _read(key: str, read: Callable[[str], T]) -> T:
+def _read(key: str, read: Callable[[str], _T]) -> _T:
     try:
         return read(key)
     except StageConfigError:
