@@ -13,9 +13,11 @@ from infra.artifact import LambdaArtifact
 
 HANDLER: Final = "backend.handler.handler"
 RUNTIME: Final = "python3.13"
-# Three store attempts of ~3 s each fit, and API Gateway's 30 s limit is never
-# reached: a stuck invocation ends as the backend's 503, not a gateway 504.
-TIMEOUT_SECONDS: Final = 10
+# The backend's worst case against a stalled store is three attempts of 3 s
+# (1 s connect + 2 s read) plus at most 3 s of jittered backoff, about 12 s,
+# plus one bcrypt hash: 15 s lets that end as the backend's own 503, and API
+# Gateway's 30 s limit is never reached.
+TIMEOUT_SECONDS: Final = 15
 # Lambda's advanced logging spells WARNING as WARN.
 _LAMBDA_LOG_LEVEL: Final = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
 
