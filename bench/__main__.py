@@ -27,7 +27,7 @@ class Plan:
     """How much to measure; the full plan finishes in about three minutes at cost 12 on 2 cores."""
 
     cost: int
-    requests: int  # timed sign-ups per latency path (p95 is the 19th of 20)
+    requests: int  # timed sign-ups per latency path (p95 is the 29th of 30)
     warmup: int  # untimed first requests: connection set-up, the handler's lazy clients
     runs: int  # cold-start runs per import, throughput rounds per client count
     extra_cost_requests: int  # in-process samples at other stacks' bcrypt costs (cost model only)
@@ -51,11 +51,11 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
     default_cost = 4 if args.quick else (stacks["prod"].bcrypt_cost if "prod" in stacks else 12)
     plan = Plan(
         cost=args.cost or default_cost,
-        requests=args.requests or (5 if args.quick else 20),
+        requests=args.requests or (5 if args.quick else 30),
         warmup=1 if args.quick else 2,
-        runs=args.runs or (2 if args.quick else 5),
-        extra_cost_requests=3 if args.quick else 10,
-        round_requests=4 if args.quick else 6,
+        runs=args.runs or (2 if args.quick else 7),
+        extra_cost_requests=1 if args.quick else 10,
+        round_requests=4 if args.quick else 8,
         # Building the zip downloads wheels from PyPI: not in a smoke test.
         artifact=not (args.quick or args.no_artifact),
         stage=not args.no_local_stage,
@@ -95,7 +95,9 @@ def measure_cold_start(report: Report, plan: Plan) -> None:
     """Import timings (interleaved with the baseline) and the zip's size and largest members."""
     say(f"cold-start imports, {plan.runs} runs each")
     report.imports = coldstart.measure_imports(cwd=REPO_ROOT, runs=plan.runs)
-    report.heaviest = coldstart.heaviest_imports(coldstart.HANDLER_IMPORT, cwd=REPO_ROOT)
+    report.heaviest = coldstart.heaviest_imports(
+        coldstart.HANDLER_IMPORT, cwd=REPO_ROOT, runs=min(plan.runs, 3)
+    )
     if plan.artifact:
         say("building the Lambda artifact (arm64)")
         report.artifact = coldstart.build_and_summarize(REPO_ROOT)

@@ -67,12 +67,23 @@ def measure_imports(*, cwd: Path, runs: int) -> tuple[ImportTiming, ImportTiming
     return ImportTiming(HANDLER_IMPORT, handler), ImportTiming(BASELINE_IMPORT, baseline)
 
 
-def heaviest_imports(statement: str, *, cwd: Path, top: int = 5) -> list[tuple[str, float]]:
-    """Where `statement`'s import time goes: self time summed per top-level package, in s.
+def heaviest_imports(
+    statement: str, *, cwd: Path, runs: int = 3, top: int = 5
+) -> list[tuple[str, float]]:
+    """Where `statement`'s import time goes: per top-level package, the median over `runs`, in s.
 
-    Self times (not cumulative ones) add up to the whole import without double
-    counting, so "botocore 0.6 s" means botocore's own modules, whoever imported them.
+    A single run on a shared machine can charge a 0.5 s stall to whichever
+    module happened to be loading; the median over a few runs does not.
     """
+    per_run = [_self_times(statement, cwd=cwd) for _ in range(runs)]
+    packages = {name for times in per_run for name in times}
+    medians = {name: median([times.get(name, 0.0) for times in per_run]) for name in packages}
+    return sorted(medians.items(), key=lambda item: -item[1])[:top]
+
+
+def _self_times(statement: str, *, cwd: Path) -> dict[str, float]:
+    # Self times (not cumulative ones) add up to the whole import without double
+    # counting: "botocore 0.2 s" means botocore's own modules, whoever imported them.
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
         done = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", statement],
@@ -89,7 +100,7 @@ def heaviest_imports(statement: str, *, cwd: Path, top: int = 5) -> list[tuple[s
         parts = line.removeprefix("import time:").split("|")
         if len(parts) == 3 and parts[0].strip().isdigit():
             totals[parts[2].strip().split(".")[0]] += int(parts[0]) / 1_000_000
-    return sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return dict(totals)
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,11 @@ def _coldstart_section(report: Report) -> list[str]:
         lines += _table(["import", "median ms", "ratio"], rows)
     if report.heaviest:
         parts = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.heaviest)
-        lines += ["", f"Where the handler's import goes (self time per package, one run): {parts}."]
+        lines += [
+            "",
+            f"Where the handler's import goes (self time per package,"
+            f" median of {min(report.runs, 3)} runs): {parts}.",
+        ]
     lines += ["", *_artifact_table(report.artifact)]
     return lines
 

@@ -12,8 +12,8 @@ def percentile(samples: Sequence[float], p: float) -> float:
 
     Nearest rank (rank = ceil(p/100 * n), 1-based) always returns a value that
     was actually observed, never an interpolation between two requests, and is
-    defined for any n >= 1. With the 20 samples of a full run, p50 is the 10th
-    smallest and p95 the 19th; with fewer than 20, p95 is the maximum.
+    defined for any n >= 1. With the 30 samples of a full run, p50 is the 15th
+    smallest and p95 the 29th; with fewer than 20, p95 is the maximum.
     """
     if not samples:
         raise ValueError("percentile of no samples")
