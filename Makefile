@@ -31,3 +31,13 @@ lint: setup  ## ruff lint + format check, mypy strict
 format: setup  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# ---- benchmarks (issue 6) ----------------------------------------------------
+# Latency, cold start, throughput and cost, each as a ratio to a baseline from
+# the same run; prints the tables and writes bench/results.md. About three
+# minutes at bcrypt cost 12 on 2 cores. DDB_STAMP (DynamoDB Local, from the
+# local stage's section above) is empty until that section exists.
+.PHONY: bench
+
+bench: setup $(DDB_STAMP)  ## benchmarks: latency, cold start, throughput, cost -> bench/results.md
+	$(BIN)/python -m bench $(BENCH_ARGS)
