@@ -1,0 +1,1 @@
+"""Infrastructure: Pulumi components and the local stage."""
