@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from infra.local import dev_stack
+from infra.local import stack_config
 from infra.local.cors import LOCAL_WEB_ORIGINS
 from infra.local.dynamodb_local import DynamoDBLocalError
 from infra.local.stage import REPO_ROOT, LocalStage, StageOptions
@@ -60,7 +60,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
     """Stage options from parsed arguments, resolving the default CORS origins."""
     origins = tuple(args.cors_origins or ())
     if not origins:
-        from_stack = dev_stack.cors_origins(REPO_ROOT / "Pulumi.dev.yaml")
+        from_stack = stack_config.cors_origins(REPO_ROOT / "Pulumi.dev.yaml")
         origins = tuple(dict.fromkeys(LOCAL_WEB_ORIGINS + from_stack))
     return StageOptions(
         api_port=args.api_port,

@@ -1,7 +1,13 @@
-"""Read the dev stack's CORS origins from `Pulumi.dev.yaml`, so local and dev agree."""
+"""Read a stack's CORS origins from its committed `Pulumi.<stage>.yaml`.
+
+The local stage uses the dev stack's origins; deployment CI uses this to pick
+the origin the smoke suite's preflight sends:
+`python -m infra.local.stack_config Pulumi.prod.yaml` prints the first one.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one call, checked below)
@@ -23,3 +29,8 @@ def cors_origins(stack_file: Path) -> tuple[str, ...]:
             items = value if isinstance(value, list) else str(value).split(",")
             return tuple(str(item).strip() for item in items if str(item).strip())
     return ()
+
+
+if __name__ == "__main__":
+    origins = cors_origins(Path(sys.argv[1]))
+    print(origins[0] if origins else "")  # noqa: T201 (the output is the point)
