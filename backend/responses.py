@@ -1,0 +1,67 @@
+"""Lambda proxy responses: JSON for success, RFC 9457 problem+json for every error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from backend.rules import FieldProblem
+
+_TITLES: Final = {
+    400: "Invalid request",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Already registered",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+_DETAILS: Final = {
+    400: "The request broke one or more rules; see errors.",
+    409: "The username or email is already registered; see errors.",
+    500: "Something went wrong on our side; it has been logged.",
+    503: "The service is briefly unavailable; retry after the time in Retry-After.",
+}
+# Sign-up answers hold personal data: no cache, proxy or browser may keep them.
+_COMMON_HEADERS: Final = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
+
+
+def _response(
+    status: int, body: Mapping[str, Any], content_type: str, headers: Mapping[str, str]
+) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"content-type": content_type, **_COMMON_HEADERS, **headers},
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def ok(body: Mapping[str, Any], *, request_id: str) -> dict[str, Any]:
+    """200 with a JSON body."""
+    return _response(200, body, "application/json", {"x-request-id": request_id})
+
+
+def problem(
+    status: int,
+    errors: Iterable[FieldProblem],
+    *,
+    request_id: str,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """An application/problem+json response listing every problem."""
+    items = [{"field": e.field, "code": e.code, "message": e.message} for e in errors]
+    title = _TITLES.get(status, "Error")
+    body = {
+        "type": f"urn:signup:problem:{title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": _DETAILS.get(status, items[0]["message"] if items else title),
+        "requestId": request_id,
+        "errors": items,
+    }
+    return _response(
+        status, body, "application/problem+json", {"x-request-id": request_id, **(headers or {})}
+    )

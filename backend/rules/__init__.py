@@ -1,0 +1,24 @@
+"""Pure sign-up rules with no AWS imports: the API and the web form share them."""
+
+from backend.rules.email import email_key, email_problem, normalize_email
+from backend.rules.password import PasswordPolicy, normalize_password, password_problem
+from backend.rules.problems import FieldProblem, InvalidSignup
+from backend.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
+from backend.rules.username import normalize_username, username_key, username_problem
+
+__all__ = [
+    "SIGNUP_FIELDS",
+    "FieldProblem",
+    "InvalidSignup",
+    "PasswordPolicy",
+    "ValidSignup",
+    "email_key",
+    "email_problem",
+    "normalize_email",
+    "normalize_password",
+    "normalize_username",
+    "password_problem",
+    "username_key",
+    "username_problem",
+    "validate_signup",
+]

@@ -1,0 +1,40 @@
+"""Email rules: syntax and normalisation by email-validator, never a DNS lookup."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+from backend.rules.problems import FieldProblem
+
+
+def _validated(raw: str) -> str:
+    # NFKC first so that compatibility variants (fullwidth letters, ligatures)
+    # give the same address and so the same uniqueness key.
+    address = unicodedata.normalize("NFKC", raw)
+    # check_deliverability=False: no DNS in the request path (latency, and an
+    # outage of a resolver must not stop sign-ups).
+    # strict: also enforce the 64-character local-part limit of RFC 5321.
+    return validate_email(address, check_deliverability=False, strict=True).normalized
+
+
+def normalize_email(raw: str) -> str:
+    """The stored form of a valid address (domain lower-cased and IDNA-checked, `+tags` kept)."""
+    return _validated(raw)
+
+
+def email_key(raw: str) -> str:
+    """The uniqueness key of a valid address: its normalised form, case-folded."""
+    return _validated(raw).casefold()
+
+
+def email_problem(raw: str) -> FieldProblem | None:
+    """The problem with `raw` as an email address, or None when it is valid."""
+    if not raw.strip():
+        return FieldProblem("email", "email_required", "Enter your email address.")
+    try:
+        _validated(raw)
+    except EmailNotValidError as exc:
+        return FieldProblem("email", "email_invalid", str(exc))
+    return None

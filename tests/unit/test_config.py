@@ -1,0 +1,43 @@
+"""The function's environment is parsed once and checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.config import ConfigurationError, Settings
+
+BASE = {"TABLE_NAME": "users", "PASSWORD_PEPPER": "x" * 32}
+
+
+def test_settings_defaults() -> None:
+    settings = Settings.from_env(BASE)
+    assert (settings.bcrypt_cost, settings.policy.min_length) == (12, 15)
+
+
+def test_settings_reads_stage_policy() -> None:
+    settings = Settings.from_env({**BASE, "BCRYPT_COST": "10", "PASSWORD_MIN_LENGTH": "8"})
+    assert (settings.bcrypt_cost, settings.policy.min_length) == (10, 8)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PASSWORD_PEPPER": "x" * 32},
+        {"TABLE_NAME": "users"},
+        {**BASE, "BCRYPT_COST": "twelve"},
+        {**BASE, "BCRYPT_COST": "3"},
+        {**BASE, "PASSWORD_MIN_LENGTH": "7"},
+    ],
+)
+def test_settings_rejects_bad_environment(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError):
+        Settings.from_env(env)
+
+
+def test_settings_reads_pepper_from_parameter_store() -> None:
+    settings = Settings.from_env({"TABLE_NAME": "users", "PEPPER_PARAMETER": "/signup/dev/pepper"})
+    assert settings.load_pepper(lambda name: f"value-of-{name}") == b"value-of-/signup/dev/pepper"
+
+
+def test_settings_repr_hides_the_pepper() -> None:
+    assert "x" * 32 not in repr(Settings.from_env(BASE))

@@ -1,0 +1,289 @@
+"""The Lambda handler end to end against moto: success, every 4xx, conflicts, and the log line."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from backend.hashing import PasswordHasher
+from tests.unit.conftest import (
+    PASSWORDS,
+    PEPPER,
+    TABLE,
+    Reply,
+    assert_no_secrets,
+    load_event,
+    make_event,
+    signup,
+    table_keys,
+)
+
+Invoke = Callable[[dict[str, Any]], Reply]
+
+
+def assert_problem(reply: Reply, status: int, codes: list[str], event: dict[str, Any]) -> None:
+    """A problem+json answer with this status and these codes, carrying the request id."""
+    assert reply.status == status, reply.text
+    assert reply.codes == codes
+    assert reply.headers["content-type"] == "application/problem+json"
+    request_id = event["requestContext"]["requestId"]
+    assert reply.headers["x-request-id"] == reply.body["requestId"] == request_id
+    assert set(reply.body) == {"type", "title", "status", "detail", "requestId", "errors"}
+    assert reply.body["status"] == status
+    assert "Traceback" not in reply.text
+
+
+def test_handler_registers_the_sample_event(invoke: Invoke, dynamodb: Any) -> None:
+    event = load_event()
+    reply = invoke(event)
+    assert reply.status == 200, reply.text
+    assert set(reply.body) == {"userId", "username", "email", "createdAt"}
+    assert (reply.body["username"], reply.body["email"]) == ("AdaLovelace", "ada@example.com")
+    assert reply.body["createdAt"].endswith("Z")
+    assert reply.headers["content-type"] == "application/json"
+    assert reply.headers["cache-control"] == "no-store"
+    assert reply.headers["x-request-id"] == event["requestContext"]["requestId"]
+    user_id = reply.body["userId"]
+    assert table_keys(dynamodb) == sorted(
+        [f"USER#{user_id}", "USERNAME#adalovelace", "EMAIL#ada@example.com"]
+    )
+
+
+def test_handler_stores_a_verifiable_hash_never_returned(invoke: Invoke, dynamodb: Any) -> None:
+    reply = invoke(load_event())
+    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{reply.body['userId']}"}})
+    stored = item["Item"]["passwordHash"]["S"]
+    assert PasswordHasher(PEPPER.encode(), cost=4).verify(PASSWORDS[0], stored)
+    assert stored not in reply.text
+    assert "hash" not in reply.text.lower()
+    assert PASSWORDS[0] not in reply.text
+
+
+def test_handler_decodes_base64_bodies(invoke: Invoke) -> None:
+    reply = invoke(load_event("create_user_base64"))
+    assert reply.status == 200, reply.text
+    assert reply.body["username"] == "grace.hopper"
+
+
+def test_handler_registers_128_emoji_password(invoke: Invoke) -> None:
+    reply = invoke(make_event(signup(password=PASSWORDS[4])))
+    assert len(PASSWORDS[4]) == 128
+    assert reply.status == 200, reply.text
+
+
+def test_handler_keeps_display_forms(invoke: Invoke) -> None:
+    reply = invoke(make_event(signup(username="Ａｄａ", email="Ada+Signup@EXAMPLE.com")))
+    assert (reply.body["username"], reply.body["email"]) == ("Ada", "Ada+Signup@example.com")
+
+
+DEEP = '{"username":' + "[" * 40 + "]" * 40 + "}"
+BAD_BODIES = [
+    pytest.param(None, "body_required", id="empty"),
+    pytest.param("   ", "body_required", id="whitespace"),
+    pytest.param("{", "body_invalid_json", id="truncated"),
+    pytest.param("{'username': 'ada'}", "body_invalid_json", id="single-quotes"),
+    pytest.param('{"password": NaN}', "body_invalid_json", id="nan"),
+    pytest.param('{"username": "\\ud800"}', "body_invalid_json", id="lone-surrogate"),
+    pytest.param("[]", "body_not_object", id="array"),
+    pytest.param("42", "body_not_object", id="number"),
+    pytest.param('"ada"', "body_not_object", id="string"),
+    pytest.param("null", "body_not_object", id="null"),
+    pytest.param(DEEP, "body_too_deep", id="deep"),
+    pytest.param('{"username":"a","username":"b"}', "field_duplicate", id="duplicate-key"),
+]
+
+
+@pytest.mark.parametrize(("raw", "code"), BAD_BODIES)
+def test_handler_rejects_bad_bodies(
+    invoke: Invoke, dynamodb: Any, raw: str | None, code: str
+) -> None:
+    event = make_event(raw=raw)
+    assert_problem(invoke(event), 400, [code], event)
+    assert table_keys(dynamodb) == []
+
+
+def test_handler_rejects_missing_body_key(invoke: Invoke, dynamodb: Any) -> None:
+    event = make_event(signup())
+    del event["body"]
+    assert_problem(invoke(event), 400, ["body_required"], event)
+
+
+@pytest.mark.parametrize(
+    ("body", "codes"),
+    [
+        (signup(username="ab"), ["username_too_short"]),
+        (signup(username="x" * 33), ["username_too_long"]),
+        (signup(username="-ada"), ["username_invalid"]),
+        (signup(username="Admin"), ["username_reserved"]),
+        (signup(username=""), ["username_required"]),
+        (signup(email="not-an-email"), ["email_invalid"]),
+        (signup(email=""), ["email_required"]),
+        (signup(password="too short"), ["password_too_short"]),
+        (signup(password="x" * 129), ["password_too_long"]),
+        (signup(password="a" * 20), ["password_common"]),
+        (signup(password="AdaLovelace2026!"), ["password_similar"]),
+        ({"username": "ada", "email": "ada@example.com"}, ["password_required"]),
+        (signup(username=7), ["field_type"]),
+        (signup(isAdmin=True), ["field_unknown"]),
+        (
+            {"username": "a", "email": "b", "password": "c"},
+            ["username_too_short", "email_invalid", "password_too_short"],
+        ),
+    ],
+)
+def test_handler_rejects_rule_breaks(
+    invoke: Invoke, dynamodb: Any, body: dict[str, object], codes: list[str]
+) -> None:
+    event = make_event(body)
+    reply = invoke(event)
+    assert_problem(reply, 400, codes, event)
+    assert all(error["message"] for error in reply.body["errors"])
+    assert table_keys(dynamodb) == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"content-type": "text/plain"},
+        {"content-type": "application/x-www-form-urlencoded"},
+        {"content-type": "application/json; charset=latin-1"},
+    ],
+)
+def test_handler_rejects_wrong_media_type(
+    invoke: Invoke, dynamodb: Any, headers: dict[str, str]
+) -> None:
+    event = make_event(signup(), headers=headers)
+    assert_problem(invoke(event), 415, ["unsupported_media_type"], event)
+    assert table_keys(dynamodb) == []
+
+
+def test_handler_accepts_json_with_utf8_charset_any_case(invoke: Invoke) -> None:
+    event = make_event(signup(), headers={"Content-Type": "Application/JSON; Charset=UTF-8"})
+    assert invoke(event).status == 200
+
+
+@pytest.mark.parametrize("base64_encoded", [False, True])
+def test_handler_rejects_oversized_bodies(
+    invoke: Invoke, dynamodb: Any, base64_encoded: bool
+) -> None:
+    body = json.dumps(signup(password="p" * 17_000))
+    event = make_event(raw=body, base64_encoded=base64_encoded)
+    assert_problem(invoke(event), 413, ["payload_too_large"], event)
+    assert table_keys(dynamodb) == []
+
+
+def test_handler_accepts_a_body_just_under_the_limit(invoke: Invoke) -> None:
+    padded = json.dumps(signup())[:-1] + " " * (16 * 1024 - len(json.dumps(signup()))) + "}"
+    assert len(padded.encode()) == 16 * 1024
+    assert invoke(make_event(raw=padded)).status == 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("not base64!", "body_invalid_json"),
+        (base64.b64encode(b"\xff\xfe{}").decode(), "body_invalid_json"),
+    ],
+)
+def test_handler_rejects_bad_base64_and_utf8(
+    invoke: Invoke, dynamodb: Any, raw: str, code: str
+) -> None:
+    event = make_event(raw="{}")
+    event["body"], event["isBase64Encoded"] = raw, True
+    assert_problem(invoke(event), 400, [code], event)
+    assert table_keys(dynamodb) == []
+
+
+def test_handler_answers_404_for_other_paths(invoke: Invoke) -> None:
+    event = make_event(signup(), path="/users")
+    assert_problem(invoke(event), 404, ["route_not_found"], event)
+
+
+def test_handler_answers_405_for_other_methods(invoke: Invoke, dynamodb: Any) -> None:
+    event = make_event(signup(), method="GET")
+    reply = invoke(event)
+    assert_problem(reply, 405, ["method_not_allowed"], event)
+    assert reply.headers["allow"] == "POST"
+    assert table_keys(dynamodb) == []
+
+
+@pytest.mark.parametrize("variant", ["ADA", "ada", "Ａｄａ", "aDa"])
+def test_handler_username_taken_across_case_and_width(
+    invoke: Invoke, dynamodb: Any, variant: str
+) -> None:
+    assert invoke(make_event(signup(username="Ada"))).status == 200
+    before = table_keys(dynamodb)
+    event = make_event(signup(username=variant, email="other@example.com"))
+    assert_problem(invoke(event), 409, ["username_taken"], event)
+    assert table_keys(dynamodb) == before
+
+
+@pytest.mark.parametrize("variant", ["ADA@EXAMPLE.COM", "Ada@Example.com", "ａｄａ@example.com"])
+def test_handler_email_taken_across_case(invoke: Invoke, dynamodb: Any, variant: str) -> None:
+    assert invoke(make_event(signup())).status == 200
+    before = table_keys(dynamodb)
+    event = make_event(signup(username="someone.else", email=variant))
+    assert_problem(invoke(event), 409, ["email_taken"], event)
+    assert table_keys(dynamodb) == before
+
+
+def test_handler_reports_both_taken(invoke: Invoke, dynamodb: Any) -> None:
+    assert invoke(make_event(signup())).status == 200
+    before = table_keys(dynamodb)
+    event = make_event(signup(username="ADALOVELACE", email="ADA@example.com"))
+    assert_problem(invoke(event), 409, ["username_taken", "email_taken"], event)
+    assert table_keys(dynamodb) == before
+
+
+def test_handler_plus_tag_is_a_different_email(invoke: Invoke) -> None:
+    assert invoke(make_event(signup())).status == 200
+    reply = invoke(make_event(signup(username="ada2", email="ada+2@example.com")))
+    assert reply.status == 200
+
+
+def test_handler_logs_one_structured_line_per_request(
+    invoke: Invoke, no_secret_in_logs: list[str]
+) -> None:
+    event = load_event()
+    invoke(event)
+    invoke(make_event(signup(password="short")))
+    lines = [json.loads(line) for line in no_secret_in_logs if '"createUser"' in line]
+    assert [line["status"] for line in lines] == [200, 400]
+    first = lines[0]
+    assert first["requestId"] == event["requestContext"]["requestId"]
+    assert first["outcome"] == "UserRegistered"
+    assert first["service"] == "signup"
+    assert isinstance(first["durationMs"], float)
+    assert lines[1]["errorCodes"] == ["password_too_short"]
+    assert "body" not in first
+    assert "event" not in json.dumps(first)
+
+
+def test_handler_reads_the_pepper_from_ssm_once(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, dynamodb: Any
+) -> None:
+    monkeypatch.delenv("PASSWORD_PEPPER")
+    monkeypatch.setenv("PEPPER_PARAMETER", "/signup/test/pepper")
+    ssm = boto3.client("ssm", region_name="eu-west-1")
+    ssm.put_parameter(Name="/signup/test/pepper", Value="s" * 48, Type="SecureString")
+    reply = invoke(make_event(signup()))
+    assert reply.status == 200, reply.text
+    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{reply.body['userId']}"}})
+    assert PasswordHasher(b"s" * 48, cost=4).verify(PASSWORDS[0], item["Item"]["passwordHash"]["S"])
+    # Read once per container: deleting the parameter does not affect later requests.
+    ssm.delete_parameter(Name="/signup/test/pepper")
+    assert invoke(make_event(signup(username="grace", email="grace@example.com"))).status == 200
+
+
+@pytest.mark.parametrize(
+    "leak", [PASSWORDS[0], PEPPER, "hmac-sha384-bcrypt-v1$$2b$04$abc", "$2b$12$abcdef"]
+)
+def test_secret_guard_catches_each_kind_of_leak(leak: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_no_secrets(["fine", f'{{"message": "oops {leak}"}}'])
