@@ -6,6 +6,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import bcrypt
 import httpx
 import pytest
 
@@ -13,7 +14,8 @@ from tests.integration.conftest import user
 from tests.plugins.local_stage import StageFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-WINDOW_SECONDS = 6.0
+WINDOW_SECONDS = 3.0
+ROUNDS = 3
 
 
 def signups_per_second(url: str, clients: int) -> float:
@@ -34,18 +36,43 @@ def signups_per_second(url: str, clients: int) -> float:
     return total / (time.monotonic() - started)
 
 
+def bcrypt_speedup() -> float:
+    """How much faster two threads hash than one on this machine right now (the ceiling)."""
+
+    def hash_n(n: int) -> None:
+        for _ in range(n):
+            bcrypt.hashpw(b"correct horse battery staple", bcrypt.gensalt(12))
+
+    started = time.monotonic()
+    hash_n(8)
+    one = time.monotonic() - started
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(hash_n, (4, 4)))
+    return one / (time.monotonic() - started)
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores")
 def test_local_stage_two_clients_nearly_double_throughput(
     start_local_stage: StageFactory, record_property: pytest.RecordProperty
 ) -> None:
     # The production cost: hashing dominates, as it does on AWS.
     stage = start_local_stage(env={"BCRYPT_COST": "12"})
-    signups_per_second(stage.api_url, 1)  # warm-up: imports, first client, JIT-free but cached
-    one = signups_per_second(stage.api_url, 1)
-    two = signups_per_second(stage.api_url, 2)
+    signups_per_second(stage.api_url, 1)  # warm-up: imports, clients, DynamoDB Local's caches
+    # Best of interleaved rounds: other load on a shared machine comes and goes,
+    # and must not land on one side of the comparison only.
+    one = two = ceiling = 0.0
+    for _ in range(ROUNDS):
+        one = max(one, signups_per_second(stage.api_url, 1))
+        two = max(two, signups_per_second(stage.api_url, 2))
+        ceiling = max(ceiling, bcrypt_speedup())
     record_property("signups_per_second", {"one_client": one, "two_clients": two})
     print(
         f"\nsign-ups/s at bcrypt cost 12: 1 client {one:.2f}, 2 clients {two:.2f},"
-        f" ratio {two / one:.2f}"
+        f" ratio {two / one:.2f}; raw bcrypt 2-thread speedup here {ceiling:.2f}"
     )
-    assert two / one >= 1.5
+    if ceiling < 1.3:
+        pytest.skip(f"other load leaves no second core (bcrypt speedup {ceiling:.2f})")
+    # Shared CI machines rarely give a full second core; the stage must not be
+    # what serialises sign-ups, so compare with what the machine allows.
+    assert two / one >= min(1.5, 0.8 * ceiling)
