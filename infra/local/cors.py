@@ -13,13 +13,16 @@ LOCAL_WEB_ORIGINS = ("http://localhost:3000", "http://127.0.0.1:3000")
 
 @dataclass(frozen=True)
 class CorsConfig:
-    """The stage's CORS configuration, field for field as `aws.apigatewayv2.Api` takes it."""
+    """The stage's CORS configuration, field for field as `aws.apigatewayv2.Api` takes it.
+
+    Defaults mirror `infra/api.py` (SignupApi); only the origins vary by stage.
+    """
 
     allow_origins: tuple[str, ...] = LOCAL_WEB_ORIGINS
     allow_methods: tuple[str, ...] = ("POST",)
     allow_headers: tuple[str, ...] = ("content-type",)
-    expose_headers: tuple[str, ...] = ()
-    max_age: int = 300
+    expose_headers: tuple[str, ...] = ("x-request-id", "retry-after")
+    max_age: int = 600
     allow_credentials: bool = False
 
     def allows_origin(self, origin: str) -> bool:
