@@ -32,6 +32,7 @@ class Plan:
     runs: int  # cold-start runs per import, throughput rounds per client count
     extra_cost_requests: int  # in-process samples at other stacks' bcrypt costs (cost model only)
     round_requests: int  # at least this many sign-ups per throughput round
+    limit_seconds: float  # hashing per thread per bcrypt-limit sample
     artifact: bool
     stage: bool
 
@@ -56,6 +57,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
         runs=args.runs or (2 if args.quick else 7),
         extra_cost_requests=1 if args.quick else 10,
         round_requests=4 if args.quick else 8,
+        limit_seconds=0.1 if args.quick else 1.0,
         # Building the zip downloads wheels from PyPI: not in a smoke test.
         artifact=not (args.quick or args.no_artifact),
         stage=not args.no_local_stage,
@@ -106,33 +108,37 @@ def measure_cold_start(report: Report, plan: Plan) -> None:
 
 
 def measure_local_stage(report: Report, plan: Plan) -> None:
-    """HTTP latency, then throughput rounds with the bcrypt limit measured between them."""
+    """HTTP latency, then throughput rounds, each client count paired with a fresh bcrypt limit."""
     say(f"starting the local stage (BCRYPT_COST={plan.cost})")
     with local_stage(cost=plan.cost, cwd=REPO_ROOT) as url:
         say(f"HTTP latency through {url}, {plan.requests} requests")
         http = latency.measure_http(url, cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
         report.latency.insert(0, http)
-        # About 1.5 s of hashing per thread per round, whatever the cost.
-        per_thread = max(3, math.ceil(1.5 / percentile(http.bare, 50)))
+        # The same hashing time per limit sample whatever the cost.
+        per_thread = max(2, math.ceil(plan.limit_seconds / percentile(http.bare, 50)))
         rates: dict[int, list[float]] = {clients: [] for clients in CLIENT_COUNTS}
+        limits: dict[int, list[float]] = {clients: [] for clients in CLIENT_COUNTS}
         failures = dict.fromkeys(CLIENT_COUNTS, 0)
         for round_index in range(plan.runs):
             say(f"throughput round {round_index + 1}/{plan.runs}")
-            # Limit and client rounds alternate, so both see the same neighbours' noise.
-            report.limit.append(
-                bcrypt_limit(plan.cost, threads=report.threads, hashes_per_thread=per_thread)
-            )
             for clients in CLIENT_COUNTS:
+                # The limit right before each client run: both see the same
+                # neighbours' load, which on a shared machine swings by 2x.
+                limit = bcrypt_limit(
+                    plan.cost, threads=report.threads, hashes_per_thread=per_thread
+                )
                 per_client = throughput.requests_per_client(
                     clients, total_at_least=plan.round_requests
                 )
                 rate, failed = throughput.signups_per_second(
                     url, clients=clients, per_client=per_client
                 )
+                limits[clients].append(limit)
                 rates[clients].append(rate)
                 failures[clients] += failed
+        report.limit = [limit for clients in CLIENT_COUNTS for limit in limits[clients]]
         report.throughput = [
-            throughput.ThroughputResult(clients, rates[clients], failures[clients])
+            throughput.ThroughputResult(clients, rates[clients], limits[clients], failures[clients])
             for clients in CLIENT_COUNTS
         ]
 

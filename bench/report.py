@@ -164,12 +164,13 @@ def _throughput_section(report: Report) -> list[str]:
     limit = median(report.limit)
     lines += [
         f"bcrypt limit: {limit:.2f} hashes/s with {report.threads} threads (one per core),"
-        f" median of {len(report.limit)} rounds interleaved with the client rounds below;"
-        f" sign-ups/s is the median of {report.runs} rounds.",
+        f" median of {len(report.limit)} samples, one right before each client run."
+        f" Sign-ups/s is the median of {report.runs} rounds; the ratio is the median of"
+        " per-round ratios, each over the limit measured next to it.",
         "",
     ]
     rows = [
-        [str(t.clients), f"{t.median:.2f}", f"{t.median / limit:.2f}", str(t.failures)]
+        [str(t.clients), f"{t.median:.2f}", f"{t.ratio:.2f}", str(t.failures)]
         for t in report.throughput
     ]
     return lines + _table(["clients", "sign-ups/s", "ratio to bcrypt limit", "failed"], rows)

@@ -16,16 +16,27 @@ from bench.stats import median
 
 @dataclass(frozen=True)
 class ThroughputResult:
-    """Sign-ups per second for one client count, one figure per repeated round."""
+    """Sign-ups per second for one client count, one figure per round, each with its own limit.
+
+    `limits[i]` is the bcrypt limit measured right before `rates[i]`: the ratio
+    is taken per pair, then the median over rounds, so a burst from another
+    tenant that slows one pair does not skew the others.
+    """
 
     clients: int
     rates: list[float]
+    limits: list[float]
     failures: int
 
     @property
     def median(self) -> float:
         """Median sign-ups per second over rounds."""
         return median(self.rates)
+
+    @property
+    def ratio(self) -> float:
+        """Median over rounds of sign-ups/s divided by the limit measured next to it."""
+        return median([rate / limit for rate, limit in zip(self.rates, self.limits, strict=True)])
 
 
 def requests_per_client(clients: int, *, total_at_least: int) -> int:
