@@ -396,6 +396,24 @@ def _key(value: object) -> str | None:
     return unicodedata.normalize("NFKC", value).casefold() if isinstance(value, str) else None
 
 
+def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Partial users in the table: a marker without its user, a user without both markers."""
+    by_key = {item["pk"]["S"]: item for item in items}
+    problems = [
+        f"{pk} points at missing USER#{item['userId']['S']}"
+        for pk, item in by_key.items()
+        if pk.startswith(("USERNAME#", "EMAIL#")) and f"USER#{item['userId']['S']}" not in by_key
+    ]
+    for pk, item in by_key.items():
+        if not pk.startswith("USER#"):
+            continue
+        for marker in (f"USERNAME#{item['usernameKey']['S']}", f"EMAIL#{item['emailKey']['S']}"):
+            owner = by_key.get(marker, {}).get("userId", {}).get("S")
+            if owner != item["userId"]["S"]:
+                problems.append(f"{pk} lacks its marker {marker}")
+    return problems
+
+
 def table_problems(
     items: Iterable[Mapping[str, Any]],
     accepted: Mapping[str, str],
@@ -408,11 +426,7 @@ def table_problems(
     request's name to the user id it was given.
     """
     by_key = {item["pk"]["S"]: item for item in items}
-    problems = [
-        f"{pk} points at missing USER#{item['userId']['S']}"
-        for pk, item in by_key.items()
-        if pk.startswith(("USERNAME#", "EMAIL#")) and f"USER#{item['userId']['S']}" not in by_key
-    ]
+    problems = integrity_problems(by_key.values())
     tagged_users = {
         item["userId"]["S"]
         for pk, item in by_key.items()
