@@ -353,6 +353,10 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
         # --- routing: the function's answers; on a stage API Gateway answers first ---
         case("get-method", b"", 405, "method_not_allowed", method="GET", gateway_status=404),
         case("put-method", valid, 405, "method_not_allowed", method="PUT", gateway_status=404),
+        case("trace-method", b"", 405, "method_not_allowed", method="TRACE", gateway_status=404),
+        case(
+            "propfind-method", b"", 405, "method_not_allowed", method="PROPFIND", gateway_status=404
+        ),
         case("path-case", valid, 404, "route_not_found", path="/createuser", gateway_status=404),
     ]
 
