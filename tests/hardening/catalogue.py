@@ -153,6 +153,7 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
             "huge-float-email",
             b'{"username":"a","email":1e999999}',
             400,
+            "username_too_short",
             "field_type",
             "password_required",
         ),
