@@ -1,0 +1,25 @@
+"""Composition root for `pulumi up`: read the stack's config, build the service, export outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+
+from infra.config import load_stage_config, require_pepper
+from infra.service import SignupService, SignupServiceArgs
+
+config = pulumi.Config()
+stage = load_stage_config(config, pulumi.get_stack())
+service = SignupService(
+    f"signup-{stage.stage}",
+    SignupServiceArgs(
+        config=stage, pepper=require_pepper(config), source_root=Path(__file__).resolve().parent
+    ),
+)
+
+pulumi.export("apiUrl", service.api_url)
+pulumi.export("createUserUrl", service.create_user_url)
+pulumi.export("tableName", service.table_name)
+pulumi.export("functionName", service.function_name)
+pulumi.export("stage", stage.stage)

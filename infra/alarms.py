@@ -1,0 +1,91 @@
+"""Per-stage alarms: the API answering 5xx, the function failing, the function throttled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.config import AlarmThresholds
+
+
+@dataclass(frozen=True)
+class ServiceAlarmsArgs:
+    """What to watch and the stage's thresholds."""
+
+    api_id: pulumi.Input[str]
+    api_stage: pulumi.Input[str]
+    function_name: pulumi.Input[str]
+    thresholds: AlarmThresholds
+    tags: dict[str, str]
+
+
+class ServiceAlarms(pulumi.ComponentResource):
+    """Three one-minute Sum alarms; quiet minutes count as healthy."""
+
+    def __init__(
+        self, name: str, args: ServiceAlarmsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("signup:infra:ServiceAlarms", name, None, opts)
+        limits = args.thresholds
+        self._alarm(
+            f"{name}-api-5xx",
+            description="The API answered 5xx (store unavailable or a bug)",
+            namespace="AWS/ApiGateway",
+            metric="5xx",
+            dimensions={"ApiId": args.api_id, "Stage": args.api_stage},
+            threshold=limits.api_5xx,
+            args=args,
+        )
+        function = {"FunctionName": args.function_name}
+        self._alarm(
+            f"{name}-lambda-errors",
+            description="The function raised or timed out",
+            namespace="AWS/Lambda",
+            metric="Errors",
+            dimensions=function,
+            threshold=limits.lambda_errors,
+            args=args,
+        )
+        self._alarm(
+            f"{name}-lambda-throttles",
+            description="Invocations were refused: reserved concurrency is exhausted",
+            namespace="AWS/Lambda",
+            metric="Throttles",
+            dimensions=function,
+            threshold=limits.lambda_throttles,
+            args=args,
+        )
+        self.register_outputs({})
+
+    def _alarm(
+        self,
+        name: str,
+        *,
+        description: str,
+        namespace: str,
+        metric: str,
+        dimensions: dict[str, pulumi.Input[str]],
+        threshold: int,
+        args: ServiceAlarmsArgs,
+    ) -> None:
+        actions = list(args.thresholds.actions)
+        aws.cloudwatch.MetricAlarm(
+            name,
+            alarm_description=description,
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic="Sum",
+            period=60,
+            evaluation_periods=1,
+            comparison_operator="GreaterThanThreshold",
+            threshold=threshold,
+            # No traffic is not an outage; without this a quiet dev stage alarms.
+            treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,128 @@
+"""The HTTP API: POST /createUser to the function, throttled, CORS-limited, access-logged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+ROUTE_KEY: Final = "POST /createUser"
+# One JSON line per request; never the body (it carries the password) and
+# never headers (they may carry cookies).
+ACCESS_LOG_FORMAT: Final = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "requestTime": "$context.requestTime",
+        "sourceIp": "$context.identity.sourceIp",
+        "userAgent": "$context.identity.userAgent",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "responseLength": "$context.responseLength",
+        "responseLatency": "$context.responseLatency",
+        "integrationLatency": "$context.integrationLatency",
+        "integrationError": "$context.integrationErrorMessage",
+    },
+    separators=(",", ":"),
+)
+
+
+@dataclass(frozen=True)
+class SignupApiArgs:
+    """The function to front and the stage's edge policy."""
+
+    function_arn: pulumi.Input[str]
+    function_name: pulumi.Input[str]
+    cors_origins: tuple[str, ...]
+    throttle_rate_limit: int
+    throttle_burst_limit: int
+    log_retention_days: int
+    tags: dict[str, str]
+
+
+class SignupApi(pulumi.ComponentResource):
+    """An HTTP API with one route, a `$default` auto-deploying stage and its access log."""
+
+    api: aws.apigatewayv2.Api
+    stage: aws.apigatewayv2.Stage
+    url: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: SignupApiArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("signup:infra:SignupApi", name, None, opts)
+        self.api = aws.apigatewayv2.Api(
+            name,
+            protocol_type="HTTP",
+            description="User registration",
+            cors_configuration={
+                "allow_origins": list(args.cors_origins),
+                "allow_methods": ["POST"],
+                "allow_headers": ["content-type"],
+                # Lets the web app show the request id from error responses.
+                "expose_headers": ["x-request-id", "retry-after"],
+                "max_age": 600,
+            },
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._create_route(name, args)
+        self.stage = self._create_stage(name, args)
+        aws.lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=args.function_name,
+            principal="apigateway.amazonaws.com",
+            # This API's $default stage and this one route, nothing else.
+            source_arn=pulumi.Output.concat(self.stage.execution_arn, "/POST/createUser"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The execute-api endpoint serves the $default stage at its root, so
+        # the base URL has no stage segment and no trailing slash.
+        self.url = self.api.api_endpoint
+        self.register_outputs({"url": self.url})
+
+    def _create_route(self, name: str, args: SignupApiArgs) -> None:
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-create-user",
+            api_id=self.api.id,
+            integration_type="AWS_PROXY",
+            integration_method="POST",
+            integration_uri=args.function_arn,
+            payload_format_version="2.0",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.apigatewayv2.Route(
+            f"{name}-create-user",
+            api_id=self.api.id,
+            route_key=ROUTE_KEY,
+            target=pulumi.Output.concat("integrations/", integration.id),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_stage(self, name: str, args: SignupApiArgs) -> aws.apigatewayv2.Stage:
+        access_logs = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=f"/aws/apigateway/{name}/access",
+            retention_in_days=args.log_retention_days,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.apigatewayv2.Stage(
+            f"{name}-default",
+            api_id=self.api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={
+                "throttling_rate_limit": args.throttle_rate_limit,
+                "throttling_burst_limit": args.throttle_burst_limit,
+            },
+            access_log_settings={
+                "destination_arn": access_logs.arn,
+                "format": ACCESS_LOG_FORMAT,
+            },
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

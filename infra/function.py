@@ -1,0 +1,176 @@
+"""The createUser function with its own log group and a role that can do nothing else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.artifact import LambdaArtifact
+
+HANDLER: Final = "backend.handler.handler"
+RUNTIME: Final = "python3.13"
+# The backend's worst case against a stalled store is three attempts of 3 s
+# (1 s connect + 2 s read) plus at most 3 s of jittered backoff, about 12 s,
+# plus one bcrypt hash: 15 s lets that end as the backend's own 503, and API
+# Gateway's 30 s limit is never reached.
+TIMEOUT_SECONDS: Final = 15
+# Lambda's advanced logging spells WARNING as WARN.
+_LAMBDA_LOG_LEVEL: Final = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
+
+
+@dataclass(frozen=True)
+class SignupFunctionArgs:
+    """The code, the stage's sizing and policy, and what the function may touch."""
+
+    artifact: LambdaArtifact
+    architecture: str
+    memory_mb: int
+    reserved_concurrency: int
+    log_retention_days: int
+    log_level: str
+    bcrypt_cost: int
+    password_min_length: int
+    table_name: pulumi.Input[str]
+    table_arn: pulumi.Input[str]
+    pepper_parameter_name: pulumi.Input[str]
+    pepper_parameter_arn: pulumi.Input[str]
+    pepper_key_arn: pulumi.Input[str]
+    tags: dict[str, str]
+
+
+class SignupFunction(pulumi.ComponentResource):
+    """Lambda running `backend.handler.handler`, its log group, role and inline policy."""
+
+    log_group: aws.cloudwatch.LogGroup
+    role: aws.iam.Role
+    function: aws.lambda_.Function
+
+    def __init__(
+        self, name: str, args: SignupFunctionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("signup:infra:SignupFunction", name, None, opts)
+        # Created before the function so Lambda never auto-creates an
+        # unmanaged group with infinite retention.
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{name}",
+            retention_in_days=args.log_retention_days,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.role = self._create_role(name, args)
+        policy = self._create_policy(name, args)
+        self.function = self._create_function(name, args, policy)
+        self.register_outputs({"name": self.function.name, "arn": self.function.arn})
+
+    def _create_role(self, name: str, args: SignupFunctionArgs) -> aws.iam.Role:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        return aws.iam.Role(
+            f"{name}-role",
+            description=f"Runs {name} and nothing else",
+            assume_role_policy=pulumi.Output.json_dumps(trust),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_policy(self, name: str, args: SignupFunctionArgs) -> aws.iam.RolePolicy:
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                # TransactWriteItems is authorised per contained action; the
+                # store only ever sends Put items.
+                {
+                    "Sid": "WriteUsers",
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:PutItem"],
+                    "Resource": [args.table_arn],
+                },
+                # Streams are named by Lambda at run time, so this group's
+                # streams are the one place a suffix wildcard is unavoidable.
+                {
+                    "Sid": "WriteOwnLogs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": [pulumi.Output.concat(self.log_group.arn, ":*")],
+                },
+                {
+                    "Sid": "ReadPepper",
+                    "Effect": "Allow",
+                    "Action": ["ssm:GetParameter"],
+                    "Resource": [args.pepper_parameter_arn],
+                },
+                # Parameter Store puts the parameter's ARN in the encryption
+                # context, so the key only decrypts the pepper for this role.
+                {
+                    "Sid": "DecryptPepper",
+                    "Effect": "Allow",
+                    "Action": ["kms:Decrypt"],
+                    "Resource": [args.pepper_key_arn],
+                    "Condition": {
+                        "StringEquals": {
+                            "kms:EncryptionContext:PARAMETER_ARN": args.pepper_parameter_arn
+                        }
+                    },
+                },
+            ],
+        }
+        return aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=pulumi.Output.json_dumps(document),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_function(
+        self, name: str, args: SignupFunctionArgs, policy: aws.iam.RolePolicy
+    ) -> aws.lambda_.Function:
+        level = args.log_level
+        return aws.lambda_.Function(
+            name,
+            name=name,
+            description="POST /createUser: validate, hash, add the user atomically",
+            runtime=RUNTIME,
+            architectures=[args.architecture],
+            handler=HANDLER,
+            # Relative to the project directory, so the path stored in the state
+            # is the same on every teammate's machine.
+            code=pulumi.FileArchive(os.path.relpath(args.artifact.path)),
+            source_code_hash=args.artifact.source_code_hash,
+            role=self.role.arn,
+            memory_size=args.memory_mb,
+            timeout=TIMEOUT_SECONDS,
+            reserved_concurrent_executions=args.reserved_concurrency,
+            environment={
+                "variables": {
+                    "TABLE_NAME": args.table_name,
+                    "PEPPER_PARAMETER": args.pepper_parameter_name,
+                    "BCRYPT_COST": str(args.bcrypt_cost),
+                    "PASSWORD_MIN_LENGTH": str(args.password_min_length),
+                    "POWERTOOLS_SERVICE_NAME": "signup",
+                    "POWERTOOLS_METRICS_NAMESPACE": "Signup",
+                    "POWERTOOLS_LOG_LEVEL": level,
+                }
+            },
+            logging_config={
+                "log_format": "JSON",
+                "log_group": self.log_group.name,
+                "application_log_level": _LAMBDA_LOG_LEVEL[level],
+                "system_log_level": "INFO",
+            },
+            tags=args.tags,
+            # The policy must exist before the first cold start reads the pepper.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )

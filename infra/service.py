@@ -1,0 +1,119 @@
+"""The whole stage: table, pepper, function, API and alarms wired from one StageConfig."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+
+from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
+from infra.api import SignupApi, SignupApiArgs
+from infra.artifact import build_artifact
+from infra.config import StageConfig
+from infra.function import SignupFunction, SignupFunctionArgs
+from infra.pepper import Pepper, PepperArgs
+from infra.table import UsersTable, UsersTableArgs
+
+SERVICE = "signup"
+
+
+@dataclass(frozen=True)
+class SignupServiceArgs:
+    """The stage's policy, its pepper and the checkout holding `backend/`."""
+
+    config: StageConfig
+    pepper: pulumi.Output[str]
+    source_root: Path
+
+
+class SignupService(pulumi.ComponentResource):
+    """Everything one stage of the registration service needs on AWS."""
+
+    api_url: pulumi.Output[str]
+    create_user_url: pulumi.Output[str]
+    table_name: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: SignupServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("signup:infra:SignupService", name, None, opts)
+        cfg = args.config
+        tags = {"service": SERVICE, "stage": cfg.stage, "managed-by": "pulumi"}
+        child = pulumi.ResourceOptions(parent=self)
+        table = UsersTable(
+            f"{name}-users",
+            UsersTableArgs(
+                point_in_time_recovery=cfg.point_in_time_recovery,
+                deletion_protection=cfg.deletion_protection,
+                retain_on_delete=cfg.retain_on_delete,
+                tags=tags,
+            ),
+            child,
+        )
+        pepper = Pepper(
+            f"{name}-pepper",
+            PepperArgs(
+                parameter_name=f"/{SERVICE}/{cfg.stage}/pepper", value=args.pepper, tags=tags
+            ),
+            child,
+        )
+        function = SignupFunction(
+            f"{name}-create-user",
+            SignupFunctionArgs(
+                artifact=build_artifact(
+                    source_root=args.source_root, architecture=cfg.architecture
+                ),
+                architecture=cfg.architecture,
+                memory_mb=cfg.memory_mb,
+                reserved_concurrency=cfg.reserved_concurrency,
+                log_retention_days=cfg.log_retention_days,
+                log_level=cfg.log_level,
+                bcrypt_cost=cfg.bcrypt_cost,
+                password_min_length=cfg.password_min_length,
+                table_name=table.table.name,
+                table_arn=table.table.arn,
+                pepper_parameter_name=pepper.parameter.name,
+                pepper_parameter_arn=pepper.parameter.arn,
+                pepper_key_arn=pepper.key.arn,
+                tags=tags,
+            ),
+            child,
+        )
+        api = SignupApi(
+            f"{name}-api",
+            SignupApiArgs(
+                function_arn=function.function.arn,
+                function_name=function.function.name,
+                cors_origins=cfg.cors_origins,
+                throttle_rate_limit=cfg.throttle_rate_limit,
+                throttle_burst_limit=cfg.throttle_burst_limit,
+                log_retention_days=cfg.log_retention_days,
+                tags=tags,
+            ),
+            child,
+        )
+        ServiceAlarms(
+            f"{name}-alarms",
+            ServiceAlarmsArgs(
+                api_id=api.api.id,
+                api_stage=api.stage.name,
+                function_name=function.function.name,
+                thresholds=cfg.alarms,
+                tags=tags,
+            ),
+            child,
+        )
+        self.api_url = api.url
+        self.create_user_url = pulumi.Output.concat(api.url, "/createUser")
+        self.table_name = table.table.name
+        self.function_name = function.function.name
+        self.register_outputs(
+            {
+                "apiUrl": self.api_url,
+                "createUserUrl": self.create_user_url,
+                "tableName": self.table_name,
+                "functionName": self.function_name,
+            }
+        )

@@ -1,0 +1,78 @@
+"""Queries over a mock deployment's JSON (see mock_deploy.py): resources by type and role."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+TABLE = "aws:dynamodb/table:Table"
+FUNCTION = "aws:lambda/function:Function"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+KEY = "aws:kms/key:Key"
+PARAMETER = "aws:ssm/parameter:Parameter"
+API = "aws:apigatewayv2/api:Api"
+STAGE = "aws:apigatewayv2/stage:Stage"
+INTEGRATION = "aws:apigatewayv2/integration:Integration"
+ROUTE = "aws:apigatewayv2/route:Route"
+PERMISSION = "aws:lambda/permission:Permission"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def of_type(deployment: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    """Every registration of `type_`."""
+    return [r for r in deployment["resources"] if r["type"] == type_]
+
+
+def one(deployment: dict[str, Any], type_: str, suffix: str = "") -> dict[str, Any]:
+    """The single registration of `type_` whose name ends with `suffix`."""
+    found = [r for r in of_type(deployment, type_) if r["name"].endswith(suffix)]
+    assert len(found) == 1, f"expected one {type_} ending {suffix!r}, got {len(found)}"
+    return found[0]
+
+
+def physical_name(resource: dict[str, Any]) -> str:
+    """The name AWS would see: the explicit one, or the mocks' stand-in for auto-naming."""
+    return str(resource["inputs"].get("name") or f"{resource['name']}-a1b2c3d")
+
+
+def by_urn(deployment: dict[str, Any], urn: str) -> dict[str, Any]:
+    """The registration with this URN."""
+    return next(r for r in deployment["resources"] if r["urn"] == urn)
+
+
+def normalized(value: Any, stage: str) -> Any:
+    """`value` with the stage's name replaced, so two stacks can be compared."""
+    token = re.compile(rf"(?<![a-z0-9]){re.escape(stage)}(?![a-z0-9])")
+    if isinstance(value, str):
+        return token.sub("<stage>", value)
+    if isinstance(value, dict):
+        return {normalized(k, stage): normalized(v, stage) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalized(item, stage) for item in value]
+    return value
+
+
+def flat(deployment: dict[str, Any], *, compare: bool = False) -> dict[str, Any]:
+    """Every resource property as `type::<stage-normalized name>.path -> leaf` (lists are leaves).
+
+    With `compare`, values are stage-normalized too, so two stacks' leaves can be diffed.
+    """
+    leaves: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value and "__secret__" not in value:
+            for key, item in value.items():
+                walk(f"{prefix}.{normalized(key, stage)}", item)
+        else:
+            leaves[prefix] = value
+
+    stage = deployment["stack"]
+    resources = deployment["resources"]
+    for resource in normalized(resources, stage) if compare else resources:
+        base = f"{resource['type']}::{normalized(resource['name'], stage)}"
+        walk(f"{base}.inputs", resource["inputs"])
+        leaves[f"{base}.retainOnDelete"] = resource["retainOnDelete"]
+        leaves[f"{base}.protect"] = resource["protect"]
+    return leaves

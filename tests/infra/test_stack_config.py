@@ -1,0 +1,137 @@
+"""The committed stack files against infra/config.py's schema, and the loader's refusals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pulumi
+import pytest
+
+from infra.config import (
+    KEY_TYPES,
+    OPTIONAL_KEYS,
+    REQUIRED_KEYS,
+    StageConfigError,
+    load_stage_config,
+)
+from tests.infra.conftest import PROJECT, STACKS, stack_settings
+
+# For each key, a value of the wrong YAML type (or out of range) the loader must refuse.
+WRONG: dict[str, list[Any]] = {
+    "architecture": [64, "x86"],
+    "memoryMb": ["lots", 1.5, True, 64],
+    "logLevel": [["INFO"], "VERBOSE"],
+    "bcryptCost": [[12], 4, 20],
+    "passwordMinLength": ["fifteen", 7, 129],
+    "corsOrigins": ["https://example.com", [1], [], ["https://example.com/path"]],
+    "throttleRateLimit": [1.5, 0, "fast"],
+    "throttleBurstLimit": [[10], 0],
+    "reservedConcurrency": ["none", 0],
+    "logRetentionDays": [8, "week"],
+    "pointInTimeRecovery": ["yes", 1],
+    "deletionProtection": ["no", [True]],
+    "retainOnDelete": [0, "sure"],
+    "alarmApi5xxThreshold": [-1, "one"],
+    "alarmLambdaErrorsThreshold": [0.5],
+    "alarmLambdaThrottlesThreshold": [{"n": 1}],
+    "alarmActions": ["arn:aws:sns:us-east-1:123456789012:t", ["not-an-arn"]],
+}
+
+
+def _yaml_type_errors(settings: dict[str, Any]) -> list[str]:
+    # `type(...) is` because YAML's true is a Python bool, and bool is an int.
+    return [
+        f"{key}: {type(value).__name__} is not {KEY_TYPES[key].__name__}"
+        for key, value in settings.items()
+        if key in KEY_TYPES and type(value) is not KEY_TYPES[key]
+    ]
+
+
+def _load(settings: dict[str, Any], stage: str = "dev") -> None:
+    # How the Pulumi CLI hands config to a program: strings, structured values as JSON.
+    raw = {
+        f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in settings.items()
+    }
+    pulumi.runtime.set_all_config(raw, [])
+    load_stage_config(pulumi.Config(PROJECT), stage)
+
+
+@pytest.fixture(autouse=True)
+def _clean_config() -> Iterator[None]:
+    yield
+    pulumi.runtime.set_all_config({}, [])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stack_sets_every_required_key_and_no_unknown_one(stack: str) -> None:
+    settings = stack_settings(stack)
+    # The pepper may be committed only as `pulumi config set --secret` writes it.
+    pepper = settings.pop("pepper", {"secure": "absent"})
+    assert isinstance(pepper, dict) and set(pepper) == {"secure"}, "pepper must be --secret"
+    keys = set(settings)
+    assert keys >= set(REQUIRED_KEYS), f"missing: {set(REQUIRED_KEYS) - keys}"
+    known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
+    assert keys <= known, f"unknown: {keys - known}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stack_values_have_their_yaml_types(stack: str) -> None:
+    assert _yaml_type_errors(stack_settings(stack)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("bcryptCost", "12"), ("deletionProtection", "true"), ("memoryMb", 1024.0)]
+)
+def test_quoted_or_float_values_fail_the_yaml_type_check(key: str, value: Any) -> None:
+    assert _yaml_type_errors({key: value}) != []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stack_loads(stack: str) -> None:
+    _load(stack_settings(stack), stack)
+
+
+def test_wrong_values_cover_every_key() -> None:
+    assert set(WRONG) == set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
+
+
+@pytest.mark.parametrize("key", REQUIRED_KEYS)
+def test_missing_key_is_refused_by_name(key: str) -> None:
+    settings = stack_settings("dev")
+    del settings[key]
+    with pytest.raises(StageConfigError, match=key):
+        _load(settings)
+
+
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, vs in WRONG.items() for v in vs])
+def test_wrong_type_or_range_is_refused_by_name(key: str, value: Any) -> None:
+    settings = {**stack_settings("dev"), key: value}
+    with pytest.raises(StageConfigError, match=key):
+        _load(settings)
+
+
+def test_wildcard_origin_is_refused_where_data_is_protected() -> None:
+    settings = {**stack_settings("prod"), "corsOrigins": ["*"]}
+    with pytest.raises(StageConfigError, match="corsOrigins"):
+        _load(settings, "prod")
+    _load({**stack_settings("dev"), "corsOrigins": ["*"]})
+
+
+def test_stack_name_must_be_a_plain_slug() -> None:
+    with pytest.raises(StageConfigError, match="stack"):
+        _load(stack_settings("dev"), "Dev Stage")
+
+
+def test_plaintext_pepper_is_refused(failed_deployment: Callable[[dict[str, Any]], str]) -> None:
+    error = failed_deployment(
+        {f"{PROJECT}:pepper": "a-long-enough-pepper-but-stored-in-plain-text"}
+    )
+    assert "pepper: set it with --secret" in error
+
+
+def test_short_pepper_is_refused(failed_deployment: Callable[[dict[str, Any]], str]) -> None:
+    error = failed_deployment({f"{PROJECT}:pepper": {"secure": "short"}})
+    assert "pepper: must be at least 32 characters" in error
+    assert "short" not in error.replace("shorter", "")  # the value itself is never echoed

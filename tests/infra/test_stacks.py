@@ -1,0 +1,391 @@
+"""`__main__.py` under Pulumi mocks, once per committed stack file: what it asked AWS for."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY
+from tests.infra.conftest import ROOT, STACKS, stack_settings
+from tests.infra.mock_deploy import TEST_PEPPER
+from tests.infra.recorded import (
+    ALARM,
+    API,
+    FUNCTION,
+    INTEGRATION,
+    KEY,
+    LOG_GROUP,
+    PARAMETER,
+    PERMISSION,
+    ROLE,
+    ROLE_POLICY,
+    ROUTE,
+    STAGE,
+    TABLE,
+    by_urn,
+    flat,
+    of_type,
+    one,
+    physical_name,
+)
+
+Deployments = dict[str, dict[str, Any]]
+ENV = "inputs.environment.variables"
+_FN = f"{FUNCTION}::signup-<stage>-create-user"
+_ALARMS = f"{ALARM}::signup-<stage>-alarms"
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# Which recorded property each stack-file key drives, and how. The per-key
+# test checks every value; the diff test checks nothing else differs.
+DRIVES: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
+    "architecture": [(f"{_FN}.inputs.architectures", lambda v: [v])],
+    "memoryMb": [(f"{_FN}.inputs.memorySize", _same)],
+    "logLevel": [
+        (f"{_FN}.{ENV}.POWERTOOLS_LOG_LEVEL", _same),
+        (
+            f"{_FN}.inputs.loggingConfig.applicationLogLevel",
+            lambda v: {"WARNING": "WARN"}.get(v, v),
+        ),
+    ],
+    "bcryptCost": [(f"{_FN}.{ENV}.BCRYPT_COST", str)],
+    "passwordMinLength": [(f"{_FN}.{ENV}.PASSWORD_MIN_LENGTH", str)],
+    "corsOrigins": [(f"{API}::signup-<stage>-api.inputs.corsConfiguration.allowOrigins", _same)],
+    "throttleRateLimit": [
+        (
+            f"{STAGE}::signup-<stage>-api-default.inputs.defaultRouteSettings.throttlingRateLimit",
+            _same,
+        )
+    ],
+    "throttleBurstLimit": [
+        (
+            f"{STAGE}::signup-<stage>-api-default.inputs.defaultRouteSettings.throttlingBurstLimit",
+            _same,
+        )
+    ],
+    "reservedConcurrency": [(f"{_FN}.inputs.reservedConcurrentExecutions", _same)],
+    "logRetentionDays": [
+        (f"{LOG_GROUP}::signup-<stage>-create-user-logs.inputs.retentionInDays", _same),
+        (f"{LOG_GROUP}::signup-<stage>-api-access-logs.inputs.retentionInDays", _same),
+    ],
+    "pointInTimeRecovery": [
+        (f"{TABLE}::signup-<stage>-users.inputs.pointInTimeRecovery.enabled", _same)
+    ],
+    "deletionProtection": [
+        (f"{TABLE}::signup-<stage>-users.inputs.deletionProtectionEnabled", _same)
+    ],
+    "retainOnDelete": [(f"{TABLE}::signup-<stage>-users.retainOnDelete", _same)],
+    "alarmApi5xxThreshold": [(f"{_ALARMS}-api-5xx.inputs.threshold", _same)],
+    "alarmLambdaErrorsThreshold": [(f"{_ALARMS}-lambda-errors.inputs.threshold", _same)],
+    "alarmLambdaThrottlesThreshold": [(f"{_ALARMS}-lambda-throttles.inputs.threshold", _same)],
+    "alarmActions": [
+        (f"{_ALARMS}-{alarm}.inputs.{field}", _same)
+        for alarm in ("api-5xx", "lambda-errors", "lambda-throttles")
+        for field in ("alarmActions", "okActions")
+    ],
+}
+OPTIONAL_DEFAULTS: dict[str, Any] = {"alarmActions": []}
+
+
+def _policies(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    documents = [json.loads(r["inputs"]["policy"]) for r in of_type(deployment, ROLE_POLICY)]
+    documents += [json.loads(r["inputs"]["assumeRolePolicy"]) for r in of_type(deployment, ROLE)]
+    return documents
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_config_drives_each_property(deployments: Deployments, stack: str) -> None:
+    settings = {**OPTIONAL_DEFAULTS, **stack_settings(stack)}
+    leaves = flat(deployments[stack])
+    for key, drives in DRIVES.items():
+        for path, expected in drives:
+            assert leaves[path] == expected(settings[key]), f"{stack}: {key} -> {path}"
+
+
+@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(STACKS, 2)))
+def test_stacks_differ_exactly_where_their_config_differs(
+    deployments: Deployments, a: str, b: str
+) -> None:
+    settings_a = {**OPTIONAL_DEFAULTS, **stack_settings(a)}
+    settings_b = {**OPTIONAL_DEFAULTS, **stack_settings(b)}
+    leaves_a = flat(deployments[a], compare=True)
+    leaves_b = flat(deployments[b], compare=True)
+    differing = {p for p in leaves_a.keys() | leaves_b.keys() if leaves_a.get(p) != leaves_b.get(p)}
+    expected = {
+        path
+        for key, drives in DRIVES.items()
+        if settings_a.get(key) != settings_b.get(key)
+        for path, _ in drives
+    }
+    assert differing == expected
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
+    outputs = deployments[stack]["outputs"]
+    assert set(outputs) == {"apiUrl", "createUserUrl", "tableName", "functionName", "stage"}
+    assert outputs["stage"] == stack
+    assert outputs["apiUrl"].startswith("https://")
+    assert not outputs["apiUrl"].endswith("/")
+    # The mock's endpoint for this stack's API: the URL is the API's, not made up.
+    assert outputs["apiUrl"] == f"https://signup-{stack}-api-id.execute-api.us-east-1.amazonaws.com"
+    assert outputs["createUserUrl"] == outputs["apiUrl"] + "/createUser"
+    assert outputs["tableName"] == f"signup-{stack}-users-a1b2c3d"
+    assert outputs["functionName"] == one(deployments[stack], FUNCTION)["inputs"]["name"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_sits_in_a_component_and_is_tagged(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    for resource in deployment["resources"]:
+        if resource["type"] == "pulumi:providers:aws":
+            continue
+        if not resource["custom"]:
+            assert resource["type"].startswith("signup:infra:")
+            continue
+        assert by_urn(deployment, resource["parent"])["type"].startswith("signup:infra:")
+        if resource["type"] not in {ROLE_POLICY, INTEGRATION, ROUTE, PERMISSION}:
+            tags = resource["inputs"]["tags"]
+            assert tags["stage"] == stack and tags["service"] == "signup", resource["name"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_table_is_on_demand_encrypted_with_the_backend_key_schema(
+    deployments: Deployments, stack: str
+) -> None:
+    table = one(deployments[stack], TABLE)["inputs"]
+    assert table["billingMode"] == "PAY_PER_REQUEST"
+    assert table["hashKey"] == PARTITION_KEY == "pk"
+    assert "rangeKey" not in table
+    expected = [
+        {"name": a["AttributeName"], "type": a["AttributeType"]} for a in ATTRIBUTE_DEFINITIONS
+    ]
+    assert table["attributes"] == expected == [{"name": "pk", "type": "S"}]
+    assert table["serverSideEncryption"] == {"enabled": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_function_runs_the_backend_handler_on_its_own_log_group(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    resource = one(deployment, FUNCTION)
+    function = resource["inputs"]
+    assert function["runtime"] == "python3.13"
+    assert function["handler"] == "backend.handler.handler"
+    assert function["timeout"] <= 15  # well under API Gateway's 30 s
+    log_group = one(deployment, LOG_GROUP, "-create-user-logs")
+    assert function["loggingConfig"]["logFormat"] == "JSON"
+    assert function["loggingConfig"]["logGroup"] == log_group["inputs"]["name"]
+    # Created first, so Lambda never makes an unmanaged group of its own.
+    assert log_group["urn"] in resource["dependencies"]
+    assert one(deployment, ROLE_POLICY)["urn"] in resource["dependencies"]
+    assert (
+        function["role"] == f"arn:aws:iam::123456789012:role/{physical_name(one(deployment, ROLE))}"
+    )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_function_environment_names_this_stacks_table_and_pepper(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
+    assert set(variables) == {
+        "TABLE_NAME",
+        "PEPPER_PARAMETER",
+        "BCRYPT_COST",
+        "PASSWORD_MIN_LENGTH",
+        "POWERTOOLS_SERVICE_NAME",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_LOG_LEVEL",
+    }
+    assert variables["TABLE_NAME"] == deployments[stack]["outputs"]["tableName"]
+    assert variables["PEPPER_PARAMETER"] == one(deployment, PARAMETER)["inputs"]["name"]
+    assert variables["PEPPER_PARAMETER"] == f"/signup/{stack}/pepper"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_function_code_is_the_built_zip_with_its_hash(deployments: Deployments, stack: str) -> None:
+    function = one(deployments[stack], FUNCTION)["inputs"]
+    path = ROOT / function["code"]["__archive__"]
+    assert path.name == f"signup-{stack_settings(stack)['architecture']}.zip"
+    digest = base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+    assert function["sourceCodeHash"] == digest
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    role = one(deployment, ROLE)["inputs"]
+    trust = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert trust == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    assert not role.get("managedPolicyArns")
+    policy = one(deployment, ROLE_POLICY)["inputs"]
+    assert policy["role"] == one(deployment, ROLE)["name"] + "-id"
+    grants = {
+        action: (statement["Resource"], statement.get("Condition"))
+        for statement in json.loads(policy["policy"])["Statement"]
+        for action in statement["Action"]
+        if statement["Effect"] == "Allow"
+    }
+    table_arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/signup-{stack}-users-a1b2c3d"
+    log_arn = (
+        f"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/signup-{stack}-create-user"
+    )
+    parameter_arn = f"arn:aws:ssm:us-east-1:123456789012:parameter/signup/{stack}/pepper"
+    key_arn = f"arn:aws:kms:us-east-1:123456789012:key/signup-{stack}-pepper-key-a1b2c3d"
+    assert grants == {
+        "dynamodb:PutItem": ([table_arn], None),
+        "logs:CreateLogStream": ([f"{log_arn}:*"], None),
+        "logs:PutLogEvents": ([f"{log_arn}:*"], None),
+        "ssm:GetParameter": ([parameter_arn], None),
+        "kms:Decrypt": (
+            [key_arn],
+            {"StringEquals": {"kms:EncryptionContext:PARAMETER_ARN": parameter_arn}},
+        ),
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_policy_has_a_wildcard_action_or_resource(deployments: Deployments, stack: str) -> None:
+    own_log_groups = {r["inputs"]["name"] for r in of_type(deployments[stack], LOG_GROUP)}
+    for document in _policies(deployments[stack]):
+        for statement in document["Statement"]:
+            assert all("*" not in action for action in _as_list(statement["Action"]))
+            for resource in _as_list(statement.get("Resource", [])):
+                # The one allowed wildcard: the streams of this stack's own log
+                # group, which Lambda names at run time.
+                base, _, suffix = resource.rpartition(":")
+                assert "*" not in base, resource
+                if suffix == "*":
+                    assert base.split(":log-group:")[1] in own_log_groups, resource
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_pepper_is_a_secure_string_under_its_own_key_and_only_there(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    parameter = one(deployment, PARAMETER)
+    key = one(deployment, KEY)
+    assert parameter["inputs"]["type"] == "SecureString"
+    assert parameter["inputs"]["value"] == {"__secret__": TEST_PEPPER}
+    assert parameter["inputs"]["keyId"].endswith(f":key/{physical_name(key)}")
+    assert key["inputs"]["enableKeyRotation"] is True
+    others = [r for r in deployment["resources"] if r is not parameter]
+    assert TEST_PEPPER not in json.dumps(others)
+    assert TEST_PEPPER not in json.dumps(deployment["outputs"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_api_routes_create_user_to_the_function_with_payload_2(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    api = one(deployment, API)
+    assert api["inputs"]["protocolType"] == "HTTP"
+    integration = one(deployment, INTEGRATION)["inputs"]
+    assert integration["integrationType"] == "AWS_PROXY"
+    assert integration["payloadFormatVersion"] == "2.0"
+    assert integration["integrationUri"].endswith(f":function:signup-{stack}-create-user")
+    routes = of_type(deployment, ROUTE)
+    assert [r["inputs"]["routeKey"] for r in routes] == ["POST /createUser"]
+    integration_id = one(deployment, INTEGRATION)["name"] + "-id"
+    assert routes[0]["inputs"]["target"] == f"integrations/{integration_id}"
+    cors = api["inputs"]["corsConfiguration"]
+    assert cors["allowMethods"] == ["POST"]
+    assert "x-request-id" in cors["exposeHeaders"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_default_stage_auto_deploys_and_writes_json_access_logs(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    stage = one(deployment, STAGE)["inputs"]
+    assert stage["name"] == "$default"
+    assert stage["autoDeploy"] is True
+    log_group = one(deployment, LOG_GROUP, "-api-access-logs")["inputs"]
+    assert stage["accessLogSettings"]["destinationArn"].endswith(f":log-group:{log_group['name']}")
+    fields = json.loads(stage["accessLogSettings"]["format"])
+    assert fields["requestId"] == "$context.requestId"
+    assert fields["status"] == "$context.status"
+    assert fields["responseLatency"] == "$context.responseLatency"
+    assert fields["sourceIp"] == "$context.identity.sourceIp"
+    assert fields["routeKey"] == "$context.routeKey"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_lambda_permission_is_scoped_to_this_api_and_route(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    permission = one(deployment, PERMISSION)["inputs"]
+    api_id = one(deployment, API)["name"] + "-id"
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["function"] == f"signup-{stack}-create-user"
+    assert permission["sourceArn"] == (
+        f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/$default/POST/createUser"
+    )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alarms_watch_api_5xx_function_errors_and_throttles(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    api_id = one(deployment, API)["name"] + "-id"
+    function = f"signup-{stack}-create-user"
+    watched = {
+        (a["inputs"]["namespace"], a["inputs"]["metricName"]): a["inputs"]["dimensions"]
+        for a in of_type(deployment, ALARM)
+    }
+    assert watched == {
+        ("AWS/ApiGateway", "5xx"): {"ApiId": api_id, "Stage": "$default"},
+        ("AWS/Lambda", "Errors"): {"FunctionName": function},
+        ("AWS/Lambda", "Throttles"): {"FunctionName": function},
+    }
+    for alarm in of_type(deployment, ALARM):
+        assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["inputs"]["treatMissingData"] == "notBreaching"
+
+
+def test_prod_protects_its_data_and_names_its_origins(deployments: Deployments) -> None:
+    prod = deployments["prod"]
+    table = one(prod, TABLE)
+    assert table["retainOnDelete"] is True
+    assert table["inputs"]["deletionProtectionEnabled"] is True
+    assert table["inputs"]["pointInTimeRecovery"] == {"enabled": True}
+    origins = one(prod, API)["inputs"]["corsConfiguration"]["allowOrigins"]
+    assert origins and all(
+        "*" not in origin and origin.startswith("https://") for origin in origins
+    )
+
+
+def test_committed_stacks_are_dev_staging_prod() -> None:
+    assert sorted(STACKS) == ["dev", "prod", "staging"]
