@@ -162,7 +162,13 @@ def banner() -> rx.Component:
             ),
             rx.cond(
                 SignupState.banner_retryable,
-                rx.button("Try again", type="submit", variant="soft", id="retry"),
+                rx.button(
+                    "Try again",
+                    type="submit",
+                    variant="soft",
+                    id="retry",
+                    disabled=_cannot_submit(),
+                ),
             ),
             id="banner",
             role="alert",
@@ -172,14 +178,20 @@ def banner() -> rx.Component:
     )
 
 
+def _cannot_submit() -> rx.Var[bool]:
+    # Until the page is hydrated a click would submit the prerendered form
+    # natively, outside Reflex; while a request runs, a click would send a second one.
+    return SignupState.pending | ~rx.State.is_hydrated
+
+
 def submit_button() -> rx.Component:
-    """Disabled while a request is pending, so one click sends one request."""
+    """Disabled until the page is live and while a request is pending: one click, one request."""
     return rx.button(
         "Create account",
         type="submit",
         id="submit",
         loading=SignupState.pending,
-        disabled=SignupState.pending,
+        disabled=_cannot_submit(),
         size="3",
         width="100%",
     )
@@ -203,6 +215,8 @@ def signup_form() -> rx.Component:
         reset_on_submit=False,
         # The form shows the API's own rules; the browser's bubbles would pre-empt them.
         no_validate=True,
+        # Should a submit ever escape Reflex, POST keeps the password out of the URL.
+        method="post",
         aria_busy=rx.cond(SignupState.pending, "true", "false"),
         width="100%",
     )

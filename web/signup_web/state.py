@@ -181,4 +181,4 @@ def _confirmation_error(password: str, confirmation: str) -> str:
 
 def _unavailable_text(exc: ApiUnavailable) -> str:
     wait = f" Try again in {exc.retry_after} s." if exc.retry_after.isdigit() else ""
-    return f"{exc.reason} Your details were not lost: try again.{wait}"
+    return f"{exc.reason} Your details are still in the form: try again.{wait}"
