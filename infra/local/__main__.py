@@ -1,0 +1,125 @@
+"""`python -m infra.local`: run the local stage until Ctrl-C (what `make dev` calls)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from infra.local import stack_config
+from infra.local.cors import LOCAL_WEB_ORIGINS
+from infra.local.dynamodb_local import DynamoDBLocalError
+from infra.local.stage import REPO_ROOT, LocalStage, StageOptions
+
+log = logging.getLogger("infra.local")
+_DEFAULTS = StageOptions()
+
+
+class _StopSignalError(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line; every default is shown by `--help`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local",
+        description="Run the signup API locally: DynamoDB Local plus an API Gateway stand-in.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--api-port", type=int, default=_DEFAULTS.api_port, help="API port (0: any free port)")
+    add("--dynamodb-port", type=int, default=_DEFAULTS.dynamodb_port, help="DynamoDB Local port")
+    add("--data-dir", type=Path, default=_DEFAULTS.data_dir, help="table data and the pepper")
+    add("--tools-dir", type=Path, default=_DEFAULTS.tools_dir, help="installed DynamoDB Local")
+    add("--handler", default=_DEFAULTS.handler, help="the Lambda handler, module:function")
+    add("--table-name", default=_DEFAULTS.table_name, help="DynamoDB table name")
+    add(
+        "--cors-origin",
+        action="append",
+        dest="cors_origins",
+        metavar="ORIGIN",
+        help="allowed browser origin, repeatable (default: the local web UI's origins"
+        " plus any listed in Pulumi.dev.yaml)",
+    )
+    add(
+        "--integration-timeout",
+        type=float,
+        default=_DEFAULTS.integration_timeout,
+        help="seconds before the gateway answers 503",
+    )
+    add("--no-web", action="store_true", help="do not start the web UI")
+    return parser.parse_args(argv)
+
+
+def options_from(args: argparse.Namespace) -> StageOptions:
+    """Stage options from parsed arguments, resolving the default CORS origins."""
+    origins = tuple(args.cors_origins or ())
+    if not origins:
+        from_stack = stack_config.cors_origins(REPO_ROOT / "Pulumi.dev.yaml")
+        origins = tuple(dict.fromkeys(LOCAL_WEB_ORIGINS + from_stack))
+    return StageOptions(
+        api_port=args.api_port,
+        dynamodb_port=args.dynamodb_port,
+        data_dir=args.data_dir.resolve(),
+        tools_dir=args.tools_dir.resolve(),
+        handler=args.handler,
+        cors_origins=origins,
+        table_name=args.table_name,
+        integration_timeout=args.integration_timeout,
+    )
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _StopSignalError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start everything, print the URLs, wait for Ctrl-C or a crashed child, stop everything."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    stage = LocalStage(options_from(args))
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        return _run(stage)
+    except _StopSignalError:
+        return 0
+    except DynamoDBLocalError as exc:
+        log.error("%s", exc)
+        return 1
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and orphan java.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stage.stop()
+
+
+def _run(stage: LocalStage) -> int:
+    api_url = stage.start()
+    opts = stage.options
+    _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
+    _say(f"CORS origins: {', '.join(opts.cors_origins)}")
+    _say(f"API: {api_url}")
+    _say(f"Try: curl -s -X POST {api_url}/createUser -H 'content-type: application/json' \\")
+    _say('        -d \'{"username":"ada","email":"ada@example.com",')
+    _say('             "password":"correct horse battery staple"}\'')
+    _say("Press Ctrl-C to stop.")
+    while True:
+        time.sleep(0.5)  # SIGINT/SIGTERM interrupt this via _raise_stop
+        if crashed := stage.crashed():
+            log.error("stopping: %s", ", ".join(f"{n} exited ({rc})" for n, rc in crashed))
+            return 1
+
+
+def _say(line: str) -> None:
+    # These lines are the program's output (tests read the API line), not logs.
+    print(line, flush=True)  # noqa: T201
+
+
+if __name__ == "__main__":
+    sys.exit(main())

