@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 WEB_DIR: Final = _REPO_ROOT / "web"
-# Where `make .tools/.bun` installs the pinned bun (Reflex's JS runtime).
+# Where make installs the pinned bun (Reflex's JS runtime): see the Makefile.
 DEFAULT_BUN: Final = _REPO_ROOT / ".tools/bun/node_modules/@oven/bun-linux-x64/bin/bun"
 DEFAULT_WEB_PORT: Final = 3000
 
@@ -44,7 +44,7 @@ def web_environment(
 ) -> dict[str, str]:
     """The child's environment: which API to call, which bun to use, nothing phoned home."""
     if not bun.is_file():
-        raise WebAppError(f"bun is not installed at {bun}; run `make .tools/.bun`")
+        raise WebAppError(f"bun is not installed at {bun}; `make dev` or `make web` installs it")
     return {
         **(os.environ if base is None else base),
         "API_URL": api_url,
