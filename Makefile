@@ -54,6 +54,36 @@ $(DDB_STAMP): infra/local/package.json infra/local/package-lock.json
 	npm ci --prefix $(DDB_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# ---- web UI (issue 5) --------------------------------------------------------
+# Reflex builds and serves the frontend with bun, installed from npm without
+# its install script (the binary comes in the platform package) and pinned here.
+BUN_VERSION := 1.4.4
+BUN_STAMP := .tools/.bun-$(BUN_VERSION)
+BUN := $(CURDIR)/.tools/bun/node_modules/@oven/bun-linux-x64/bin/bun
+CHROMIUM := /usr/bin/chromium
+WEB_PORT ?= 3000
+
+.PHONY: web
+
+dev: $(BUN_STAMP)
+
+test: $(BUN_STAMP) $(CHROMIUM)
+
+# One 127.0.0.1 port for page and backend (Reflex's dev server would listen on every interface).
+web: setup $(BUN_STAMP)  ## only the web UI on WEB_PORT, calling API_URL (default: the local stage)
+	cd web && REFLEX_BUN_PATH=$(BUN) REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false \
+		../$(BIN)/python -m reflex run --env prod --frontend-port $(WEB_PORT) --backend-port $(WEB_PORT)
+
+$(BUN_STAMP):
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	npm install --prefix .tools/bun --ignore-scripts --no-audit --no-fund --loglevel=error \
+		@oven/bun-linux-x64@$(BUN_VERSION)
+	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright's own download needs the internet).
+$(CHROMIUM):
+	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
+
 # ---- benchmarks (issue 6) ----------------------------------------------------
 # Latency, cold start, throughput and cost, each as a ratio to a baseline from
 # the same run; prints the tables and writes bench/results.md. About three

@@ -26,35 +26,43 @@ class ValidSignup:
     password: str = field(repr=False)
 
 
-def _shape_problems(payload: Mapping[str, object]) -> list[FieldProblem]:
-    problems = [
-        FieldProblem(name, "field_unknown", "This field is not accepted.")
-        for name in payload
-        if name not in SIGNUP_FIELDS
-    ]
-    for name in SIGNUP_FIELDS:
-        value = payload.get(name)
-        if value is None:
-            problems.append(FieldProblem(name, f"{name}_required", f"The {name} is required."))
-        elif not isinstance(value, str):
-            problems.append(FieldProblem(name, "field_type", "This field must be a string."))
-    return problems
+def _strings(payload: Mapping[str, object]) -> dict[str, str]:
+    return {name: value for name in SIGNUP_FIELDS if isinstance(value := payload.get(name), str)}
+
+
+def _field_problem(
+    name: str, payload: Mapping[str, object], *, policy: PasswordPolicy
+) -> FieldProblem | None:
+    value = payload.get(name)
+    if value is None:
+        return FieldProblem(name, f"{name}_required", f"The {name} is required.")
+    if not isinstance(value, str):
+        return FieldProblem(name, "field_type", "This field must be a string.")
+    if name == "username":
+        return username_problem(value)
+    if name == "email":
+        return email_problem(value)
+    # Similarity is judged against whatever the user typed, valid or not.
+    texts = _strings(payload)
+    return password_problem(
+        value, policy=policy, username=texts.get("username", ""), email=texts.get("email", "")
+    )
 
 
 def validate_signup(payload: Mapping[str, object], *, policy: PasswordPolicy) -> ValidSignup:
     """Check every field and return the normalised request, or raise with all problems."""
-    problems = _shape_problems(payload)
+    unknown = [
+        FieldProblem(name, "field_unknown", "This field is not accepted.")
+        for name in payload
+        if name not in SIGNUP_FIELDS
+    ]
+    # Every field is judged even when another is missing or mistyped, so one
+    # answer lists everything the user has to fix.
+    checked = (_field_problem(name, payload, policy=policy) for name in SIGNUP_FIELDS)
+    problems = (*unknown, *(problem for problem in checked if problem is not None))
     if problems:
-        raise InvalidSignup(tuple(problems))
+        raise InvalidSignup(problems)
     username, email, password = (str(payload[name]) for name in SIGNUP_FIELDS)
-    checks = (
-        username_problem(username),
-        email_problem(email),
-        password_problem(password, policy=policy, username=username, email=email),
-    )
-    found = tuple(problem for problem in checks if problem is not None)
-    if found:
-        raise InvalidSignup(found)
     return ValidSignup(
         username=normalize_username(username),
         username_key=username_key(username),

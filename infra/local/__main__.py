@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from infra.local import stack_config
+from infra.local import stack_config, web
 from infra.local.cors import LOCAL_WEB_ORIGINS
 from infra.local.dynamodb_local import DynamoDBLocalError
-from infra.local.stage import REPO_ROOT, LocalStage, StageOptions
+from infra.local.stage import REPO_ROOT, LocalStage, StageOptions, free_port
 
 log = logging.getLogger("infra.local")
 _DEFAULTS = StageOptions()
@@ -53,6 +53,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="seconds before the gateway answers 503",
     )
     add("--no-web", action="store_true", help="do not start the web UI")
+    add("--web-port", type=int, default=web.DEFAULT_WEB_PORT, help="web UI port (127.0.0.1)")
+    add("--web-reload", action="store_true", help="rebuild the web UI when web/ changes")
     return parser.parse_args(argv)
 
 
@@ -86,10 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        return _run(stage)
+        return _run(stage, None if args.no_web else args)
     except _StopSignalError:
         return 0
-    except DynamoDBLocalError as exc:
+    except (DynamoDBLocalError, web.WebAppError) as exc:
         log.error("%s", exc)
         return 1
     finally:
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stage.stop()
 
 
-def _run(stage: LocalStage) -> int:
+def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
     api_url = stage.start()
     opts = stage.options
     _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
@@ -108,12 +110,25 @@ def _run(stage: LocalStage) -> int:
     _say(f"Try: curl -s -X POST {api_url}/createUser -H 'content-type: application/json' \\")
     _say('        -d \'{"username":"ada","email":"ada@example.com",')
     _say('             "password":"correct horse battery staple"}\'')
+    if web_args is not None:
+        _start_web(stage, api_url, web_args)
     _say("Press Ctrl-C to stop.")
     while True:
         time.sleep(0.5)  # SIGINT/SIGTERM interrupt this via _raise_stop
         if crashed := stage.crashed():
             log.error("stopping: %s", ", ".join(f"{n} exited ({rc})" for n, rc in crashed))
             return 1
+
+
+def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> None:
+    # A child of the same supervisor: a crash stops the stage, Ctrl-C stops it too.
+    _say("Web UI: starting (the first build installs frontend packages)...")
+    log_file = stage.options.data_dir / "web.log"
+    port = args.web_port or free_port()
+    web.start(
+        stage.supervisor, api_url=api_url, port=port, log_file=log_file, reload=args.web_reload
+    )
+    _say(f"Web UI: http://localhost:{port} (log in {log_file})")
 
 
 def _say(line: str) -> None:

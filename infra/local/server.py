@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -58,6 +59,14 @@ class LocalApiServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as API Gateway offers
     server: LocalApiServer
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # http.server answers its own 501 HTML page for a method without a
+        # do_* (TRACE, PROPFIND, ...); API Gateway routes every method and
+        # answers an unknown route key with its JSON 404, so send them all on.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self) -> None:
         config = self.server.config

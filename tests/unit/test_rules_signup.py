@@ -62,3 +62,11 @@ def test_validate_signup_rejects_unknown_fields_each() -> None:
 def test_validate_signup_checks_similarity_against_the_email() -> None:
     payload = {**GOOD, "email": "correcthorsebatterystaple@example.com"}
     assert _codes(payload) == [("password", "password_similar")]
+
+
+def test_validate_signup_judges_present_fields_when_others_are_missing() -> None:
+    assert _codes({"username": "x" * 40, "password": 15}) == [
+        ("username", "username_too_long"),
+        ("email", "email_required"),
+        ("password", "field_type"),
+    ]

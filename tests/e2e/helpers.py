@@ -1,0 +1,49 @@
+"""Helpers for the browser tests: who signs up, how the form is filled, what the API saw."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import httpx
+from playwright.sync_api import Page
+
+from tests.plugins.local_stage import LocalStageProcess
+
+
+@dataclass(frozen=True)
+class Person:
+    """Details for one sign-up, unique per test."""
+
+    username: str
+    email: str
+    password: str
+
+
+def fill_form(page: Page, person: Person, *, confirmation: str | None = None) -> None:
+    """Type into each field by its label, as a person (or a screen reader) finds it."""
+    page.get_by_label("Username").fill(person.username)
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password", exact=True).fill(person.password)
+    page.get_by_label("Confirm password").fill(
+        person.password if confirmation is None else confirmation
+    )
+
+
+def register_directly(stage: LocalStageProcess, username: str, email: str) -> None:
+    """Create a user through the API, as another visitor would have."""
+    body = {"username": username, "email": email, "password": f"ocean violet lantern {username}"}
+    response = httpx.post(f"{stage.api_url}/createUser", json=body, timeout=30.0)
+    assert response.status_code == 200, response.text
+
+
+def handler_calls(stage: LocalStageProcess) -> int:
+    """How many requests reached the Lambda handler: it logs one JSON line per request."""
+    count = 0
+    for line in stage.log_file.read_text("utf-8", "replace").splitlines():
+        if line.startswith("{"):
+            try:
+                count += json.loads(line).get("message") == "createUser"
+            except ValueError:
+                continue
+    return count

@@ -1,0 +1,450 @@
+"""The hostile catalogue: HTTP requests with the exact answer each must get, and the checks.
+
+The same table runs in-process through the real handler on moto
+(test_catalogue.py) and over HTTP against the local stage
+(test_catalogue_http.py). Identities carry a per-run tag so that the table
+can be checked even when other suites share it.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.request import MAX_BODY_BYTES
+from tests.hygiene import register_secret
+from tests.unit.conftest import PASSWORDS, load_event
+
+JSON = "application/json"
+GATEWAY_QUOTA = 10 * 1024 * 1024  # API Gateway HTTP API's payload quota
+# Bodies of these media types reach the function as text; anything else is
+# base64-encoded by API Gateway (as the local stage's gateway does too).
+_TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
+
+# Distinctive passwords the catalogue sends besides tests.unit's; the secret
+# guard must never see them in a log, a response or an exception message.
+TOO_LONG_PASSWORD = (PASSWORDS[2] + " / ") * 4 + "x" * 17  # 129 characters
+HUGE_PASSWORD = "".join(chr(0x4E00 + i * 7 % 2000) for i in range(2000))  # 6000 UTF-8 bytes
+for _secret in (TOO_LONG_PASSWORD, HUGE_PASSWORD, PASSWORDS[4] + "🦄"):
+    register_secret(_secret)
+
+
+@dataclass(frozen=True)
+class HostileRequest:
+    """One request and the answer it must get: status and error codes, in order."""
+
+    name: str
+    body: bytes
+    status: int
+    codes: tuple[str, ...] = ()
+    content_type: str | None = JSON
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    method: str = "POST"
+    path: str = "/createUser"
+    # Over HTTP API Gateway answers this one itself, with its {"message"} body.
+    gateway_status: int | None = None
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """The request headers, in order, repeats kept."""
+        typed = [("content-type", self.content_type)] if self.content_type is not None else []
+        return typed + list(self.extra_headers)
+
+    @property
+    def is_the_operation(self) -> bool:
+        """True when the request targets the documented operation, POST /createUser."""
+        return (self.method, self.path) == ("POST", "/createUser")
+
+    def json_fields(self) -> Mapping[str, object]:
+        """The decoded body when it is a JSON object, else empty (for the table check)."""
+        try:
+            parsed = json.loads(self.body)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+
+@dataclass
+class Identity:
+    """Usernames and emails unique to one run, so runs and suites can share a table."""
+
+    tag: str
+    _count: int = field(default=0)
+
+    def next(self) -> tuple[str, str]:
+        """A fresh (username, email) pair that passes every rule."""
+        self._count += 1
+        return f"h{self.tag}n{self._count:02d}", f"h{self.tag}.n{self._count:02d}@example.com"
+
+
+def _json(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def _padded(payload: Mapping[str, object], size: int) -> bytes:
+    """`payload` as JSON padded with inner whitespace to exactly `size` bytes."""
+    text = _json(payload)
+    return text[:-1] + b" " * (size - len(text)) + b"}"
+
+
+def _long_email(tag: str, length: int) -> str:
+    """An address of `length` characters: a 64-character local part, labels of at most 63."""
+    local = f"m{tag}".ljust(64, "x")
+    last = length - len(local) - 1 - (63 + 1 + 63 + 1) - len(".com")
+    return f"{local}@{'a' * 63}.{'b' * 63}.{'c' * last}.com"
+
+
+def hostile_requests(tag: str) -> list[HostileRequest]:
+    """The catalogue for one run; `tag` (a few lowercase hex digits) makes identities unique."""
+    ids = Identity(tag)
+
+    def signup(password: str = PASSWORDS[0], **fields: object) -> dict[str, object]:
+        username, email = ids.next()
+        return {"username": username, "email": email, "password": password, **fields}
+
+    def case(
+        name: str, body: bytes | dict[str, object], status: int, *codes: str, **kw: Any
+    ) -> HostileRequest:
+        raw = body if isinstance(body, bytes) else _json(body)
+        return HostileRequest(name, raw, status, codes, **kw)
+
+    valid = _json(signup())
+    deep_ok = b'{"username":' + b"[" * 31 + b"]" * 31 + b"}"
+    deep_objects = b'{"a":' * 40 + b"1" + b"}" * 40
+    kelvin_user, _ = ids.next()
+    idn_local = f"i{tag}"
+    return [
+        # --- malformed and truncated JSON ---------------------------------------------
+        case("trailing-comma", b'{"username": "ada",}', 400, "body_invalid_json"),
+        case("truncated", valid[: len(valid) // 2], 400, "body_invalid_json"),
+        case("truncated-one-byte", valid[:-1], 400, "body_invalid_json"),
+        case("single-quotes", b"{'username': 'ada'}", 400, "body_invalid_json"),
+        case("unquoted-keys", b'{username: "ada"}', 400, "body_invalid_json"),
+        case("bare-words", b"sign me up please", 400, "body_invalid_json"),
+        case("nan", b'{"username": NaN}', 400, "body_invalid_json"),
+        case("infinity", b'{"password": -Infinity}', 400, "body_invalid_json"),
+        case("comment", b'{"username": "ada" /* hi */}', 400, "body_invalid_json"),
+        case("two-objects", valid + valid, 400, "body_invalid_json"),
+        case("utf8-bom", b"\xef\xbb\xbf" + valid, 400, "body_invalid_json"),
+        # --- deep nesting -------------------------------------------------------------
+        case("depth-33", b'{"username":' + b"[" * 32 + b"]" * 32 + b"}", 400, "body_too_deep"),
+        case(
+            "depth-32-is-parsed", deep_ok, 400, "field_type", "email_required", "password_required"
+        ),
+        case("depth-5000-unclosed", b"[" * 5000, 400, "body_too_deep"),
+        case("depth-40-objects", deep_objects, 400, "body_too_deep"),
+        # --- arrays and numbers where objects or strings belong ----------------------
+        case("top-level-array", b"[" + valid + b"]", 400, "body_not_object"),
+        case("top-level-number", b"42", 400, "body_not_object"),
+        case("top-level-string", b'"ada"', 400, "body_not_object"),
+        case("top-level-null", b"null", 400, "body_not_object"),
+        case("top-level-true", b"true", 400, "body_not_object"),
+        case("array-username", signup(username=["ada"]), 400, "field_type"),
+        case("number-email", signup(email=42), 400, "field_type"),
+        case("object-password", signup(password={"value": PASSWORDS[0]}), 400, "field_type"),
+        case("bool-username", signup(username=True), 400, "field_type"),
+        case("null-username", signup(username=None), 400, "username_required"),
+        case(
+            "huge-float-email",
+            b'{"username":"a","email":1e999999}',
+            400,
+            "username_too_short",
+            "field_type",
+            "password_required",
+        ),
+        case("5000-digit-integer", b'{"username":' + b"9" * 5000 + b"}", 400, "body_invalid_json"),
+        # --- duplicate keys ---------------------------------------------------------------
+        case("duplicate-key", valid[:-1] + b',"username":"eve"}', 400, "field_duplicate"),
+        case(
+            "duplicate-key-escaped",
+            valid[:-1] + b',"\\u0075sername":"eve"}',
+            400,
+            "field_duplicate",
+        ),
+        case("duplicate-key-nested", b'{"username":{"a":1,"a":2}}', 400, "field_duplicate"),
+        # --- invalid UTF-8, NUL bytes, base64 garbage --------------------------------
+        case("invalid-utf8", b'{"username":"\xff\xfe"}', 400, "body_invalid_json"),
+        case("overlong-utf8", b'{"username":"\xc0\xaf"}', 400, "body_invalid_json"),
+        case("utf16-body", valid.decode().encode("utf-16"), 400, "body_invalid_json"),
+        case("lone-surrogate", b'{"username":"ada\\ud800"}', 400, "body_invalid_json"),
+        case("escaped-lone-surrogate", b'{"password":"abc\\udfffdef"}', 400, "body_invalid_json"),
+        case("raw-nul-in-string", b'{"username":"ada\x00x"}', 400, "body_invalid_json"),
+        case("nul-before-body", b"\x00" + valid, 400, "body_invalid_json"),
+        case("escaped-nul-username", signup(username="ada\x00lovelace"), 400, "username_invalid"),
+        case("escaped-nul-email", signup(email="ada\x00@example.com"), 400, "email_invalid"),
+        case("base64-text-as-json", base64.b64encode(valid), 400, "body_invalid_json"),
+        case("binary-garbage", bytes(range(256)) * 4, 400, "body_invalid_json"),
+        # --- empty body, wrong and missing content types --------------------------
+        case("empty", b"", 400, "body_required"),
+        case("whitespace-only", b" \r\n\t ", 400, "body_required"),
+        case("empty-no-content-type", b"", 415, "unsupported_media_type", content_type=None),
+        case("no-content-type", valid, 415, "unsupported_media_type", content_type=None),
+        case("text-plain", valid, 415, "unsupported_media_type", content_type="text/plain"),
+        case(
+            "form-urlencoded",
+            b"username=ada&email=a%40example.com",
+            415,
+            "unsupported_media_type",
+            content_type="application/x-www-form-urlencoded",
+        ),
+        case(
+            "multipart",
+            b"--x\r\n\r\nada\r\n--x--",
+            415,
+            "unsupported_media_type",
+            content_type="multipart/form-data; boundary=x",
+        ),
+        case(
+            "charset-latin1",
+            valid,
+            415,
+            "unsupported_media_type",
+            content_type="application/json; charset=latin-1",
+        ),
+        case(
+            "charset-utf16",
+            valid.decode().encode("utf-16"),
+            415,
+            "unsupported_media_type",
+            content_type="application/json; charset=utf-16",
+        ),
+        case(
+            "json-patch",
+            valid,
+            415,
+            "unsupported_media_type",
+            content_type="application/json-patch+json",
+        ),
+        case(
+            "content-type-twice",
+            valid,
+            415,
+            "unsupported_media_type",
+            extra_headers=(("content-type", JSON),),
+        ),
+        case(
+            "quoted-utf8-charset-ok", signup(), 200, content_type='application/json;charset="UTF-8"'
+        ),
+        case(
+            "mixed-case-media-type-ok",
+            signup(),
+            200,
+            content_type="Application/JSON; Charset=utf-8",
+        ),
+        # --- bodies just under and over the limits ------------------------------
+        case("body-exactly-16KiB-ok", _padded(signup(), MAX_BODY_BYTES), 200),
+        case("body-16KiB-plus-1", _padded(signup(), MAX_BODY_BYTES + 1), 413, "payload_too_large"),
+        case("body-1MiB", _padded(signup(), 1024 * 1024), 413, "payload_too_large"),
+        case(
+            "body-over-gateway-quota",
+            _padded(signup(), GATEWAY_QUOTA + 1),
+            413,
+            "payload_too_large",
+            gateway_status=413,
+        ),
+        # --- huge strings in every field --------------------------------------------
+        case("huge-username", signup(username="u" * 16_000), 400, "username_too_long"),
+        case("huge-email", signup(email="e" * 15_900 + "@example.com"), 400, "email_invalid"),
+        case("huge-password", signup(password=HUGE_PASSWORD), 400, "password_too_long"),
+        case(
+            "huge-everything",
+            {"username": "u" * 5000, "email": "e" * 5000, "password": HUGE_PASSWORD},
+            400,
+            "username_too_long",
+            "email_invalid",
+            "password_too_long",
+        ),
+        case("huge-unknown-key", signup(**{"k" * 15_000: 1}), 400, "field_unknown"),
+        case(
+            "huge-escaped-string",
+            _json(signup(username="@@")).replace(
+                b'"@@"', b'"' + b"\\u0041" * 2600 + b'"'
+            ),  # 6 bytes each, one character
+            400,
+            "username_too_long",
+        ),
+        # --- zero-width, bidi and confusable usernames ------------------------------
+        case(
+            "username-zero-width-space", signup(username=f"ada\u200b{tag}"), 400, "username_invalid"
+        ),
+        case("username-zwj", signup(username=f"ada\u200d{tag}"), 400, "username_invalid"),
+        case("username-zwnj", signup(username=f"ada\u200c{tag}"), 400, "username_invalid"),
+        case("username-inner-bom", signup(username=f"ada\ufeff{tag}"), 400, "username_invalid"),
+        case("username-rlo", signup(username=f"\u202eada{tag}"), 400, "username_invalid"),
+        case(
+            "username-isolates", signup(username=f"\u2067ada{tag}\u2069"), 400, "username_invalid"
+        ),
+        case("username-cyrillic-a", signup(username=f"\u0430da{tag}"), 400, "username_invalid"),
+        case("username-greek-omicron", signup(username=f"r\u03bfot{tag}"), 400, "username_invalid"),
+        case("username-dotless-i", signup(username=f"adm\u0131n{tag}"), 400, "username_invalid"),
+        case(
+            "username-combining-accent", signup(username=f"ada\u0301{tag}"), 400, "username_invalid"
+        ),
+        case("username-fullwidth-admin", signup(username="ａｄｍｉｎ"), 400, "username_reserved"),
+        case("username-math-bold-root", signup(username="𝐫𝐨𝐨𝐭"), 400, "username_reserved"),
+        case("username-separated-admin", signup(username="ad.min"), 400, "username_reserved"),
+        case("username-kelvin-sign-ok", signup(username=f"\u212a{kelvin_user}"), 200),
+        case(
+            "username-kelvin-ascii-taken",
+            signup(username=f"K{kelvin_user.upper()}"),
+            409,
+            "username_taken",
+        ),
+        # --- emails: quoted local parts, IDN domains, maximum lengths ------------------
+        case("email-quoted-local", signup(email=f'"ada {tag}"@example.com'), 400, "email_invalid"),
+        case("email-quoted-plain", signup(email=f'"ada{tag}"@example.com'), 400, "email_invalid"),
+        case(
+            "email-display-name", signup(email=f"Ada <ada{tag}@example.com>"), 400, "email_invalid"
+        ),
+        case(
+            "email-crlf-injection",
+            signup(email=f"ada{tag}@example.com\r\nBcc: x@example.com"),
+            400,
+            "email_invalid",
+        ),
+        case("email-idn-domain-ok", signup(email=f"{idn_local}@bücher.de"), 200),
+        case(
+            "email-punycode-same-domain",
+            signup(email=f"{idn_local}@xn--bcher-kva.de"),
+            409,
+            "email_taken",
+        ),
+        case(
+            "email-idn-upper-case",
+            signup(email=f"{idn_local.upper()}@BÜCHER.DE"),
+            409,
+            "email_taken",
+        ),
+        case("email-unicode-local-ok", signup(email=f"ädä{tag}@example.com"), 200),
+        case("email-local-64-ok", signup(email=f"l{tag}".ljust(64, "l") + "@example.com"), 200),
+        case(
+            "email-local-65",
+            signup(email=f"l{tag}".ljust(65, "l") + "@example.com"),
+            400,
+            "email_invalid",
+        ),
+        case("email-254-ok", signup(email=_long_email(tag, 254)), 200),
+        case("email-255", signup(email=_long_email(tag, 255)), 400, "email_invalid"),
+        case("email-label-64", signup(email=f"ada{tag}@{'a' * 64}.com"), 400, "email_invalid"),
+        # --- passwords ------------------------------------------------------------
+        case("password-128-emoji-ok", signup(password=PASSWORDS[4]), 200),
+        case(
+            "password-129-characters", signup(password=TOO_LONG_PASSWORD), 400, "password_too_long"
+        ),
+        case("password-129-emoji", signup(password=PASSWORDS[4] + "🦄"), 400, "password_too_long"),
+        case("password-only-spaces", signup(password=" " * 20), 400, "password_common"),
+        case("password-129-spaces", signup(password=" " * 129), 400, "password_too_long"),
+        case("password-nfkc-expands", signup(password="\ufdfa" * 8), 400, "password_too_long"),
+        case("password-empty", signup(password=""), 400, "password_required"),
+        # --- fields -----------------------------------------------------------------
+        case("no-fields", {}, 400, "username_required", "email_required", "password_required"),
+        case("unknown-field", signup(isAdmin=True), 400, "field_unknown"),
+        case(
+            "mass-assign-user-id",
+            signup(userId="00000000-0000-4000-8000-000000000000"),
+            400,
+            "field_unknown",
+        ),
+        case("proto-key", signup(__proto__={"admin": True}), 400, "field_unknown"),
+        # --- routing: the function's answers; on a stage API Gateway answers first ---
+        case("get-method", b"", 405, "method_not_allowed", method="GET", gateway_status=404),
+        case("put-method", valid, 405, "method_not_allowed", method="PUT", gateway_status=404),
+        case("trace-method", b"", 405, "method_not_allowed", method="TRACE", gateway_status=404),
+        case(
+            "propfind-method", b"", 405, "method_not_allowed", method="PROPFIND", gateway_status=404
+        ),
+        case("path-case", valid, 404, "route_not_found", path="/createuser", gateway_status=404),
+    ]
+
+
+def to_event(request: HostileRequest, request_id: str) -> dict[str, Any]:
+    """The payload-2.0 event API Gateway sends for `request` (text or base64 body)."""
+    event = copy.deepcopy(load_event())
+    headers: dict[str, str] = {
+        k: v for k, v in event["headers"].items() if k not in {"content-type", "content-length"}
+    }
+    for name, value in request.headers:
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    event["headers"] = headers
+    event["rawPath"] = event["requestContext"]["http"]["path"] = request.path
+    event["requestContext"]["http"]["method"] = request.method
+    event["requestContext"]["requestId"] = request_id
+    event["routeKey"] = event["requestContext"]["routeKey"] = f"{request.method} {request.path}"
+    event.pop("body", None)
+    event["isBase64Encoded"] = False
+    if request.body:
+        media = headers.get("content-type", "").split(";")[0].strip().lower()
+        text = _as_text(request.body, media)
+        if text is not None:
+            event["body"] = text
+        else:
+            event["body"] = base64.b64encode(request.body).decode("ascii")
+            event["isBase64Encoded"] = True
+    return event
+
+
+def _as_text(body: bytes, media: str) -> str | None:
+    if not (media.startswith("text/") or media in _TEXT_TYPES or media.endswith("+json")):
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:  # not text after all: API Gateway sends it as binary
+        return None
+
+
+def _key(value: object) -> str | None:
+    return unicodedata.normalize("NFKC", value).casefold() if isinstance(value, str) else None
+
+
+def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Partial users in the table: a marker without its user, a user without both markers."""
+    by_key = {item["pk"]["S"]: item for item in items}
+    problems = [
+        f"{pk} points at missing USER#{item['userId']['S']}"
+        for pk, item in by_key.items()
+        if pk.startswith(("USERNAME#", "EMAIL#")) and f"USER#{item['userId']['S']}" not in by_key
+    ]
+    for pk, item in by_key.items():
+        if not pk.startswith("USER#"):
+            continue
+        for marker in (f"USERNAME#{item['usernameKey']['S']}", f"EMAIL#{item['emailKey']['S']}"):
+            owner = by_key.get(marker, {}).get("userId", {}).get("S")
+            if owner != item["userId"]["S"]:
+                problems.append(f"{pk} lacks its marker {marker}")
+    return problems
+
+
+def table_problems(
+    items: Iterable[Mapping[str, Any]],
+    accepted: Mapping[str, str],
+    rejected: Iterable[HostileRequest],
+    tag: str,
+) -> list[str]:
+    """How the table breaks "no partial user, nothing from a rejected request" (empty: it holds).
+
+    `items` are the table's items (DynamoDB JSON), `accepted` maps each accepted
+    request's name to the user id it was given.
+    """
+    by_key = {item["pk"]["S"]: item for item in items}
+    problems = integrity_problems(by_key.values())
+    tagged_users = {
+        item["userId"]["S"]
+        for pk, item in by_key.items()
+        if pk.startswith("USER#") and tag in item["usernameKey"]["S"] + item["emailKey"]["S"]
+    }
+    if tagged_users != set(accepted.values()):
+        problems.append(f"users of this run {sorted(tagged_users)} != accepted {accepted}")
+    owners = set(accepted.values())
+    for request in rejected:
+        fields = request.json_fields()
+        for kind, name in (("USERNAME", "username"), ("EMAIL", "email")):
+            key = _key(fields.get(name))
+            marker = by_key.get(f"{kind}#{key}") if key else None
+            if marker is not None and marker["userId"]["S"] not in owners:
+                problems.append(f"{request.name}: {kind}#{key} was written")
+    return problems

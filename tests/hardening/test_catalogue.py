@@ -1,0 +1,133 @@
+"""The hostile catalogue through the real handler on moto: exact answers, zero 5xx, nothing partial.
+
+The whole table runs once, in order (some cases expect a 409 from an earlier
+one), and each case is then a test of its own so that a failure names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from backend import handler as handler_module
+from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from tests.hardening.catalogue import HostileRequest, hostile_requests, table_problems, to_event
+from tests.hardening.contract import conformance_problems
+from tests.unit.conftest import PEPPER, TABLE, LambdaContext
+
+TAG = "0a1b2"
+CATALOGUE = hostile_requests(TAG)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the handler answered to one catalogue request."""
+
+    request_id: str
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The decoded JSON body."""
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
+
+
+@dataclass(frozen=True)
+class Run:
+    """The answers to the whole catalogue, and the table afterwards."""
+
+    answers: dict[str, Answer]
+    items: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[Run]:
+    """Send every catalogue request, in order, to the handler on a fresh moto table."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "TABLE_NAME": TABLE,
+        "PASSWORD_PEPPER": PEPPER,
+        "BCRYPT_COST": "4",
+        "PASSWORD_MIN_LENGTH": "15",
+    }
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        for name, value in env.items():
+            patch.setenv(name, value)
+        for name in ("PEPPER_PARAMETER", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        client = boto3.client("dynamodb", region_name="eu-west-1")
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=list(KEY_SCHEMA),
+            AttributeDefinitions=list(ATTRIBUTE_DEFINITIONS),
+            BillingMode="PAY_PER_REQUEST",
+        )
+        handler_module.dependencies.cache_clear()
+        answers = {}
+        for number, request in enumerate(CATALOGUE):
+            request_id = f"hostile-{number:03d}"
+            response = handler_module.handler(to_event(request, request_id), LambdaContext())
+            answers[request.name] = Answer(
+                request_id, response["statusCode"], response["headers"], response["body"]
+            )
+        items = client.scan(TableName=TABLE)["Items"]
+        handler_module.dependencies.cache_clear()
+    yield Run(answers, items)
+
+
+def test_catalogue_is_big_enough() -> None:
+    assert len(CATALOGUE) >= 40
+    assert len({request.name for request in CATALOGUE}) == len(CATALOGUE)
+
+
+@pytest.mark.parametrize("request_", CATALOGUE, ids=[r.name for r in CATALOGUE])
+def test_catalogue_answer(run: Run, request_: HostileRequest) -> None:
+    answer = run.answers[request_.name]
+    assert answer.status < 500, answer.text
+    assert answer.status == request_.status, answer.text
+    assert answer.headers["x-request-id"] == answer.request_id
+    if request_.status == 200:
+        assert set(answer.body) == {"userId", "username", "email", "createdAt"}
+    else:
+        assert [error["code"] for error in answer.body["errors"]] == list(request_.codes)
+        assert answer.body["requestId"] == answer.request_id
+        assert "Traceback" not in answer.text
+    if request_.is_the_operation:
+        assert conformance_problems(answer.status, answer.headers, answer.text) == []
+
+
+def test_catalogue_leaves_no_partial_user_and_nothing_rejected(run: Run) -> None:
+    accepted = {
+        name: answer.body["userId"] for name, answer in run.answers.items() if answer.status == 200
+    }
+    rejected = [r for r in CATALOGUE if run.answers[r.name].status != 200]
+    assert len(accepted) == sum(r.status == 200 for r in CATALOGUE)
+    assert len(run.items) == 3 * len(accepted)
+    assert table_problems(run.items, accepted, rejected, TAG) == []
+
+
+def test_table_check_catches_orphans_and_rejected_writes() -> None:
+    def item(pk: str, user_id: str, **keys: str) -> dict[str, Any]:
+        attrs = {"usernameKey": keys.get("u", ""), "emailKey": keys.get("e", "")}
+        return {"pk": {"S": pk}, "userId": {"S": user_id}} | {k: {"S": v} for k, v in attrs.items()}
+
+    rejected = next(r for r in CATALOGUE if r.name == "unknown-field")
+    fields = rejected.json_fields()
+    orphan = [item(f"USERNAME#{str(fields['username']).casefold()}", "u-1")]
+    assert table_problems(orphan, {}, [rejected], TAG) == [
+        f"USERNAME#{str(fields['username']).casefold()} points at missing USER#u-1",
+        f"unknown-field: USERNAME#{str(fields['username']).casefold()} was written",
+    ]
+    stray_user = [item("USER#u-2", "u-2", u=f"h{TAG}n99")]
+    assert table_problems(stray_user, {}, [], TAG) != []

@@ -1,0 +1,63 @@
+"""An httpx transport that answers like the API and records what it was sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+def problem(
+    status: int, errors: list[tuple[str | None, str, str]], *, request_id: str = "rid-problem"
+) -> httpx.Response:
+    """A problem+json answer shaped like backend/responses.py builds it."""
+    body = {
+        "type": "urn:signup:problem:test",
+        "title": "Test",
+        "status": status,
+        "detail": "See errors.",
+        "requestId": request_id,
+        "errors": [{"field": f, "code": c, "message": m} for f, c, m in errors],
+    }
+    headers = {"content-type": "application/problem+json", "x-request-id": request_id}
+    return httpx.Response(status, headers=headers, content=json.dumps(body))
+
+
+def created(username: str = "AdaLovelace", email: str = "ada@example.com") -> httpx.Response:
+    """A 200 answer for a new user."""
+    body = {
+        "userId": "0b9f3f5e-5c1a-4d8e-9f3c-2a7d6c1e4b10",
+        "username": username,
+        "email": email,
+        "createdAt": "2026-11-23T19:03:58.391Z",
+    }
+    return httpx.Response(200, headers={"x-request-id": "rid-ok"}, json=body)
+
+
+@dataclass
+class FakeApi:
+    """Answers every request with `answer` (a response or an exception) and keeps the requests."""
+
+    answer: httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """The MockTransport handler."""
+        self.requests.append(request)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        if isinstance(self.answer, httpx.Response):
+            return self.answer
+        return self.answer(request)
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        """A transport for SignupApi(transport=...)."""
+        return httpx.MockTransport(self.handle)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        """The JSON bodies sent so far."""
+        return [json.loads(request.content) for request in self.requests]

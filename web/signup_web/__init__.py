@@ -1,0 +1,1 @@
+"""The sign-up web app: a Reflex form in front of `POST /createUser`."""
