@@ -27,6 +27,11 @@ _FILE_MODE: Final = 0o100644 << 16
 _INSTALLER_FILES: Final = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
 # pip's console scripts land in the target's top-level bin/; Lambda never runs them.
 _SKIPPED_TOP: Final = frozenset({"bin"})
+# Powertools ships Swagger UI's browser assets (about a fifth of the zip) for
+# its REST resolver's docs page; this handler never serves it. The package's
+# .py modules stay, so any import still works.
+_UNUSED_ASSETS: Final = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/",)
+_ASSET_SUFFIXES: Final = frozenset({".js", ".css"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,9 @@ def build_artifact(
     cache = cache_dir or source_root / "build" / "lambda" / "deps"
     deps = _install_dependencies(requirements, architecture, python_version, cache)
     files = {**_tree(deps, skip_top=_SKIPPED_TOP), **_tree(backend, prefix="backend/")}
+    for name in [n for n in files if n.startswith(_UNUSED_ASSETS)]:
+        if Path(name).suffix in _ASSET_SUFFIXES:
+            del files[name]
     files.pop("backend/requirements.txt", None)  # a build input, not runtime code
     target = out / f"signup-{architecture}.zip"
     _write_zip(target, files)

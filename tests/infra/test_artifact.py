@@ -59,6 +59,7 @@ def test_zip_holds_backend_and_its_dependencies_only(artifact: LambdaArtifact) -
         assert top not in {"tests", "infra", "web", "bin", "boto3", "botocore"}, name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
         assert not name.endswith(".dist-info/RECORD"), name
+        assert not name.endswith(("swagger-ui-bundle.min.js", "swagger-ui.min.css")), name
 
 
 def test_zip_entries_are_sorted_with_fixed_times_and_modes(artifact: LambdaArtifact) -> None:
