@@ -75,8 +75,12 @@ class SignupApi(pulumi.ComponentResource):
             action="lambda:InvokeFunction",
             function=args.function_name,
             principal="apigateway.amazonaws.com",
-            # This API's $default stage and this one route, nothing else.
-            source_arn=pulumi.Output.concat(self.stage.execution_arn, "/POST/createUser"),
+            # This API and this one route, nothing else. The stage segment is
+            # left open on purpose: how API Gateway spells the $default stage
+            # in the SourceArn is not something we can verify without AWS, and
+            # the console's test-invoke uses a stage of its own; a wrong stage
+            # here would turn every sign-up into a 500.
+            source_arn=pulumi.Output.concat(self.api.execution_arn, "/*/POST/createUser"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         # The execute-api endpoint serves the $default stage at its root, so

@@ -350,7 +350,7 @@ def test_lambda_permission_is_scoped_to_this_api_and_route(
     assert permission["principal"] == "apigateway.amazonaws.com"
     assert permission["function"] == f"signup-{stack}-create-user"
     assert permission["sourceArn"] == (
-        f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/$default/POST/createUser"
+        f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/*/POST/createUser"
     )
 
 
