@@ -140,31 +140,20 @@ def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
     from moto import mock_aws
 
     from backend import handler as lambda_module
-    from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+    from infra.local.dynamodb_local import ensure_table
+    from infra.local.lambda_context import LocalLambdaContext
 
     template: dict[str, Any] = json.loads(SAMPLE_EVENT.read_text("utf-8"))
 
-    @dataclass
-    class Context:  # the attributes Powertools reads from the real LambdaContext
-        function_name: str = "signup-bench"
-        memory_limit_in_mb: int = 1024
-        invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:signup-bench"
-        aws_request_id: str = "00000000-0000-4000-8000-000000000000"
-
     with mock_aws():
-        dynamodb: Any = boto3.client("dynamodb")  # (the stubs' TypedDicts add nothing here)
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=list(KEY_SCHEMA),
-            AttributeDefinitions=list(ATTRIBUTE_DEFINITIONS),
-            BillingMode="PAY_PER_REQUEST",
-        )
+        ensure_table(boto3.client("dynamodb"), TABLE)
         lambda_module.dependencies.cache_clear()  # clients must be built inside mock_aws
 
         def call(body: dict[str, str]) -> None:
             event = copy.deepcopy(template)
             event["body"] = json.dumps(body)
-            response = lambda_module.handler(event, Context())
+            context = LocalLambdaContext("signup-bench", os.environ["AWS_REGION"], 15)
+            response = lambda_module.handler(event, context)
             if response["statusCode"] != 200:
                 raise RuntimeError(f"handler answered {response['statusCode']}")
 

@@ -11,15 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from backend import handler as handler_module
-from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from tests.hardening.catalogue import HostileRequest, hostile_requests, table_problems, to_event
 from tests.hardening.contract import conformance_problems
-from tests.unit.conftest import PEPPER, TABLE, LambdaContext
+from tests.unit.conftest import TABLE, handler_on_moto, lambda_context
 
 TAG = "0a1b2"
 CATALOGUE = hostile_requests(TAG)
@@ -52,37 +49,15 @@ class Run:
 @pytest.fixture(scope="module")
 def run() -> Iterator[Run]:
     """Send every catalogue request, in order, to the handler on a fresh moto table."""
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "TABLE_NAME": TABLE,
-        "PASSWORD_PEPPER": PEPPER,
-        "BCRYPT_COST": "4",
-        "PASSWORD_MIN_LENGTH": "15",
-    }
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name, value in env.items():
-            patch.setenv(name, value)
-        for name in ("PEPPER_PARAMETER", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            patch.delenv(name, raising=False)
-        client = boto3.client("dynamodb", region_name="eu-west-1")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=list(KEY_SCHEMA),
-            AttributeDefinitions=list(ATTRIBUTE_DEFINITIONS),
-            BillingMode="PAY_PER_REQUEST",
-        )
-        handler_module.dependencies.cache_clear()
+    with pytest.MonkeyPatch.context() as patch, handler_on_moto(patch) as client:
         answers = {}
         for number, request in enumerate(CATALOGUE):
             request_id = f"hostile-{number:03d}"
-            response = handler_module.handler(to_event(request, request_id), LambdaContext())
+            response = handler_module.handler(to_event(request, request_id), lambda_context())
             answers[request.name] = Answer(
                 request_id, response["statusCode"], response["headers"], response["body"]
             )
         items = client.scan(TableName=TABLE)["Items"]
-        handler_module.dependencies.cache_clear()
     yield Run(answers, items)
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ import pytest
 from moto import mock_aws
 
 from backend import handler as handler_module
-from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from infra.local.dynamodb_local import ensure_table
+from infra.local.lambda_context import LocalLambdaContext
 
 EVENTS = Path(__file__).parent.parent / "events"
 TABLE = "users-test"
@@ -68,14 +70,9 @@ def signup(
     return {"username": username, "email": email, "password": PASSWORDS[0], **extra}
 
 
-@dataclass
-class LambdaContext:
-    """The attributes Powertools reads from the real context."""
-
-    function_name: str = "signup-test"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:signup-test"
-    aws_request_id: str = "3f1c8a2e-4b7d-4e1a-9c2b-7d8e9f0a1b2c"
+def lambda_context() -> LocalLambdaContext:
+    """A fresh invocation context, the same stand-in the local stage passes."""
+    return LocalLambdaContext(function_name="signup-test", region="eu-west-1", timeout_seconds=15)
 
 
 @dataclass
@@ -93,39 +90,42 @@ class Reply:
         return [error["code"] for error in self.body.get("errors", [])]
 
 
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and the function's environment, as infra/ sets it."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_REGION": "eu-west-1",
-        "TABLE_NAME": TABLE,
-        "PASSWORD_PEPPER": PEPPER,
-        "BCRYPT_COST": "4",
-        "PASSWORD_MIN_LENGTH": "15",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("PEPPER_PARAMETER", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+# The function's environment as infra/ sets it, with fake credentials for moto.
+LAMBDA_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "TABLE_NAME": TABLE,
+    "PASSWORD_PEPPER": PEPPER,
+    "BCRYPT_COST": "4",
+    "PASSWORD_MIN_LENGTH": "15",
+}
 
 
-@pytest.fixture
-def dynamodb(aws_env: None) -> Iterator[Any]:
-    """A moto DynamoDB with the users table; the handler's cached clients are rebuilt inside it."""
+@contextmanager
+def handler_on_moto(patch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The handler's environment and a moto users table; its cached clients are rebuilt inside."""
+    for name, value in LAMBDA_ENV.items():
+        patch.setenv(name, value)
+    for name in ("PEPPER_PARAMETER", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+        patch.delenv(name, raising=False)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="eu-west-1")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=list(KEY_SCHEMA),
-            AttributeDefinitions=list(ATTRIBUTE_DEFINITIONS),
-            BillingMode="PAY_PER_REQUEST",
-        )
+        ensure_table(client, TABLE)  # the local stage's own table set-up
         handler_module.dependencies.cache_clear()
+        try:
+            yield client
+        finally:
+            handler_module.dependencies.cache_clear()
+
+
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A moto DynamoDB with the users table, for one test."""
+    with handler_on_moto(monkeypatch) as client:
         yield client
-        handler_module.dependencies.cache_clear()
 
 
 def table_keys(client: Any) -> list[str]:
@@ -139,7 +139,7 @@ def invoke(dynamodb: Any) -> Callable[[dict[str, Any]], Reply]:
     """Call the real Lambda handler with an event and decode its answer."""
 
     def call(event: dict[str, Any]) -> Reply:
-        response = handler_module.handler(event, LambdaContext())
+        response = handler_module.handler(event, lambda_context())
         assert set(response) <= {"statusCode", "headers", "body", "isBase64Encoded", "cookies"}
         text = response["body"]
         return Reply(response["statusCode"], response["headers"], json.loads(text), text)
