@@ -14,9 +14,10 @@ from typing import Final
 
 from bench import coldstart, cost, latency, throughput
 from bench.baseline import bcrypt_limit, core_count
-from bench.localstage import LocalStageUnavailable, local_stage
+from bench.localstage import local_stage
 from bench.report import Report, describe_machine, render
 from bench.stats import percentile
+from infra.local.process import LocalStageUnavailable
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 CLIENT_COUNTS: Final = (1, 2, 4, 8)
@@ -110,7 +111,7 @@ def measure_cold_start(report: Report, plan: Plan) -> None:
 def measure_local_stage(report: Report, plan: Plan) -> None:
     """HTTP latency, then throughput rounds, each client count paired with a fresh bcrypt limit."""
     say(f"starting the local stage (BCRYPT_COST={plan.cost})")
-    with local_stage(cost=plan.cost, cwd=REPO_ROOT) as url:
+    with local_stage(cost=plan.cost) as url:
         say(f"HTTP latency through {url}, {plan.requests} requests")
         http = latency.measure_http(url, cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
         report.latency.insert(0, http)

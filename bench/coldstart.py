@@ -42,11 +42,11 @@ def _cold_env(cache_dir: str) -> dict[str, str]:
     return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": cache_dir}
 
 
-def import_seconds(statement: str, *, cwd: Path) -> float:
-    """Seconds `statement` takes in a fresh interpreter with no bytecode cache."""
+def _run_cold(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python *args` in a fresh interpreter with an empty, unwritten bytecode cache."""
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
-        done = subprocess.run(
-            [sys.executable, "-c", _PROBE.format(statement=statement)],
+        return subprocess.run(
+            [sys.executable, *args],
             cwd=cwd,
             env=_cold_env(cache),
             capture_output=True,
@@ -54,6 +54,11 @@ def import_seconds(statement: str, *, cwd: Path) -> float:
             check=True,
             timeout=120,
         )
+
+
+def import_seconds(statement: str, *, cwd: Path) -> float:
+    """Seconds `statement` takes in a fresh interpreter with no bytecode cache."""
+    done = _run_cold("-c", _PROBE.format(statement=statement), cwd=cwd)
     return float(done.stdout.split()[-1])
 
 
@@ -84,16 +89,7 @@ def heaviest_imports(
 def _self_times(statement: str, *, cwd: Path) -> dict[str, float]:
     # Self times (not cumulative ones) add up to the whole import without double
     # counting: "botocore 0.2 s" means botocore's own modules, whoever imported them.
-    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as cache:
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", statement],
-            cwd=cwd,
-            env=_cold_env(cache),
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
+    done = _run_cold("-X", "importtime", "-c", statement, cwd=cwd)
     totals: defaultdict[str, float] = defaultdict(float)
     for line in done.stderr.splitlines():
         # "import time: <self us> | <cumulative us> | <indented module name>"

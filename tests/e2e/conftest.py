@@ -22,7 +22,7 @@ from infra.local import web
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from tests.e2e.helpers import Person
-from tests.plugins.local_stage import LocalStageProcess
+from tests.plugins.local_stage import LocalStageProcess, suite_stage
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking switches Chromium keeps calling home on a closed network.
@@ -54,8 +54,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(scope="package")
 def e2e_stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStageProcess]:
     """A local stage on a fixed port, so stopping and restarting it keeps its URL and data."""
-    stage = LocalStageProcess(
-        tmp_path_factory.mktemp("e2e-stage") / "data", extra_args=("--api-port", str(free_port()))
+    stage = suite_stage(
+        tmp_path_factory.mktemp("e2e-stage") / "data", args=("--api-port", str(free_port()))
     )
     try:
         stage.start()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import post_all_at_once, table_items, user
-from tests.plugins.local_stage import LocalStageProcess, StageFactory
+from tests.plugins.local_stage import LocalStageProcess, StageFactory, running_stage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RACERS = 50
@@ -19,12 +19,8 @@ RACERS = 50
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStageProcess]:
     """A stage of this module's own, so table scans see only these tests' writes."""
-    process = LocalStageProcess(tmp_path_factory.mktemp("race") / "data")
-    try:
-        process.start()
+    with running_stage(tmp_path_factory.mktemp("race") / "data") as process:
         yield process
-    finally:
-        process.stop()
 
 
 def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> None:
@@ -46,30 +42,26 @@ def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> N
     assert stat.S_IMODE((stage.data_dir / "pepper").stat().st_mode) == 0o600
 
 
-def test_local_stage_50_racers_for_one_username_one_wins(stage: LocalStageProcess) -> None:
-    name = f"race-{uuid.uuid4().hex[:10]}"
-    bodies = [user(username=name.upper() if i % 2 else name) for i in range(RACERS)]
+@pytest.mark.parametrize(
+    ("field", "shared"),
+    [
+        ("username", f"race-{uuid.uuid4().hex[:10]}"),
+        ("email", f"race-{uuid.uuid4().hex[:10]}@example.com"),
+    ],
+    ids=["username", "email"],
+)
+def test_local_stage_50_racers_for_one_identity_one_wins(
+    stage: LocalStageProcess, field: str, shared: str
+) -> None:
+    # Half the racers send the other letter case: uniqueness is case-insensitive.
+    bodies = [user(**{field: shared.upper() if i % 2 else shared}) for i in range(RACERS)]
     before = table_items(stage)
 
     responses = post_all_at_once(stage.api_url, bodies)
 
     assert sorted(r.status_code for r in responses) == [200] + [409] * (RACERS - 1)
     losers = [r for r in responses if r.status_code == 409]
-    assert all(r.json()["errors"][0]["code"] == "username_taken" for r in losers)
-    winner = next(r.json() for r in responses if r.status_code == 200)
-    _assert_only_winner_written(stage, before, winner)
-
-
-def test_local_stage_50_racers_for_one_email_one_wins(stage: LocalStageProcess) -> None:
-    email = f"race-{uuid.uuid4().hex[:10]}@example.com"
-    bodies = [user(email=email.upper() if i % 2 else email) for i in range(RACERS)]
-    before = table_items(stage)
-
-    responses = post_all_at_once(stage.api_url, bodies)
-
-    assert sorted(r.status_code for r in responses) == [200] + [409] * (RACERS - 1)
-    losers = [r for r in responses if r.status_code == 409]
-    assert all(r.json()["errors"][0]["code"] == "email_taken" for r in losers)
+    assert all(r.json()["errors"][0]["code"] == f"{field}_taken" for r in losers)
     winner = next(r.json() for r in responses if r.status_code == 200)
     _assert_only_winner_written(stage, before, winner)
 
