@@ -15,9 +15,12 @@ help:  ## list the targets
 
 setup: $(STAMP)  ## create .venv and install pinned dependencies (no-op when unchanged)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	# The checkout itself (backend, infra, bench, web's signup_web), editable, so
+	# no module has to edit sys.path; its dependencies are the pinned ones above.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 test: setup  ## run every test suite

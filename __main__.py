@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pulumi
 
-from infra.config import load_stage_config, require_pepper
+from infra.config import PulumiValues, load_stage_config, require_pepper
 from infra.service import SignupService, SignupServiceArgs
 
 config = pulumi.Config()
-stage = load_stage_config(config, pulumi.get_stack())
+stage = load_stage_config(PulumiValues(config), pulumi.get_stack())
 service = SignupService(
     f"signup-{stage.stage}",
     SignupServiceArgs(

@@ -1,11 +1,30 @@
-"""The function's configuration, read once from the environment at the edge."""
+"""The function's settings: the one home of its environment variables, their defaults and parsing.
+
+`Settings.from_env` reads the environment at the edge (the handler); `to_env`
+writes the same variables, so Pulumi, the local stage, the tests and the
+bench hand the function its configuration in exactly one spelling.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-from backend.rules import PasswordPolicy
+from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
+
+DEFAULT_BCRYPT_COST: Final = 12
+# bcrypt's own bounds; each stage narrows them further in infra/config.py.
+MIN_BCRYPT_COST: Final = 4
+MAX_BCRYPT_COST: Final = 31
+
+TABLE_NAME: Final = "TABLE_NAME"
+PEPPER_PARAMETER: Final = "PEPPER_PARAMETER"
+PASSWORD_PEPPER: Final = "PASSWORD_PEPPER"  # noqa: S105 - a variable's name, not a secret
+BCRYPT_COST: Final = "BCRYPT_COST"
+PASSWORD_MIN_LENGTH: Final = "PASSWORD_MIN_LENGTH"  # noqa: S105 - a variable's name
+# The standard boto3 override; the local stage points it at DynamoDB Local.
+DYNAMODB_ENDPOINT: Final = "AWS_ENDPOINT_URL_DYNAMODB"
 
 
 class ConfigurationError(Exception):
@@ -17,31 +36,71 @@ class Settings:
     """What the handler needs to know about its stage."""
 
     table_name: str
-    bcrypt_cost: int
-    policy: PasswordPolicy
+    bcrypt_cost: int = DEFAULT_BCRYPT_COST
+    password_min_length: int = DEFAULT_MIN_LENGTH
     pepper_parameter: str | None = None
     pepper_value: str | None = field(default=None, repr=False)
+    dynamodb_endpoint: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.table_name:
+            raise ConfigurationError(f"{TABLE_NAME} is not set")
+        if not self.pepper_parameter and not self.pepper_value:
+            raise ConfigurationError(
+                f"set {PEPPER_PARAMETER} (SSM) or {PASSWORD_PEPPER} (local use)"
+            )
+        if not MIN_BCRYPT_COST <= self.bcrypt_cost <= MAX_BCRYPT_COST:
+            raise ConfigurationError(
+                f"{BCRYPT_COST} must be between {MIN_BCRYPT_COST} and {MAX_BCRYPT_COST}"
+            )
+        try:
+            self.policy  # noqa: B018 - validates the minimum against the policy's bounds
+        except ValueError as exc:
+            raise ConfigurationError(f"{PASSWORD_MIN_LENGTH}: {exc}") from exc
+
+    @property
+    def policy(self) -> PasswordPolicy:
+        """The stage's password policy."""
+        return PasswordPolicy(min_length=self.password_min_length)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Parse and check the variables named in the design; raise ConfigurationError if wrong."""
-        table_name = env.get("TABLE_NAME", "")
-        if not table_name:
-            raise ConfigurationError("TABLE_NAME is not set")
-        parameter, value = env.get("PEPPER_PARAMETER"), env.get("PASSWORD_PEPPER")
-        if not parameter and not value:
-            raise ConfigurationError("set PEPPER_PARAMETER (SSM) or PASSWORD_PEPPER (local use)")
-        try:
-            cost = int(env.get("BCRYPT_COST", "12"))
-            policy = PasswordPolicy(min_length=int(env.get("PASSWORD_MIN_LENGTH", "15")))
-        except ValueError as exc:
-            raise ConfigurationError(f"invalid BCRYPT_COST or PASSWORD_MIN_LENGTH: {exc}") from exc
-        if not 4 <= cost <= 31:
-            raise ConfigurationError("BCRYPT_COST must be between 4 and 31")
-        return cls(table_name, cost, policy, parameter or None, value or None)
+        """Parse and check the variables; raise ConfigurationError naming what is wrong."""
+        return cls(
+            table_name=env.get(TABLE_NAME, ""),
+            bcrypt_cost=_int(env, BCRYPT_COST, DEFAULT_BCRYPT_COST),
+            password_min_length=_int(env, PASSWORD_MIN_LENGTH, DEFAULT_MIN_LENGTH),
+            pepper_parameter=env.get(PEPPER_PARAMETER) or None,
+            pepper_value=env.get(PASSWORD_PEPPER) or None,
+            dynamodb_endpoint=env.get(DYNAMODB_ENDPOINT) or None,
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that `from_env` reads back as these settings."""
+        optional = {
+            PEPPER_PARAMETER: self.pepper_parameter,
+            PASSWORD_PEPPER: self.pepper_value,
+            DYNAMODB_ENDPOINT: self.dynamodb_endpoint,
+        }
+        return {
+            TABLE_NAME: self.table_name,
+            BCRYPT_COST: str(self.bcrypt_cost),
+            PASSWORD_MIN_LENGTH: str(self.password_min_length),
+            **{name: value for name, value in optional.items() if value},
+        }
 
     def load_pepper(self, read_parameter: Callable[[str], str]) -> bytes:
         """The pepper's bytes: from SSM through `read_parameter`, else the local value."""
         if self.pepper_parameter:
             return read_parameter(self.pepper_parameter).encode("utf-8")
         return (self.pepper_value or "").encode("utf-8")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number") from exc

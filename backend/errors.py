@@ -1,20 +1,25 @@
-"""Failures of a registration beyond the pure rules; the handler maps each to one HTTP answer."""
+"""What can go wrong with a request, as one small tree; `backend/app.py` maps each to HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class RegistrationError(Exception):
-    """Base for the failures a client is told about."""
+    """Base for every failure a client is told about."""
 
 
-class BadRequestBody(RegistrationError):
-    """The request never reached the rules: wrong route, media type, size or JSON."""
+class InvalidRequest(RegistrationError):
+    """The HTTP request cannot be served as sent: route, method, media type, size or JSON."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = dict(headers or {})
 
 
 class IdentityTaken(RegistrationError):
@@ -25,5 +30,17 @@ class IdentityTaken(RegistrationError):
         self.fields = fields
 
 
-class StoreUnavailable(RegistrationError):
-    """The users table was throttled, in conflict or out of reach; the client may retry."""
+class DependencyUnavailable(RegistrationError):
+    """Something the request needs failed or was too slow; the same request may work later."""
+
+
+class StoreUnavailable(DependencyUnavailable):
+    """The users table was throttled, in conflict or out of reach."""
+
+
+class SecretUnavailable(DependencyUnavailable):
+    """The pepper's SSM parameter could not be read."""
+
+
+class OutOfTime(DependencyUnavailable):
+    """Too little of the invocation is left to start another call to AWS."""

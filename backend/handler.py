@@ -1,67 +1,69 @@
-"""The Lambda entry point: clients built once per container, one log line per request."""
+"""The Lambda entry point: clients built once per container; a deadline and a log line a request."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from functools import cache
-from typing import Any, Final
+from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from backend.app import Dependencies, handle_request
+from backend import aws
+from backend.app import Dependencies, Outcome, handle_request
 from backend.config import Settings
-from backend.errors import StoreUnavailable
+from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
-from backend.store import UserStore
+from backend.routes import METRICS_NAMESPACE, SERVICE_NAME
+from backend.store import DynamoDBUserStore
 
-# Short timeouts and standard retries: three attempts (1 s connect + 2 s read
-# each, plus at most ~3 s of jittered backoff) end well inside the function's
-# timeout, so a slow store answers 503 instead of hanging.
-CLIENT_CONFIG: Final = Config(
-    connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3}
-)
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-SERVICE: Final = os.environ.get("POWERTOOLS_SERVICE_NAME", "signup")
-logger = Logger(service=SERVICE)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Signup"), service=SERVICE
-)
+aws.quiet_sdk_loggers()
+logger = Logger(service=SERVICE_NAME)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 
-@cache
-def dependencies() -> Dependencies:
-    """Built on the first request of a container and reused (the pepper is read once)."""
-    settings = Settings.from_env(os.environ)
-    session = boto3.session.Session()
+def create_handler(
+    read_settings: Callable[[], Settings], *, session: boto3.session.Session | None = None
+) -> LambdaHandler:
+    """A handler whose dependencies are built from `read_settings()` on its first request.
 
-    def read_parameter(name: str) -> str:
-        ssm = session.client("ssm", config=CLIENT_CONFIG)
-        try:
-            value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value")
-        except (ClientError, EndpointUnreachable, HTTPClientError) as exc:
-            # Not cached (functools.cache keeps only successes): the next request retries.
-            raise StoreUnavailable(f"pepper parameter: {type(exc).__name__}") from exc
-        return str(value or "")
+    `session` carries credentials and region (the local stage passes fake ones
+    for DynamoDB Local); by default the function's own, from its environment.
+    """
 
-    hasher = PasswordHasher(settings.load_pepper(read_parameter), cost=settings.bcrypt_cost)
-    dynamodb = session.client("dynamodb", config=CLIENT_CONFIG)
-    store = UserStore(table_name=settings.table_name, client=dynamodb)
-    return Dependencies(policy=settings.policy, hasher=hasher, store=store)
+    @cache  # only successes are kept: a failed pepper read is retried next request
+    def dependencies() -> Dependencies:
+        settings = read_settings()
+        aws_session = session or boto3.session.Session()
+
+        def read_pepper(name: str) -> str:
+            return aws.read_secure_parameter(aws.client(aws_session, "ssm"), name)
+
+        hasher = PasswordHasher(settings.load_pepper(read_pepper), cost=settings.bcrypt_cost)
+        dynamodb = aws.client(aws_session, "dynamodb", settings.dynamodb_endpoint)
+        store = DynamoDBUserStore(table_name=settings.table_name, client=dynamodb)
+        return Dependencies(policy=settings.policy, hasher=hasher, store=store)
+
+    @logger.inject_lambda_context(log_event=False, clear_state=True)
+    @metrics.log_metrics
+    def handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        """Serve one API request; never logs the event (it holds the password)."""
+        started = time.perf_counter()
+        with request_deadline(context.get_remaining_time_in_millis()):
+            outcome = handle_request(event, dependencies)
+        _record(outcome, time.perf_counter() - started)
+        return outcome.response
+
+    return handle
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Serve POST /createUser; never logs the event (it holds the password)."""
-    started = time.perf_counter()
-    outcome = handle_request(event, dependencies)
+def _record(outcome: Outcome, seconds: float) -> None:
     metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)
     status = outcome.response["statusCode"]
     fields = {
@@ -69,14 +71,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "status": status,
         "outcome": outcome.metric,
         "errorCodes": outcome.codes,
-        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+        "durationMs": round(seconds * 1000, 1),
     }
     if status == 500:
         # A bug: keep its traceback. Exception messages in this package never
         # carry request data, so nothing the user sent reaches the log.
-        logger.error("createUser", exc_info=outcome.error, extra=fields)
+        logger.error(outcome.operation, exc_info=outcome.error, extra=fields)
     elif status >= 500:
-        logger.warning("createUser", extra={**fields, "cause": str(outcome.error)})
+        logger.warning(outcome.operation, extra={**fields, "cause": str(outcome.error)})
     else:
-        logger.info("createUser", extra=fields)
-    return outcome.response
+        logger.info(outcome.operation, extra=fields)
+
+
+# What Lambda calls: settings from the function's environment, read on the first request.
+handler = create_handler(lambda: Settings.from_env(os.environ))

@@ -1,4 +1,4 @@
-"""Reading the sign-up request out of an API Gateway HTTP API (payload 2.0) event."""
+"""Reading a request out of an API Gateway HTTP API (payload 2.0) event: its route and JSON body."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from backend.errors import BadRequestBody
+from backend.errors import InvalidRequest
+from backend.routes import Route, find_route, methods_on
 
-ROUTE_PATH: Final = "/createUser"
-ROUTE_METHOD: Final = "POST"
 # A sign-up body is three short strings; 16 KiB leaves room for the longest
 # valid values escaped as \uXXXX while keeping parsing cheap and bounded.
 MAX_BODY_BYTES: Final = 16 * 1024
@@ -23,21 +22,13 @@ def request_id(event: Mapping[str, Any]) -> str:
     return str(event.get("requestContext", {}).get("requestId") or "-")
 
 
-def _check_route(event: Mapping[str, Any]) -> None:
-    method = event.get("requestContext", {}).get("http", {}).get("method", "")
-    if event.get("rawPath") != ROUTE_PATH:
-        raise BadRequestBody(404, "route_not_found", "No such route; use POST /createUser.")
-    if method != ROUTE_METHOD:
-        raise BadRequestBody(405, "method_not_allowed", "Use POST for /createUser.")
-
-
 def _check_media_type(headers: Mapping[str, str]) -> None:
     media_type, *params = (
         part.strip().lower() for part in headers.get("content-type", "").split(";")
     )
     charsets = [p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")]
     if media_type != "application/json" or any(c != "utf-8" for c in charsets):
-        raise BadRequestBody(
+        raise InvalidRequest(
             415, "unsupported_media_type", "Send the body as application/json (UTF-8)."
         )
 
@@ -45,7 +36,7 @@ def _check_media_type(headers: Mapping[str, str]) -> None:
 def _body_bytes(event: Mapping[str, Any]) -> bytes:
     body = event.get("body") or ""
     if not isinstance(body, str):
-        raise BadRequestBody(400, "body_invalid_json", "The body is not valid JSON.")
+        raise InvalidRequest(400, "body_invalid_json", "The body is not valid JSON.")
     # Checked before decoding so a huge body costs nothing to refuse.
     encoded_limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
     if len(body) > encoded_limit:
@@ -56,14 +47,14 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes:
         try:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise BadRequestBody(400, "body_invalid_json", "The body is not valid base64.") from exc
+            raise InvalidRequest(400, "body_invalid_json", "The body is not valid base64.") from exc
     if len(data) > MAX_BODY_BYTES:
         raise _too_large()
     return data
 
 
-def _too_large() -> BadRequestBody:
-    return BadRequestBody(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+def _too_large() -> InvalidRequest:
+    return InvalidRequest(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
 
 
 def _exceeds_depth(text: str) -> bool:
@@ -90,7 +81,7 @@ def _exceeds_depth(text: str) -> bool:
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len({key for key, _ in pairs}) != len(pairs):
-        raise BadRequestBody(400, "field_duplicate", "Each field may appear only once.")
+        raise InvalidRequest(400, "field_duplicate", "Each field may appear only once.")
     return dict(pairs)
 
 
@@ -98,32 +89,45 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def read_signup_body(event: Mapping[str, Any]) -> dict[str, object]:
-    """The JSON object sent to POST /createUser, or BadRequestBody with its status and code."""
-    _check_route(event)
+def route_of(event: Mapping[str, Any]) -> Route:
+    """The route `event` was sent to, or InvalidRequest 404 (no such path) / 405 (method)."""
+    path = str(event.get("rawPath") or "")
+    method = str(event.get("requestContext", {}).get("http", {}).get("method", ""))
+    if route := find_route(method, path):
+        return route
+    if allowed := methods_on(path):
+        methods = ", ".join(allowed)
+        raise InvalidRequest(
+            405, "method_not_allowed", f"Use {methods} for {path}.", headers={"allow": methods}
+        )
+    raise InvalidRequest(404, "route_not_found", "No such route.")
+
+
+def read_json_object(event: Mapping[str, Any]) -> dict[str, object]:
+    """The JSON object in the event's body, or InvalidRequest with its status and code."""
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     _check_media_type(headers)
     data = _body_bytes(event)
     if not data.strip():
-        raise BadRequestBody(400, "body_required", "Send a JSON object with the sign-up fields.")
+        raise InvalidRequest(400, "body_required", "Send a JSON object.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequestBody(400, "body_invalid_json", "The body is not valid UTF-8.") from exc
+        raise InvalidRequest(400, "body_invalid_json", "The body is not valid UTF-8.") from exc
     if _exceeds_depth(text):
-        raise BadRequestBody(400, "body_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels.")
+        raise InvalidRequest(400, "body_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels.")
     try:
         payload = json.loads(
             text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
         )
     except ValueError as exc:  # JSONDecodeError is a ValueError
-        raise BadRequestBody(400, "body_invalid_json", "The body is not valid JSON.") from exc
+        raise InvalidRequest(400, "body_invalid_json", "The body is not valid JSON.") from exc
     if not isinstance(payload, dict):
-        raise BadRequestBody(400, "body_not_object", "The body must be a JSON object.")
+        raise InvalidRequest(400, "body_not_object", "The body must be a JSON object.")
     try:
         # "\ud800" is valid JSON but not a Unicode scalar value; refuse it here
         # rather than fail later when the password is encoded for hashing.
         json.dumps(payload, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise BadRequestBody(400, "body_invalid_json", "The body has invalid Unicode.") from exc
+        raise InvalidRequest(400, "body_invalid_json", "The body has invalid Unicode.") from exc
     return payload

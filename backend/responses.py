@@ -39,9 +39,9 @@ def _response(
     }
 
 
-def ok(body: Mapping[str, Any], *, request_id: str) -> dict[str, Any]:
-    """200 with a JSON body."""
-    return _response(200, body, "application/json", {"x-request-id": request_id})
+def ok(body: Mapping[str, Any], *, request_id: str, status: int = 200) -> dict[str, Any]:
+    """A success (200 unless told otherwise) with a JSON body."""
+    return _response(status, body, "application/json", {"x-request-id": request_id})
 
 
 def problem(

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from backend.hashing import PasswordHasher
 from backend.rules import PasswordPolicy, validate_signup
-from backend.store import UserRecord, UserStore
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """Everything stored about a new user."""
+
+    user_id: str
+    username: str
+    username_key: str
+    email: str
+    email_key: str
+    created_at: str
+    password_hash: str = field(repr=False)
+
+
+class UserStore(Protocol):
+    """Where users are kept: DynamoDB in production (backend/store.py), memory in tests."""
+
+    def add_user(self, user: UserRecord) -> None:
+        """Add the user and claim its username and email atomically, or raise IdentityTaken."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from backend.errors import IdentityTaken, StoreUnavailable
+from backend.service import UserRecord
 from backend.table import PARTITION_KEY
 
 if TYPE_CHECKING:
@@ -29,19 +29,6 @@ _RETRYABLE: Final = frozenset(
 )
 # Order of the items in the transaction; CancellationReasons follow it.
 _MARKER_FIELDS: Final = (None, "username", "email")
-
-
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    """Everything stored about a new user."""
-
-    user_id: str
-    username: str
-    username_key: str
-    email: str
-    email_key: str
-    created_at: str
-    password_hash: str = field(repr=False)
 
 
 def _put(table: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +81,7 @@ def _cancellation_error(exc: ClientError) -> Exception:
     return StoreUnavailable("transaction cancelled: " + ",".join(reasons))
 
 
-class UserStore:
+class DynamoDBUserStore:
     """Adds users to the single table; the client is built once per container and injected."""
 
     def __init__(self, *, table_name: str, client: DynamoDBClient) -> None:

@@ -7,7 +7,6 @@ absolute numbers do not.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import secrets
@@ -17,15 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import httpx
 
+from backend.routes import CREATE_USER
 from bench.baseline import bare_hash_seconds
 from bench.stats import percentile
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
-SAMPLE_EVENT: Final = REPO_ROOT / "tests" / "events" / "create_user.json"
+REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
 TABLE: Final = "users-bench"
 
 
@@ -92,7 +92,7 @@ def measure_http(url: str, *, cost: int, requests: int, warmup: int) -> LatencyR
     with httpx.Client(base_url=url, timeout=60) as client:
 
         def call(body: dict[str, str]) -> None:
-            response = client.post("/createUser", json=body)
+            response = client.post(CREATE_USER.path, json=body)
             if response.status_code != 200:
                 raise RuntimeError(f"local stage answered {response.status_code}")
 
@@ -118,42 +118,51 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> LatencyResul
     return LatencyResult("in-process handler, moto", cost, result["requests"], result["bare"])
 
 
-def _lambda_environment(cost: int) -> dict[str, str]:
-    return {
-        # moto needs credentials to exist; these are fake and go nowhere.
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "TABLE_NAME": TABLE,
-        "PASSWORD_PEPPER": secrets.token_urlsafe(48),
-        "BCRYPT_COST": str(cost),
-    }
-
-
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
-    for name in ("AWS_PROFILE", "PEPPER_PARAMETER", "AWS_ENDPOINT_URL_DYNAMODB"):
+    # moto needs credentials to exist before clients are built; these are fake
+    # and go nowhere, and a developer's own never reach the handler.
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
         os.environ.pop(name, None)
-    os.environ.update(_lambda_environment(cost))
+    from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+    )
     import boto3
     from moto import mock_aws
 
-    from backend import handler as lambda_module
-    from infra.local.dynamodb_local import ensure_table
+    from backend.config import Settings
+    from backend.handler import create_handler
+    from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
+    from infra.local.table import ensure_table
 
-    template: dict[str, Any] = json.loads(SAMPLE_EVENT.read_text("utf-8"))
-
+    settings = Settings(table_name=TABLE, pepper_value=secrets.token_urlsafe(48), bcrypt_cost=cost)
     with mock_aws():
         ensure_table(boto3.client("dynamodb"), TABLE)
-        lambda_module.dependencies.cache_clear()  # clients must be built inside mock_aws
+        handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
 
         def call(body: dict[str, str]) -> None:
-            event = copy.deepcopy(template)
-            event["body"] = json.dumps(body)
-            context = LocalLambdaContext("signup-bench", os.environ["AWS_REGION"], 15)
-            response = lambda_module.handler(event, context)
+            request = HttpRequest(
+                method=CREATE_USER.method,
+                target=CREATE_USER.path,
+                headers=(("content-type", "application/json"),),
+                body=json.dumps(body).encode(),
+                source_ip="192.0.2.10",
+            )
+            event = build_event(
+                request,
+                route_key=CREATE_USER.key,
+                request_id=secrets.token_hex(8),
+                api_id="bench",
+                account_id="000000000000",
+            )
+            response = handler(event, LocalLambdaContext("signup-bench", REGION, 15))
             if response["statusCode"] != 200:
                 raise RuntimeError(f"handler answered {response['statusCode']}")
 

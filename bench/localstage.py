@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from backend.config import BCRYPT_COST
 from infra.local.process import running_stage
 
 
@@ -15,6 +16,6 @@ def local_stage(*, cost: int) -> Iterator[str]:
     """The local stage at BCRYPT_COST=`cost` over a throw-away data dir; yields its API URL."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp,
-        running_stage(Path(tmp) / "data", env={"BCRYPT_COST": str(cost)}) as stage,
+        running_stage(Path(tmp) / "data", env={BCRYPT_COST: str(cost)}) as stage,
     ):
         yield stage.api_url

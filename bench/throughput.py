@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from backend.routes import CREATE_USER
 from bench.latency import signup_body
 from bench.stats import median
 
@@ -84,6 +85,6 @@ def signups_per_second(url: str, *, clients: int, per_client: int) -> tuple[floa
 
 def _post(client: httpx.Client, body: dict[str, str]) -> bool:
     try:
-        return client.post("/createUser", json=body).status_code == 200
+        return client.post(CREATE_USER.path, json=body).status_code == 200
     except httpx.HTTPError:
         return False  # counted as a failure; the round goes on

@@ -15,7 +15,6 @@ class ServiceAlarmsArgs:
     """What to watch and the stage's thresholds."""
 
     api_id: pulumi.Input[str]
-    api_stage: pulumi.Input[str]
     function_name: pulumi.Input[str]
     thresholds: AlarmThresholds
     tags: dict[str, str]
@@ -34,7 +33,10 @@ class ServiceAlarms(pulumi.ComponentResource):
             description="The API answered 5xx (store unavailable or a bug)",
             namespace="AWS/ApiGateway",
             metric="5xx",
-            dimensions={"ApiId": args.api_id, "Stage": args.api_stage},
+            # By ApiId alone, a documented dimension of HTTP API metrics: the
+            # Stage dimension's value for `$default` could not be confirmed, and
+            # a wrong one would leave this alarm silently watching nothing.
+            dimensions={"ApiId": args.api_id},
             threshold=limits.api_5xx,
             args=args,
         )

@@ -1,4 +1,4 @@
-"""The HTTP API: POST /createUser to the function, throttled, CORS-limited, access-logged."""
+"""The HTTP API: every route of backend.routes to the function, throttled, CORS-limited, logged."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-ROUTE_KEY: Final = "POST /createUser"
+from backend.routes import CORS, ROUTES, Route
+
 # One JSON line per request; never the body (it carries the password) and
 # never headers (they may carry cookies).
 ACCESS_LOG_FORMAT: Final = json.dumps(
@@ -59,38 +60,17 @@ class SignupApi(pulumi.ComponentResource):
             description="User registration",
             cors_configuration={
                 "allow_origins": list(args.cors_origins),
-                "allow_methods": ["POST"],
-                "allow_headers": ["content-type"],
-                # Lets the web app show the request id from error responses.
-                "expose_headers": ["x-request-id", "retry-after"],
-                "max_age": 600,
+                "allow_methods": list(CORS.allow_methods),
+                "allow_headers": list(CORS.allow_headers),
+                "expose_headers": list(CORS.expose_headers),
+                "max_age": CORS.max_age,
+                "allow_credentials": CORS.allow_credentials,
             },
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self._create_route(name, args)
-        self.stage = self._create_stage(name, args)
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=args.function_name,
-            principal="apigateway.amazonaws.com",
-            # This API and this one route, nothing else. The stage segment is
-            # left open on purpose: how API Gateway spells the $default stage
-            # in the SourceArn is not something we can verify without AWS, and
-            # the console's test-invoke uses a stage of its own; a wrong stage
-            # here would turn every sign-up into a 500.
-            source_arn=pulumi.Output.concat(self.api.execution_arn, "/*/POST/createUser"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        # The execute-api endpoint serves the $default stage at its root, so
-        # the base URL has no stage segment and no trailing slash.
-        self.url = self.api.api_endpoint
-        self.register_outputs({"url": self.url})
-
-    def _create_route(self, name: str, args: SignupApiArgs) -> None:
         integration = aws.apigatewayv2.Integration(
-            f"{name}-create-user",
+            f"{name}-function",
             api_id=self.api.id,
             integration_type="AWS_PROXY",
             integration_method="POST",
@@ -98,11 +78,42 @@ class SignupApi(pulumi.ComponentResource):
             payload_format_version="2.0",
             opts=pulumi.ResourceOptions(parent=self),
         )
+        for route in ROUTES:
+            self._create_route(name, route, integration, args)
+        self.stage = self._create_stage(name, args)
+        # The execute-api endpoint serves the $default stage at its root, so
+        # the base URL has no stage segment and no trailing slash.
+        self.url = self.api.api_endpoint
+        self.register_outputs({"url": self.url})
+
+    def _create_route(
+        self,
+        name: str,
+        route: Route,
+        integration: aws.apigatewayv2.Integration,
+        args: SignupApiArgs,
+    ) -> None:
+        slug = _slug(route.operation)
         aws.apigatewayv2.Route(
-            f"{name}-create-user",
+            f"{name}-{slug}",
             api_id=self.api.id,
-            route_key=ROUTE_KEY,
+            route_key=route.key,
             target=pulumi.Output.concat("integrations/", integration.id),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.lambda_.Permission(
+            f"{name}-invoke-{slug}",
+            action="lambda:InvokeFunction",
+            function=args.function_name,
+            principal="apigateway.amazonaws.com",
+            # This API and this one route, nothing else. The stage segment is
+            # left open on purpose: how API Gateway spells the $default stage
+            # in the SourceArn is not something we can verify without AWS, and
+            # the console's test-invoke uses a stage of its own; a wrong stage
+            # here would turn every request into a 500.
+            source_arn=pulumi.Output.concat(
+                self.api.execution_arn, f"/*/{route.method}{route.path}"
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -130,3 +141,8 @@ class SignupApi(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _slug(operation: str) -> str:
+    """`createUser` -> `create-user`, for resource names."""
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in operation)

@@ -1,13 +1,23 @@
-"""A stage's policy, read once from its Pulumi stack file and validated before anything is built."""
+"""A stage's policy, read once from its stack and validated before anything is built.
+
+There is one schema and one loader. `PulumiValues` feeds it what the Pulumi
+CLI hands a program (strings); `StackFile` feeds it a committed
+`Pulumi.<stage>.yaml` directly, holding each value to its YAML type, for the
+local stage, the bench and CI. `python -m infra.config FILE` prints a stack
+file's first CORS origin (the deploy workflow's smoke preflight uses it).
+"""
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
 
 import pulumi
+import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
@@ -17,14 +27,14 @@ LOG_RETENTION_DAYS: Final = frozenset(
 )
 ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
 LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
+PROJECT: Final = "signup"
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _T = TypeVar("_T")
 
-# The keys every committed Pulumi.<stage>.yaml must set, with their YAML
-# types (the CLI hands the program strings, so a quoted "12" would otherwise
-# slip through; tests hold the committed files to these types). The pepper is
-# a secret and is set per stack with `pulumi config set --secret`.
+# The keys a stack file may set under `signup:`, with their YAML types (the
+# CLI hands the program strings, so a quoted "12" would otherwise slip
+# through). The pepper is a secret, set per stack with `pulumi config set --secret`.
 KEY_TYPES: Final[dict[str, type]] = {
     "architecture": str,
     "memoryMb": int,
@@ -44,12 +54,23 @@ KEY_TYPES: Final[dict[str, type]] = {
     "alarmLambdaThrottlesThreshold": int,
     "alarmActions": list,
 }
-OPTIONAL_KEYS: Final = ("alarmActions",)
+# reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
+# the account's quota unreserved, so on a new account (quota 10 or 50) any
+# reservation fails the deploy; the stage's API throttle bounds load anyway.
+OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency")
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
+SECRET_KEYS: Final = ("pepper",)
 
 
 class StageConfigError(ValueError):
-    """A stack file is missing a policy key or has one with an unusable value."""
+    """A stack is missing a policy key or has one with an unusable value."""
+
+
+class StackValues(Protocol):
+    """Where a stage's raw settings come from."""
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """The value of `signup:<key>` as `kind`, None when unset; raise if it is not one."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +96,7 @@ class StageConfig:
     cors_origins: tuple[str, ...]
     throttle_rate_limit: int
     throttle_burst_limit: int
-    reserved_concurrency: int
+    reserved_concurrency: int | None
     log_retention_days: int
     point_in_time_recovery: bool
     deletion_protection: bool
@@ -83,31 +104,80 @@ class StageConfig:
     alarms: AlarmThresholds
 
 
-def load_stage_config(config: pulumi.Config, stage: str) -> StageConfig:
+class PulumiValues:
+    """The program's config as the Pulumi CLI hands it over: strings, structured values as JSON."""
+
+    def __init__(self, config: pulumi.Config) -> None:
+        self._config = config
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """Parsed by Pulumi's own typed getters."""
+        readers: dict[type, Callable[[str], object]] = {
+            int: self._config.get_int,
+            bool: self._config.get_bool,
+            str: self._config.get,
+            list: self._config.get_object,
+            dict: self._config.get_object,
+        }
+        value = readers[kind](key)
+        if value is not None and not isinstance(value, kind):
+            raise StageConfigError(f"{key}: must be a {kind.__name__}")
+        return value
+
+
+class StackFile:
+    """A committed `Pulumi.<stage>.yaml`, each value held to its YAML type."""
+
+    def __init__(self, path: Path, project: str = PROJECT) -> None:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        config = document.get("config") or {}
+        prefix = f"{project}:"
+        self.stage = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        self.region: str | None = config.get("aws:region")
+        self.values = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+        unknown = set(self.values) - set(KEY_TYPES) - set(SECRET_KEYS)
+        _check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """`type(...) is`, not isinstance: YAML's true is a bool, and bool is an int."""
+        value = self.values.get(key)
+        if value is not None and type(value) is not kind:
+            raise StageConfigError(f"{key}: {type(value).__name__} is not {kind.__name__}")
+        return value
+
+
+def read_stack_file(path: Path) -> StageConfig:
+    """The validated policy of a committed stack file (no secrets are read)."""
+    stack = StackFile(path)
+    return load_stage_config(stack, stack.stage)
+
+
+def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     """Read and validate the stage's policy; raise StageConfigError naming the bad key."""
     _check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
+    schema = _Schema(values)
     loaded = StageConfig(
         stage=stage,
-        architecture=_choice(config, "architecture", ARCHITECTURES),
-        memory_mb=_int(config, "memoryMb", 128, 10240),
-        log_level=_choice(config, "logLevel", LOG_LEVELS),
+        architecture=schema.choice("architecture", ARCHITECTURES),
+        memory_mb=schema.integer("memoryMb", 128, 10240),
+        log_level=schema.choice("logLevel", LOG_LEVELS),
         # Cost 10 is the floor OWASP accepts for bcrypt; above 14 a hash takes
         # over a second even on 1 GB and eats the function's timeout.
-        bcrypt_cost=_int(config, "bcryptCost", 10, 14),
-        password_min_length=_int(config, "passwordMinLength", 8, 128),
-        cors_origins=_origins(config),
-        throttle_rate_limit=_int(config, "throttleRateLimit", 1, 10000),
-        throttle_burst_limit=_int(config, "throttleBurstLimit", 1, 5000),
-        reserved_concurrency=_int(config, "reservedConcurrency", 1, 1000),
-        log_retention_days=_int(config, "logRetentionDays", 1, 3653),
-        point_in_time_recovery=_bool(config, "pointInTimeRecovery"),
-        deletion_protection=_bool(config, "deletionProtection"),
-        retain_on_delete=_bool(config, "retainOnDelete"),
+        bcrypt_cost=schema.integer("bcryptCost", 10, 14),
+        password_min_length=schema.integer("passwordMinLength", 8, 128),
+        cors_origins=schema.origins(),
+        throttle_rate_limit=schema.integer("throttleRateLimit", 1, 10000),
+        throttle_burst_limit=schema.integer("throttleBurstLimit", 1, 5000),
+        reserved_concurrency=schema.optional_integer("reservedConcurrency", 1, 1000),
+        log_retention_days=schema.integer("logRetentionDays", 1, 3653),
+        point_in_time_recovery=schema.flag("pointInTimeRecovery"),
+        deletion_protection=schema.flag("deletionProtection"),
+        retain_on_delete=schema.flag("retainOnDelete"),
         alarms=AlarmThresholds(
-            api_5xx=_int(config, "alarmApi5xxThreshold", 0, 100000),
-            lambda_errors=_int(config, "alarmLambdaErrorsThreshold", 0, 100000),
-            lambda_throttles=_int(config, "alarmLambdaThrottlesThreshold", 0, 100000),
-            actions=_alarm_actions(config),
+            api_5xx=schema.integer("alarmApi5xxThreshold", 0, 100000),
+            lambda_errors=schema.integer("alarmLambdaErrorsThreshold", 0, 100000),
+            lambda_throttles=schema.integer("alarmLambdaThrottlesThreshold", 0, 100000),
+            actions=schema.alarm_actions(),
         ),
     )
     _check(
@@ -145,53 +215,68 @@ def _check(ok: bool, key: str, message: str) -> None:
         raise StageConfigError(f"{key}: {message}")
 
 
-def _read(key: str, read: Callable[[str], _T]) -> _T:
-    try:
-        return read(key)
-    except StageConfigError:
-        raise
-    except Exception as exc:  # pulumi raises several types; all mean "bad key"
-        raise StageConfigError(f"{key}: {exc}") from exc
+class _Schema:
+    """Typed, range-checked reads; every refusal names its key."""
+
+    def __init__(self, values: StackValues) -> None:
+        self._values = values
+
+    def _read(self, key: str, kind: type[_T]) -> _T | None:
+        try:
+            return self._values.get(key, kind)
+        except StageConfigError:
+            raise
+        except Exception as exc:  # pulumi raises several types; all mean "bad key"
+            raise StageConfigError(f"{key}: {exc}") from exc
+
+    def _require(self, key: str, kind: type[_T]) -> _T:
+        value = self._read(key, kind)
+        _check(value is not None, key, "is required")
+        assert value is not None
+        return value
+
+    def optional_integer(self, key: str, low: int, high: int) -> int | None:
+        value = self._read(key, int)
+        _check(value is None or low <= value <= high, key, f"{value} is outside {low}..{high}")
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        self._require(key, int)
+        value = self.optional_integer(key, low, high)
+        assert value is not None
+        return value
+
+    def flag(self, key: str) -> bool:
+        return self._require(key, bool)
+
+    def choice(self, key: str, allowed: frozenset[str]) -> str:
+        value = self._require(key, str)
+        _check(value in allowed, key, f"{value!r} is not one of {sorted(allowed)}")
+        return value
+
+    def _strings(self, key: str, value: list[Any]) -> tuple[str, ...]:
+        _check(all(isinstance(item, str) for item in value), key, "must be a list of strings")
+        return tuple(value)
+
+    def origins(self) -> tuple[str, ...]:
+        origins = self._strings("corsOrigins", self._require("corsOrigins", list))
+        _check(bool(origins), "corsOrigins", "must list at least one origin")
+        for origin in origins:
+            ok = origin == "*" or bool(_ORIGIN.match(origin))
+            _check(
+                ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
+            )
+        return origins
+
+    def alarm_actions(self) -> tuple[str, ...]:
+        value = self._read("alarmActions", list)
+        actions = self._strings("alarmActions", value or [])
+        for arn in actions:
+            ok = arn.startswith("arn:") and "*" not in arn
+            _check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
+        return actions
 
 
-def _int(config: pulumi.Config, key: str, low: int, high: int) -> int:
-    value = _read(key, config.require_int)
-    _check(low <= value <= high, key, f"{value} is outside {low}..{high}")
-    return value
-
-
-def _bool(config: pulumi.Config, key: str) -> bool:
-    return _read(key, config.require_bool)
-
-
-def _choice(config: pulumi.Config, key: str, allowed: frozenset[str]) -> str:
-    value = _read(key, config.require)
-    _check(value in allowed, key, f"{value!r} is not one of {sorted(allowed)}")
-    return value
-
-
-def _string_list(key: str, value: object) -> tuple[str, ...]:
-    ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
-    _check(ok, key, "must be a list of strings")
-    assert isinstance(value, list)
-    return tuple(value)
-
-
-def _origins(config: pulumi.Config) -> tuple[str, ...]:
-    origins = _string_list("corsOrigins", _read("corsOrigins", config.require_object))
-    _check(bool(origins), "corsOrigins", "must list at least one origin")
-    for origin in origins:
-        ok = origin == "*" or bool(_ORIGIN.match(origin))
-        _check(ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)")
-    return origins
-
-
-def _alarm_actions(config: pulumi.Config) -> tuple[str, ...]:
-    value = _read("alarmActions", config.get_object)
-    if value is None:
-        return ()
-    actions = _string_list("alarmActions", value)
-    for arn in actions:
-        ok = arn.startswith("arn:") and "*" not in arn
-        _check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
-    return actions
+if __name__ == "__main__":
+    origins = read_stack_file(Path(sys.argv[1])).cors_origins
+    print(origins[0] if origins else "")  # noqa: T201 (the output is the point)

@@ -10,13 +10,15 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.artifact import LambdaArtifact
+from infra.config import StageConfig
+from infra.environment import function_environment
 
 HANDLER: Final = "backend.handler.handler"
 RUNTIME: Final = "python3.13"
-# The backend's worst case against a stalled store is three attempts of 3 s
-# (1 s connect + 2 s read) plus at most 3 s of jittered backoff, about 12 s,
-# plus one bcrypt hash: 15 s lets that end as the backend's own 503, and API
-# Gateway's 30 s limit is never reached.
+# Long enough for a cold start's SSM read, a bcrypt hash and the store's
+# retries; the backend gives each request one deadline derived from the time
+# left (backend/deadline.py), so a slow dependency ends as its own 503 before
+# this timeout, and API Gateway's 30 s limit is never reached.
 TIMEOUT_SECONDS: Final = 15
 # Lambda's advanced logging spells WARNING as WARN.
 _LAMBDA_LOG_LEVEL: Final = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
@@ -27,13 +29,7 @@ class SignupFunctionArgs:
     """The code, the stage's sizing and policy, and what the function may touch."""
 
     artifact: LambdaArtifact
-    architecture: str
-    memory_mb: int
-    reserved_concurrency: int
-    log_retention_days: int
-    log_level: str
-    bcrypt_cost: int
-    password_min_length: int
+    stage: StageConfig
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]
     pepper_parameter_name: pulumi.Input[str]
@@ -58,7 +54,7 @@ class SignupFunction(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{name}",
-            retention_in_days=args.log_retention_days,
+            retention_in_days=args.stage.log_retention_days,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -137,37 +133,33 @@ class SignupFunction(pulumi.ComponentResource):
     def _create_function(
         self, name: str, args: SignupFunctionArgs, policy: aws.iam.RolePolicy
     ) -> aws.lambda_.Function:
-        level = args.log_level
+        stage = args.stage
+        environment = pulumi.Output.all(args.table_name, args.pepper_parameter_name).apply(
+            lambda names: function_environment(
+                stage, table_name=names[0], pepper_parameter=names[1]
+            )
+        )
         return aws.lambda_.Function(
             name,
             name=name,
-            description="POST /createUser: validate, hash, add the user atomically",
+            description="The sign-up API: validate, hash, add the user atomically",
             runtime=RUNTIME,
-            architectures=[args.architecture],
+            architectures=[stage.architecture],
             handler=HANDLER,
             # Relative to the project directory, so the path stored in the state
             # is the same on every teammate's machine.
             code=pulumi.FileArchive(os.path.relpath(args.artifact.path)),
             source_code_hash=args.artifact.source_code_hash,
             role=self.role.arn,
-            memory_size=args.memory_mb,
+            memory_size=stage.memory_mb,
             timeout=TIMEOUT_SECONDS,
-            reserved_concurrent_executions=args.reserved_concurrency,
-            environment={
-                "variables": {
-                    "TABLE_NAME": args.table_name,
-                    "PEPPER_PARAMETER": args.pepper_parameter_name,
-                    "BCRYPT_COST": str(args.bcrypt_cost),
-                    "PASSWORD_MIN_LENGTH": str(args.password_min_length),
-                    "POWERTOOLS_SERVICE_NAME": "signup",
-                    "POWERTOOLS_METRICS_NAMESPACE": "Signup",
-                    "POWERTOOLS_LOG_LEVEL": level,
-                }
-            },
+            # None leaves the function unreserved (see infra/config.py).
+            reserved_concurrent_executions=stage.reserved_concurrency,
+            environment={"variables": environment},
             logging_config={
                 "log_format": "JSON",
                 "log_group": self.log_group.name,
-                "application_log_level": _LAMBDA_LOG_LEVEL[level],
+                "application_log_level": _LAMBDA_LOG_LEVEL[stage.log_level],
                 "system_log_level": "INFO",
             },
             tags=args.tags,

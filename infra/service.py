@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pulumi
 
+from backend.routes import CREATE_USER, SERVICE_NAME
 from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.api import SignupApi, SignupApiArgs
 from infra.artifact import build_artifact
@@ -15,7 +16,7 @@ from infra.function import SignupFunction, SignupFunctionArgs
 from infra.pepper import Pepper, PepperArgs
 from infra.table import UsersTable, UsersTableArgs
 
-SERVICE = "signup"
+SERVICE = SERVICE_NAME
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,7 @@ class SignupService(pulumi.ComponentResource):
                 artifact=build_artifact(
                     source_root=args.source_root, architecture=cfg.architecture
                 ),
-                architecture=cfg.architecture,
-                memory_mb=cfg.memory_mb,
-                reserved_concurrency=cfg.reserved_concurrency,
-                log_retention_days=cfg.log_retention_days,
-                log_level=cfg.log_level,
-                bcrypt_cost=cfg.bcrypt_cost,
-                password_min_length=cfg.password_min_length,
+                stage=cfg,
                 table_name=table.table.name,
                 table_arn=table.table.arn,
                 pepper_parameter_name=pepper.parameter.name,
@@ -98,7 +93,6 @@ class SignupService(pulumi.ComponentResource):
             f"{name}-alarms",
             ServiceAlarmsArgs(
                 api_id=api.api.id,
-                api_stage=api.stage.name,
                 function_name=function.function.name,
                 thresholds=cfg.alarms,
                 tags=tags,
@@ -106,7 +100,7 @@ class SignupService(pulumi.ComponentResource):
             child,
         )
         self.api_url = api.url
-        self.create_user_url = pulumi.Output.concat(api.url, "/createUser")
+        self.create_user_url = pulumi.Output.concat(api.url, CREATE_USER.path)
         self.table_name = table.table.name
         self.function_name = function.function.name
         self.register_outputs(

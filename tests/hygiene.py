@@ -15,7 +15,6 @@ Failure messages name the kind of secret and where it was seen, never the secret
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -25,9 +24,8 @@ from typing import Any
 
 import pytest
 
-from tests.unit.conftest import PASSWORDS, PEPPER
+from tests.support.secrets import HASH_PATTERN, PASSWORDS, PEPPER
 
-_HASH = re.compile(r"\$2[aby]\$\d\d\$|hmac-sha384-bcrypt")
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 # Exceptions raised by the test runner itself (assertion rewriting shows the
 # compared values on purpose) are not the code under test.
@@ -44,7 +42,7 @@ def register_secret(value: str, kind: str = "a test password") -> None:
 def secret_kinds(text: str) -> list[str]:
     """What kinds of secret `text` holds (empty when clean); never the secrets themselves."""
     kinds = [kind for value, kind in list(_secrets.items()) if value in text]
-    if _HASH.search(text):
+    if HASH_PATTERN.search(text):
         kinds.append("a password hash")
     return sorted(set(kinds))
 

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import reflex as rx
 
 # The form validates with backend's own pure rules so it can never disagree
-# with the API. The repository is not an installed package: make its root
-# importable for `reflex run` and for the backend workers Reflex spawns.
-_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
-if _REPO_ROOT not in sys.path:
-    sys.path.insert(0, _REPO_ROOT)
+# with the API; `make setup` installs the checkout (backend and signup_web)
+# into the virtual environment, so `reflex run` and its workers import both.
 
 config = rx.Config(
     app_name="signup_web",

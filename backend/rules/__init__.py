@@ -1,12 +1,18 @@
 """Pure sign-up rules with no AWS imports: the API and the web form share them."""
 
 from backend.rules.email import email_key, email_problem, normalize_email
-from backend.rules.password import PasswordPolicy, normalize_password, password_problem
+from backend.rules.password import (
+    DEFAULT_MIN_LENGTH,
+    PasswordPolicy,
+    normalize_password,
+    password_problem,
+)
 from backend.rules.problems import FieldProblem, InvalidSignup
 from backend.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
 from backend.rules.username import normalize_username, username_key, username_problem
 
 __all__ = [
+    "DEFAULT_MIN_LENGTH",
     "SIGNUP_FIELDS",
     "FieldProblem",
     "InvalidSignup",

@@ -11,6 +11,8 @@ from backend.rules.blocklist import is_common_password
 from backend.rules.problems import FieldProblem
 
 ABSOLUTE_MIN_LENGTH: Final = 8
+# NIST SP 800-63B-4 asks for 15 where the password is the only factor.
+DEFAULT_MIN_LENGTH: Final = 15
 MAX_LENGTH: Final = 128
 # An identifier shorter than this is too weak a signal: "ada" may appear by
 # chance inside a long passphrase.
@@ -22,7 +24,7 @@ _SIMILARITY_RATIO: Final = 0.8
 class PasswordPolicy:
     """A stage's password policy; lengths count Unicode characters after NFKC."""
 
-    min_length: int = 15
+    min_length: int = DEFAULT_MIN_LENGTH
     max_length: int = MAX_LENGTH
 
     def __post_init__(self) -> None:

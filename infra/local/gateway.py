@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.routes import ROUTES
 from infra.local import cors
 from infra.local.events import (
     HttpRequest,
@@ -29,7 +30,6 @@ Handler = Callable[[dict[str, Any], Any], object]
 _JSON = (("content-type", "application/json"),)
 NOT_FOUND = HttpResponse(404, _JSON, b'{"message":"Not Found"}')
 TOO_LARGE = HttpResponse(413, _JSON, b'{"message":"Request Entity Too Large"}')
-BAD_REQUEST = HttpResponse(400, _JSON, b'{"message":"Bad Request"}')
 INTERNAL_ERROR = HttpResponse(500, _JSON, b'{"message":"Internal Server Error"}')
 SERVICE_UNAVAILABLE = HttpResponse(503, _JSON, b'{"message":"Service Unavailable"}')
 
@@ -38,7 +38,7 @@ SERVICE_UNAVAILABLE = HttpResponse(503, _JSON, b'{"message":"Service Unavailable
 class GatewayConfig:
     """The parts of an HTTP API stage the local gateway reproduces."""
 
-    routes: frozenset[str] = frozenset({"POST /createUser"})
+    routes: frozenset[str] = frozenset(route.key for route in ROUTES)
     cors: cors.CorsConfig | None = field(default_factory=cors.CorsConfig)
     integration_timeout: float = 30.0  # HTTP API's hard maximum
     max_body_bytes: int = 10 * 1024 * 1024  # HTTP API's payload quota

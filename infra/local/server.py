@@ -1,146 +1,150 @@
-"""The HTTP side of the local gateway: sockets, body limits, keep-alive, threads."""
+"""The HTTP side of the local gateway: uvicorn serving the pure `gateway.answer()`.
+
+uvicorn parses HTTP (framing, chunked bodies, keep-alive); this module only
+applies API Gateway's payload quota and hands each request to `answer()` on a
+worker thread, so bcrypt (which releases the GIL) runs on every core.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import socket
 import threading
-from collections.abc import Callable
-from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
+
+import uvicorn
 
 from infra.local.events import HttpRequest, HttpResponse
-from infra.local.gateway import (
-    BAD_REQUEST,
-    TOO_LARGE,
-    GatewayConfig,
-    Handler,
-    answer,
-    new_request_id,
-)
+from infra.local.gateway import TOO_LARGE, GatewayConfig, Handler, answer, new_request_id
 
-log = logging.getLogger(__name__)
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-class BodyTooLargeError(Exception):
-    """The request body exceeds the stage's payload quota."""
+# Over the quota the rest of the body is still read and dropped (up to this
+# much), so the client has finished sending and can read the 413; beyond it
+# the connection is closed after the answer.
+_DRAIN_LIMIT: Final = 64 * 1024 * 1024
+# Enough for the suites' 50 concurrent sign-ups; each invocation also has its
+# own thread for the integration timeout (gateway.invoke).
+_WORKERS: Final = 128
+_STARTUP_TIMEOUT: Final = 10.0
 
 
-class MalformedRequestError(Exception):
-    """The request framing (Content-Length, chunks) is unreadable."""
+class GatewayApp:
+    """The ASGI application: one HTTP request in, `answer()`'s response out."""
+
+    def __init__(self, handler: Handler, config: GatewayConfig) -> None:
+        self.handler = handler
+        self.config = config
+        self._pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="gateway")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request (lifespan and websocket scopes are not part of an HTTP API)."""
+        if scope["type"] != "http":
+            return
+        body, too_large = await _read_body(receive, self.config.max_body_bytes)
+        if too_large:
+            await _send(send, _with_request_id(TOO_LARGE, new_request_id()))
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        request = HttpRequest(
+            method=scope["method"],
+            target=f"{path}?{query}" if query else path,
+            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+            body=body,
+            source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
+        )
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(
+            self._pool, answer, request, self.handler, self.config
+        )
+        await _send(send, response)
+
+    def close(self) -> None:
+        """Let running invocations finish on their own; take no new ones."""
+        self._pool.shutdown(wait=False)
 
 
-class LocalApiServer(ThreadingHTTPServer):
-    """One thread per connection, so bcrypt (which releases the GIL) uses every core."""
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The whole body, or (b"", True) once it is over `limit` (the rest drained, up to a cap)."""
+    body = bytearray()
+    received = 0
+    while received <= _DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received <= limit:
+            body += chunk
+        if not message.get("more_body", False):
+            break
+    if received > limit:
+        return b"", True
+    return bytes(body), False
 
-    daemon_threads = True
-    # 50 clients connecting at once must not overflow the listen backlog (default 5).
-    request_queue_size = 128
+
+def _with_request_id(response: HttpResponse, request_id: str) -> HttpResponse:
+    headers = (*response.headers, ("apigw-requestid", request_id))
+    return HttpResponse(response.status, headers, response.body)
+
+
+async def _send(send: Send, response: HttpResponse) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if response.status not in (204, 304):  # RFC 9110: these carry no Content-Length
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class LocalApiServer:
+    """uvicorn on 127.0.0.1 in a background thread; `start()`, then `url`, then `stop()`."""
 
     def __init__(self, handler: Handler, config: GatewayConfig, port: int) -> None:
-        self.lambda_handler = handler
-        self.config = config
-        # Loopback only: the local stage has fake credentials and no auth in front.
-        super().__init__(("127.0.0.1", port), _RequestHandler)
+        self.app = GatewayApp(handler, config)
+        # Bound here, loopback only (the local stage has fake credentials and
+        # no auth in front), so `url` knows the port even when port 0 was asked.
+        self._socket = socket.create_server(("127.0.0.1", port), backlog=128)
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                self.app,
+                lifespan="off",
+                log_level="warning",
+                access_log=False,
+                server_header=False,
+                timeout_graceful_shutdown=1,
+            )
+        )
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        """The base URL, with the port actually bound (useful with port 0)."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        """The base URL, with the port actually bound."""
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
 
-    def start(self) -> threading.Thread:
-        """Serve in a background thread; `shutdown()` stops it."""
-        thread = threading.Thread(target=self.serve_forever, name="local-api", daemon=True)
-        thread.start()
-        return thread
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as API Gateway offers
-    server: LocalApiServer
-
-    def __getattr__(self, name: str) -> Callable[[], None]:
-        # http.server answers its own 501 HTML page for a method without a
-        # do_* (TRACE, PROPFIND, ...); API Gateway routes every method and
-        # answers an unknown route key with its JSON 404, so send them all on.
-        if name.startswith("do_"):
-            return self._serve
-        raise AttributeError(name)
-
-    def _serve(self) -> None:
-        config = self.server.config
-        try:
-            body = self._read_body(config.max_body_bytes)
-        except BodyTooLargeError:
-            # The rest of the body is still on the wire: answer, then hang up.
-            self.close_connection = True
-            self._send(TOO_LARGE, request_id=new_request_id())
-            return
-        except MalformedRequestError:
-            self.close_connection = True
-            self._send(BAD_REQUEST, request_id=new_request_id())
-            return
-        request = HttpRequest(
-            method=self.command,
-            target=self.path,
-            headers=tuple(self.headers.items()),
-            body=body,
-            source_ip=self.client_address[0],
+    def start(self) -> None:
+        """Serve in a background thread; return once requests are accepted."""
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="local-api"
         )
-        self._send(answer(request, self.server.lambda_handler, config))
+        self._thread.daemon = True
+        self._thread.start()
+        deadline = time.monotonic() + _STARTUP_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the local API server did not start")
+            time.sleep(0.01)
 
-    def _read_body(self, limit: int) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            return self._read_chunked(limit)
-        try:
-            length = int(self.headers.get("content-length") or 0)
-        except ValueError as exc:
-            raise MalformedRequestError from exc
-        if length < 0:
-            raise MalformedRequestError
-        if length > limit:
-            raise BodyTooLargeError
-        return self.rfile.read(length)
-
-    def _read_chunked(self, limit: int) -> bytes:
-        body = bytearray()
-        while True:
-            line = self.rfile.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError as exc:
-                raise MalformedRequestError from exc
-            if size == 0:
-                # Skip trailers up to the blank line that ends the message.
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
-                return bytes(body)
-            if len(body) + size > limit:
-                raise BodyTooLargeError
-            body += self.rfile.read(size)
-            self.rfile.readline(1024)  # the CRLF after each chunk
-
-    def _send(self, response: HttpResponse, *, request_id: str | None = None) -> None:
-        headers = list(response.headers)
-        if request_id is not None:
-            headers.append(("apigw-requestid", request_id))
-        self.log_request(response.status)
-        self.send_response_only(response.status)
-        self.send_header("date", formatdate(usegmt=True))
-        if response.status not in (204, 304):  # RFC 9110: these carry no Content-Length
-            self.send_header("content-length", str(len(response.body)))
-        for name, value in headers:
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.info("%s %s", self.address_string(), format % args)
-
-
-for _method in _METHODS:
-    setattr(_RequestHandler, f"do_{_method}", _RequestHandler._serve)
+    def stop(self) -> None:
+        """Stop accepting requests and close the socket."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.app.close()
+        self._socket.close()

@@ -6,20 +6,28 @@ import importlib
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Final, cast
 
+from backend.config import BCRYPT_COST, PASSWORD_MIN_LENGTH, Settings
+from backend.handler import create_handler
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
 from infra.local.pepper import load_or_create_pepper
 from infra.local.server import LocalApiServer
 from infra.local.supervisor import Supervisor
+from infra.local.table import ensure_table
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The function's variables a developer may set for the local stage (e.g.
+# BCRYPT_COST=4 for fast tests); the rest is the function's defaults plus the
+# local plumbing (table, pepper, DynamoDB Local's endpoint).
+PASSED_THROUGH: Final = (BCRYPT_COST, PASSWORD_MIN_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -30,11 +38,21 @@ class StageOptions:
     dynamodb_port: int = 8081
     data_dir: Path = REPO_ROOT / ".local"
     tools_dir: Path = REPO_ROOT / dynamodb_local.DEFAULT_TOOLS_DIR
-    handler: str = "backend.handler:handler"
+    # Another `module:function` to serve instead of the backend (tests use probes).
+    handler: str | None = None
     cors_origins: tuple[str, ...] = LOCAL_WEB_ORIGINS
     table_name: str = "users"
     region: str = "us-east-1"
     integration_timeout: float = 30.0
+
+
+def local_settings(
+    *, table_name: str, pepper: str, dynamodb_endpoint: str, env: Mapping[str, str]
+) -> Settings:
+    """The function's settings on this machine: defaults, local plumbing, then `env`'s overrides."""
+    base = Settings(table_name=table_name, pepper_value=pepper, dynamodb_endpoint=dynamodb_endpoint)
+    overrides = {name: env[name] for name in PASSED_THROUGH if env.get(name)}
+    return Settings.from_env({**base.to_env(), **overrides})
 
 
 @dataclass
@@ -45,6 +63,7 @@ class LocalStage:
     supervisor: Supervisor = field(default_factory=Supervisor)
     api_url: str = ""
     dynamodb_endpoint: str = ""
+    settings: Settings | None = None
     _server: LocalApiServer | None = None
 
     def start(self) -> str:
@@ -59,24 +78,33 @@ class LocalStage:
             data_dir=opts.data_dir,
             port=opts.dynamodb_port or free_port(),
         )
-        ddb = dynamodb_local.client(self.dynamodb_endpoint, opts.region)
-        if dynamodb_local.ensure_table(ddb, opts.table_name):
+        if ensure_table(
+            dynamodb_local.client(self.dynamodb_endpoint, opts.region), opts.table_name
+        ):
             log.info("created table %s", opts.table_name)
-        configure_lambda_environment(
+        self.settings = local_settings(
             table_name=opts.table_name,
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,
-            region=opts.region,
+            env=os.environ,
         )
         config = GatewayConfig(
             cors=CorsConfig(allow_origins=opts.cors_origins),
             integration_timeout=opts.integration_timeout,
             region=opts.region,
         )
-        self._server = LocalApiServer(load_handler(opts.handler), config, opts.api_port)
+        self._server = LocalApiServer(self._handler(self.settings), config, opts.api_port)
         self._server.start()
         self.api_url = self._server.url
         return self.api_url
+
+    def _handler(self, settings: Settings) -> Handler:
+        if self.options.handler:
+            return load_handler(self.options.handler)
+        # Handed its settings and a session with fake credentials: nothing is
+        # written into this process's environment.
+        session = dynamodb_local.local_session(self.options.region)
+        return create_handler(lambda: settings, session=session)
 
     def crashed(self) -> list[tuple[str, int]]:
         """Children that exited while the stage was meant to be running."""
@@ -85,33 +113,13 @@ class LocalStage:
     def stop(self) -> None:
         """Stop accepting requests, then stop every child process."""
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
         self.supervisor.stop()
 
 
-def configure_lambda_environment(
-    *, table_name: str, pepper: str, dynamodb_endpoint: str, region: str
-) -> None:
-    """Give this process the environment the Lambda function gets on AWS, pointed at local."""
-    # Real credentials, profiles or an SSM pepper name must never reach the
-    # local handler: it would talk to a real account.
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "PEPPER_PARAMETER"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        TABLE_NAME=table_name,
-        PASSWORD_PEPPER=pepper,
-        AWS_ENDPOINT_URL_DYNAMODB=dynamodb_endpoint,
-        AWS_REGION=region,
-        AWS_DEFAULT_REGION=region,
-        AWS_ACCESS_KEY_ID=dynamodb_local.FAKE_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY=dynamodb_local.FAKE_SECRET_ACCESS_KEY,
-    )
-
-
 def load_handler(spec: str) -> Handler:
-    """Import `module:function`; done after the environment is set, as on a cold start."""
+    """Import `module:function`."""
     module_name, _, attr = spec.partition(":")
     if not attr:
         raise ValueError(f"handler must look like module:function, got {spec!r}")

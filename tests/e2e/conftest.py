@@ -19,10 +19,11 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from infra.local import web
+from infra.local.process import LocalStageProcess
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from tests.e2e.helpers import Person
-from tests.plugins.local_stage import LocalStageProcess, suite_stage
+from tests.support.stage import suite_stage
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking switches Chromium keeps calling home on a closed network.

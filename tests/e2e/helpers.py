@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 from playwright.sync_api import Page
 
-from tests.plugins.local_stage import LocalStageProcess
+from infra.local.process import LocalStageProcess
 
 
 @dataclass(frozen=True)

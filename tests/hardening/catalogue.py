@@ -9,7 +9,6 @@ can be checked even when other suites share it.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -18,13 +17,11 @@ from typing import Any
 
 from backend.request import MAX_BODY_BYTES
 from tests.hygiene import register_secret
-from tests.unit.conftest import PASSWORDS, load_event
+from tests.support.events import api_event
+from tests.support.secrets import PASSWORDS
 
 JSON = "application/json"
 GATEWAY_QUOTA = 10 * 1024 * 1024  # API Gateway HTTP API's payload quota
-# Bodies of these media types reach the function as text; anything else is
-# base64-encoded by API Gateway (as the local stage's gateway does too).
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 
 # Distinctive passwords the catalogue sends besides tests.unit's; the secret
 # guard must never see them in a log, a response or an exception message.
@@ -364,37 +361,13 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
 
 def to_event(request: HostileRequest, request_id: str) -> dict[str, Any]:
     """The payload-2.0 event API Gateway sends for `request` (text or base64 body)."""
-    event = copy.deepcopy(load_event())
-    headers: dict[str, str] = {
-        k: v for k, v in event["headers"].items() if k not in {"content-type", "content-length"}
-    }
-    for name, value in request.headers:
-        headers[name] = f"{headers[name]},{value}" if name in headers else value
-    event["headers"] = headers
-    event["rawPath"] = event["requestContext"]["http"]["path"] = request.path
-    event["requestContext"]["http"]["method"] = request.method
-    event["requestContext"]["requestId"] = request_id
-    event["routeKey"] = event["requestContext"]["routeKey"] = f"{request.method} {request.path}"
-    event.pop("body", None)
-    event["isBase64Encoded"] = False
-    if request.body:
-        media = headers.get("content-type", "").split(";")[0].strip().lower()
-        text = _as_text(request.body, media)
-        if text is not None:
-            event["body"] = text
-        else:
-            event["body"] = base64.b64encode(request.body).decode("ascii")
-            event["isBase64Encoded"] = True
-    return event
-
-
-def _as_text(body: bytes, media: str) -> str | None:
-    if not (media.startswith("text/") or media in _TEXT_TYPES or media.endswith("+json")):
-        return None
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:  # not text after all: API Gateway sends it as binary
-        return None
+    return api_event(
+        raw=request.body,
+        headers=request.headers,
+        method=request.method,
+        path=request.path,
+        request_id=request_id,
+    )
 
 
 def _key(value: object) -> str | None:

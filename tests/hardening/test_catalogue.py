@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from backend import handler as handler_module
 from tests.hardening.catalogue import HostileRequest, hostile_requests, table_problems, to_event
 from tests.hardening.contract import conformance_problems
-from tests.unit.conftest import TABLE, handler_on_moto, lambda_context
+from tests.support.moto import function_on_moto
 
 TAG = "0a1b2"
 CATALOGUE = hostile_requests(TAG)
@@ -49,15 +48,13 @@ class Run:
 @pytest.fixture(scope="module")
 def run() -> Iterator[Run]:
     """Send every catalogue request, in order, to the handler on a fresh moto table."""
-    with pytest.MonkeyPatch.context() as patch, handler_on_moto(patch) as client:
+    with pytest.MonkeyPatch.context() as patch, function_on_moto(patch) as function:
         answers = {}
         for number, request in enumerate(CATALOGUE):
             request_id = f"hostile-{number:03d}"
-            response = handler_module.handler(to_event(request, request_id), lambda_context())
-            answers[request.name] = Answer(
-                request_id, response["statusCode"], response["headers"], response["body"]
-            )
-        items = client.scan(TableName=TABLE)["Items"]
+            reply = function.invoke(to_event(request, request_id))
+            answers[request.name] = Answer(request_id, reply.status, reply.headers, reply.text)
+        items = function.items()
     yield Run(answers, items)
 
 

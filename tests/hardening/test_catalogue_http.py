@@ -16,10 +16,10 @@ import httpx
 import pytest
 
 from infra.local import dynamodb_local
+from infra.local.process import LocalStageProcess
 from tests.hardening.catalogue import HostileRequest, hostile_requests, table_problems
 from tests.hardening.contract import conformance_problems
 from tests.hygiene import assert_clean, register_secret
-from tests.plugins.local_stage import LocalStageProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

@@ -13,7 +13,6 @@ well inside the function's 15 s timeout.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,18 +23,22 @@ from typing import Any
 import httpx
 import pytest
 
-from backend import handler as handler_module
+from backend.handler import create_handler
+from infra.function import TIMEOUT_SECONDS
 from infra.local import dynamodb_local
 from infra.local.gateway import GatewayConfig
 from infra.local.pepper import load_or_create_pepper
 from infra.local.server import LocalApiServer
-from infra.local.stage import free_port, load_handler
+from infra.local.stage import free_port, local_settings
 from infra.local.supervisor import Supervisor
+from infra.local.table import ensure_table
 from tests.hardening.catalogue import integrity_problems
 from tests.hardening.contract import conformance_problems
 from tests.hardening.tcp_proxy import DelayProxy
 from tests.hygiene import register_secret
-from tests.unit.conftest import PASSWORDS
+from tests.support.secrets import PASSWORDS
+from tests.support.stage import TEST_ENVIRONMENT
+from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -43,7 +46,7 @@ TOOLS = Path(__file__).resolve().parents[2] / dynamodb_local.DEFAULT_TOOLS_DIR
 TABLE = "users-faults"
 REGION = "us-east-1"
 # The function's timeout on AWS (infra/function.py): a 503 must come well before it.
-FUNCTION_TIMEOUT = 15.0
+FUNCTION_TIMEOUT = float(TIMEOUT_SECONDS)
 # Longer than the bound, so a hung request shows as a failed bound, not a hang.
 CLIENT_TIMEOUT = 40.0
 
@@ -57,7 +60,6 @@ class FaultStage:
     data_dir: Path
     supervisor: Supervisor = field(default_factory=Supervisor)
     endpoint: str = ""
-    _counter: int = 0
 
     def start_store(self) -> None:
         """Start DynamoDB Local (again) on the same data and point the proxy at it."""
@@ -79,9 +81,7 @@ class FaultStage:
 
     def signup_body(self) -> dict[str, str]:
         """A valid sign-up with a fresh identity."""
-        self._counter += 1
-        tag = f"f{secrets.token_hex(3)}{self._counter:03d}"
-        return {"username": tag, "email": f"{tag}@example.com", "password": PASSWORDS[1]}
+        return unique_signup("f", password=PASSWORDS[1])
 
 
 @pytest.fixture(scope="module")
@@ -92,41 +92,31 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStage]:
     data_dir = tmp_path_factory.mktemp("faults")
     pepper = load_or_create_pepper(data_dir)
     register_secret(pepper, "the pepper")
-    with pytest.MonkeyPatch.context() as patch, DelayProxy(upstream_port=0) as proxy:
+    with DelayProxy(upstream_port=0) as proxy:
         fault_stage = FaultStage(api_url="", proxy=proxy, data_dir=data_dir)
         server: LocalApiServer | None = None
         try:
             fault_stage.start_store()
-            dynamodb_local.ensure_table(dynamodb_local.client(fault_stage.endpoint, REGION), TABLE)
-            # What the local stage sets for the function, but through the proxy and
-            # restored afterwards: other suites share this process and its handler.
-            for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "PEPPER_PARAMETER"):
-                patch.delenv(name, raising=False)
-            for name, value in {
-                "TABLE_NAME": TABLE,
-                "PASSWORD_PEPPER": pepper,
-                "AWS_ENDPOINT_URL_DYNAMODB": proxy.url,
-                "AWS_REGION": REGION,
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_ACCESS_KEY_ID": dynamodb_local.FAKE_ACCESS_KEY_ID,
-                "AWS_SECRET_ACCESS_KEY": dynamodb_local.FAKE_SECRET_ACCESS_KEY,
-                "BCRYPT_COST": "4",
-            }.items():
-                patch.setenv(name, value)
-            handler_module.dependencies.cache_clear()
+            ensure_table(dynamodb_local.client(fault_stage.endpoint, REGION), TABLE)
+            # The local stage's function, but with its store behind the proxy.
+            settings = local_settings(
+                table_name=TABLE,
+                pepper=pepper,
+                dynamodb_endpoint=proxy.url,
+                env=TEST_ENVIRONMENT,
+            )
+            handler = create_handler(lambda: settings, session=dynamodb_local.local_session(REGION))
             # The gateway gives up after the function's timeout, as on AWS: a hung
             # handler would show as the gateway's own 503, without Retry-After.
             config = GatewayConfig(cors=None, integration_timeout=FUNCTION_TIMEOUT, region=REGION)
-            server = LocalApiServer(load_handler("backend.handler:handler"), config, 0)
+            server = LocalApiServer(handler, config, 0)
             server.start()
             fault_stage.api_url = server.url
             yield fault_stage
         finally:
             if server is not None:
-                server.shutdown()
-                server.server_close()
+                server.stop()
             fault_stage.supervisor.stop()
-            handler_module.dependencies.cache_clear()
 
 
 @pytest.fixture

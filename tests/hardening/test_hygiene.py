@@ -11,7 +11,7 @@ import pytest
 from backend.responses import problem
 from backend.rules import FieldProblem
 from tests.hygiene import assert_clean, register_secret, secret_kinds
-from tests.unit.conftest import PASSWORDS, PEPPER
+from tests.support.secrets import PASSWORDS, PEPPER
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from backend.rules import (
     username_problem,
     validate_signup,
 )
-from tests.unit.conftest import PEPPER
+from tests.support.secrets import PEPPER
 
 # Modest and reproducible: the suite stays fast and a failure reproduces.
 FAST = settings(max_examples=200, deadline=None, derandomize=True)

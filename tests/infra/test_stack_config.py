@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 
 from infra.config import (
-    KEY_TYPES,
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
+    PulumiValues,
+    StackFile,
     StageConfigError,
     load_stage_config,
+    read_stack_file,
 )
-from tests.infra.conftest import PROJECT, STACKS, stack_settings
+from tests.infra.conftest import PROJECT, ROOT, STACKS, stack_settings
 
 # For each key, a value of the wrong YAML type (or out of range) the loader must refuse.
 WRONG: dict[str, list[Any]] = {
@@ -28,7 +34,7 @@ WRONG: dict[str, list[Any]] = {
     "corsOrigins": ["https://example.com", [1], [], ["https://example.com/path"]],
     "throttleRateLimit": [1.5, 0, "fast"],
     "throttleBurstLimit": [[10], 0],
-    "reservedConcurrency": ["none", 0],
+    "reservedConcurrency": ["none", 0, 1001],
     "logRetentionDays": [8, "week"],
     "pointInTimeRecovery": ["yes", 1],
     "deletionProtection": ["no", [True]],
@@ -40,22 +46,13 @@ WRONG: dict[str, list[Any]] = {
 }
 
 
-def _yaml_type_errors(settings: dict[str, Any]) -> list[str]:
-    # `type(...) is` because YAML's true is a Python bool, and bool is an int.
-    return [
-        f"{key}: {type(value).__name__} is not {KEY_TYPES[key].__name__}"
-        for key, value in settings.items()
-        if key in KEY_TYPES and type(value) is not KEY_TYPES[key]
-    ]
-
-
 def _load(settings: dict[str, Any], stage: str = "dev") -> None:
     # How the Pulumi CLI hands config to a program: strings, structured values as JSON.
     raw = {
         f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in settings.items()
     }
     pulumi.runtime.set_all_config(raw, [])
-    load_stage_config(pulumi.Config(PROJECT), stage)
+    load_stage_config(PulumiValues(pulumi.Config(PROJECT)), stage)
 
 
 @pytest.fixture(autouse=True)
@@ -74,18 +71,6 @@ def test_committed_stack_sets_every_required_key_and_no_unknown_one(stack: str) 
     assert keys >= set(REQUIRED_KEYS), f"missing: {set(REQUIRED_KEYS) - keys}"
     known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
     assert keys <= known, f"unknown: {keys - known}"
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_committed_stack_values_have_their_yaml_types(stack: str) -> None:
-    assert _yaml_type_errors(stack_settings(stack)) == []
-
-
-@pytest.mark.parametrize(
-    ("key", "value"), [("bcryptCost", "12"), ("deletionProtection", "true"), ("memoryMb", 1024.0)]
-)
-def test_quoted_or_float_values_fail_the_yaml_type_check(key: str, value: Any) -> None:
-    assert _yaml_type_errors({key: value}) != []
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -135,3 +120,55 @@ def test_short_pepper_is_refused(failed_deployment: Callable[[dict[str, Any]], s
     error = failed_deployment({f"{PROJECT}:pepper": {"secure": "short"}})
     assert "pepper: must be at least 32 characters" in error
     assert "short" not in error.replace("shorter", "")  # the value itself is never echoed
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_file_reads_each_committed_stack_as_pulumi_does(stack: str) -> None:
+    _load(stack_settings(stack), stack)  # what `pulumi up` gets
+    from_file = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")  # local stage, bench, CI
+    pulumi.runtime.set_all_config(
+        {
+            f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v)
+            for k, v in stack_settings(stack).items()
+            if k != "pepper"
+        },
+        [],
+    )
+    assert from_file == load_stage_config(PulumiValues(pulumi.Config(PROJECT)), stack)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("bcryptCost", "12"), ("deletionProtection", "true"), ("memoryMb", 1024.0)]
+)
+def test_stack_file_refuses_a_value_of_another_yaml_type(
+    tmp_path: Path, key: str, value: Any
+) -> None:
+    settings = {**stack_settings("dev"), key: value}
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump({"config": {f"{PROJECT}:{k}": v for k, v in settings.items()}}))
+    with pytest.raises(StageConfigError, match=key):
+        read_stack_file(path)
+
+
+def test_stack_file_refuses_an_unknown_key(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump({"config": {f"{PROJECT}:reservedConcurency": 5}}))
+    with pytest.raises(StageConfigError, match="reservedConcurency"):
+        StackFile(path)
+
+
+def test_stack_file_cli_prints_the_first_cors_origin() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "infra.config", str(ROOT / "Pulumi.prod.yaml")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    assert printed == read_stack_file(ROOT / "Pulumi.prod.yaml").cors_origins[0]
+
+
+def test_reserved_concurrency_is_optional_and_left_out_of_dev() -> None:
+    dev = stack_settings("dev")
+    assert "reservedConcurrency" not in dev
+    assert read_stack_file(ROOT / "Pulumi.dev.yaml").reserved_concurrency is None

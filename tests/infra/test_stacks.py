@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from backend.config import Settings
 from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY
+from infra.config import read_stack_file
+from infra.environment import function_environment
 from tests.infra.conftest import ROOT, STACKS, stack_settings
 from tests.infra.mock_deploy import TEST_PEPPER
 from tests.infra.recorded import (
@@ -93,7 +96,9 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
         for field in ("alarmActions", "okActions")
     ],
 }
-OPTIONAL_DEFAULTS: dict[str, Any] = {"alarmActions": []}
+# What an absent optional key means: no alarm actions; no reserved concurrency
+# (the property is left out, so Lambda leaves the function unreserved).
+OPTIONAL_DEFAULTS: dict[str, Any] = {"alarmActions": [], "reservedConcurrency": None}
 
 
 def _policies(deployment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,7 +117,8 @@ def test_stack_config_drives_each_property(deployments: Deployments, stack: str)
     leaves = flat(deployments[stack])
     for key, drives in DRIVES.items():
         for path, expected in drives:
-            assert leaves[path] == expected(settings[key]), f"{stack}: {key} -> {path}"
+            wanted = None if settings[key] is None else expected(settings[key])
+            assert leaves.get(path) == wanted, f"{stack}: {key} -> {path}"
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(STACKS, 2)))
@@ -206,15 +212,13 @@ def test_function_environment_names_this_stacks_table_and_pepper(
 ) -> None:
     deployment = deployments[stack]
     variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
-    assert set(variables) == {
-        "TABLE_NAME",
-        "PEPPER_PARAMETER",
-        "BCRYPT_COST",
-        "PASSWORD_MIN_LENGTH",
-        "POWERTOOLS_SERVICE_NAME",
-        "POWERTOOLS_METRICS_NAMESPACE",
-        "POWERTOOLS_LOG_LEVEL",
-    }
+    # Exactly the one function that builds the environment, from the stack file.
+    assert variables == function_environment(
+        read_stack_file(ROOT / f"Pulumi.{stack}.yaml"),
+        table_name=variables["TABLE_NAME"],
+        pepper_parameter=variables["PEPPER_PARAMETER"],
+    )
+    assert Settings.from_env(variables).pepper_value is None
     assert variables["TABLE_NAME"] == deployments[stack]["outputs"]["tableName"]
     assert variables["PEPPER_PARAMETER"] == one(deployment, PARAMETER)["inputs"]["name"]
     assert variables["PEPPER_PARAMETER"] == f"/signup/{stack}/pepper"
@@ -366,7 +370,7 @@ def test_alarms_watch_api_5xx_function_errors_and_throttles(
         for a in of_type(deployment, ALARM)
     }
     assert watched == {
-        ("AWS/ApiGateway", "5xx"): {"ApiId": api_id, "Stage": "$default"},
+        ("AWS/ApiGateway", "5xx"): {"ApiId": api_id},
         ("AWS/Lambda", "Errors"): {"FunctionName": function},
         ("AWS/Lambda", "Throttles"): {"FunctionName": function},
     }

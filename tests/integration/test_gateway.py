@@ -63,8 +63,7 @@ def url() -> Iterator[str]:
     try:
         yield server.url
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 def call(url: str, probe_mode: str = "", **kwargs: Any) -> httpx.Response:
@@ -208,3 +207,25 @@ def test_gateway_serves_requests_in_parallel(url: str) -> None:
     for thread in threads:
         thread.join()
     assert statuses == [200, 200]
+
+
+def _chunks(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def test_gateway_chunked_body_reaches_the_handler_whole(url: str) -> None:
+    body = json.dumps({"pad": "x" * 200_000}).encode()
+    # A generator makes httpx send Transfer-Encoding: chunked, no Content-Length.
+    response = call(url, content=_chunks(body), headers={"content-type": "application/json"})
+    assert response.status_code == 201
+    assert last_event()["body"] == body.decode()
+
+
+def test_gateway_chunked_body_over_10_mb_is_a_readable_413(url: str) -> None:
+    before = len(seen)
+    response = call(url, content=_chunks(b"x" * (10 * 1024 * 1024 + 1)))
+    assert response.status_code == 413
+    assert response.json() == {"message": "Request Entity Too Large"}
+    assert response.headers["apigw-requestid"]
+    assert len(seen) == before

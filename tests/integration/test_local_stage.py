@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.integration.conftest import post_all_at_once, table_items, user
-from tests.plugins.local_stage import LocalStageProcess, StageFactory, running_stage
+from infra.local.process import LocalStageProcess
+from tests.support.stage import StageFactory, post_all_at_once, suite_stage_running, table_items
+from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RACERS = 50
@@ -19,13 +20,13 @@ RACERS = 50
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStageProcess]:
     """A stage of this module's own, so table scans see only these tests' writes."""
-    with running_stage(tmp_path_factory.mktemp("race") / "data") as process:
+    with suite_stage_running(tmp_path_factory.mktemp("race") / "data") as process:
         yield process
 
 
 def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> None:
     stage = start_local_stage()
-    alice = user()
+    alice = unique_signup()
     created = httpx.post(f"{stage.api_url}/createUser", json=alice, timeout=30)
     assert created.status_code == 200, created.text
     pepper = (stage.data_dir / "pepper").read_bytes()
@@ -54,7 +55,7 @@ def test_local_stage_50_racers_for_one_identity_one_wins(
     stage: LocalStageProcess, field: str, shared: str
 ) -> None:
     # Half the racers send the other letter case: uniqueness is case-insensitive.
-    bodies = [user(**{field: shared.upper() if i % 2 else shared}) for i in range(RACERS)]
+    bodies = [unique_signup(**{field: shared.upper() if i % 2 else shared}) for i in range(RACERS)]
     before = table_items(stage)
 
     responses = post_all_at_once(stage.api_url, bodies)

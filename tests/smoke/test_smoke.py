@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.smoke, pytest.mark.slow]
 
@@ -15,12 +16,7 @@ PROBLEM_JSON = "application/problem+json"
 
 def new_user() -> dict[str, str]:
     """A registration nobody else can have sent: a fresh random tag in every field."""
-    tag = uuid.uuid4().hex[:12]
-    return {
-        "username": f"smoke-{tag}",
-        "email": f"smoke-{tag}@example.com",
-        "password": f"correct horse battery staple {tag}",
-    }
+    return unique_signup("smoke-")
 
 
 def register(api: httpx.Client, body: dict[str, Any]) -> httpx.Response:

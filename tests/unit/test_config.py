@@ -41,3 +41,26 @@ def test_settings_reads_pepper_from_parameter_store() -> None:
 
 def test_settings_repr_hides_the_pepper() -> None:
     assert "x" * 32 not in repr(Settings.from_env(BASE))
+
+
+def test_settings_to_env_reads_back_as_the_same_settings() -> None:
+    settings = Settings(
+        table_name="users",
+        bcrypt_cost=10,
+        password_min_length=8,
+        pepper_parameter="/signup/dev/pepper",
+        dynamodb_endpoint="http://127.0.0.1:8081",
+    )
+    assert Settings.from_env(settings.to_env()) == settings
+
+
+def test_settings_to_env_leaves_out_what_is_unset() -> None:
+    env = Settings(table_name="users", pepper_value="x" * 32).to_env()
+    assert set(env) == {"TABLE_NAME", "PASSWORD_PEPPER", "BCRYPT_COST", "PASSWORD_MIN_LENGTH"}
+
+
+def test_settings_refuses_a_bad_value_by_name() -> None:
+    with pytest.raises(ConfigurationError, match="BCRYPT_COST"):
+        Settings.from_env({**BASE, "BCRYPT_COST": "twelve"})
+    with pytest.raises(ConfigurationError, match="PASSWORD_MIN_LENGTH"):
+        Settings(table_name="users", pepper_value="x" * 32, password_min_length=200)

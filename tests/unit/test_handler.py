@@ -11,17 +11,10 @@ import boto3
 import pytest
 
 from backend.hashing import PasswordHasher
-from tests.unit.conftest import (
-    PASSWORDS,
-    PEPPER,
-    TABLE,
-    Reply,
-    assert_no_secrets,
-    load_event,
-    make_event,
-    signup,
-    table_keys,
-)
+from tests.support.events import api_event, sample_event
+from tests.support.moto import TABLE, MotoFunction, Reply, function_on_moto, function_settings
+from tests.support.secrets import PASSWORDS, PEPPER
+from tests.support.users import signup
 
 Invoke = Callable[[dict[str, Any]], Reply]
 
@@ -38,8 +31,8 @@ def assert_problem(reply: Reply, status: int, codes: list[str], event: dict[str,
     assert "Traceback" not in reply.text
 
 
-def test_handler_registers_the_sample_event(invoke: Invoke, dynamodb: Any) -> None:
-    event = load_event()
+def test_handler_registers_the_sample_event(invoke: Invoke, function: MotoFunction) -> None:
+    event = sample_event()
     reply = invoke(event)
     assert reply.status == 200, reply.text
     assert set(reply.body) == {"userId", "username", "email", "createdAt"}
@@ -49,13 +42,13 @@ def test_handler_registers_the_sample_event(invoke: Invoke, dynamodb: Any) -> No
     assert reply.headers["cache-control"] == "no-store"
     assert reply.headers["x-request-id"] == event["requestContext"]["requestId"]
     user_id = reply.body["userId"]
-    assert table_keys(dynamodb) == sorted(
+    assert function.keys() == sorted(
         [f"USER#{user_id}", "USERNAME#adalovelace", "EMAIL#ada@example.com"]
     )
 
 
 def test_handler_stores_a_verifiable_hash_never_returned(invoke: Invoke, dynamodb: Any) -> None:
-    reply = invoke(load_event())
+    reply = invoke(sample_event())
     item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{reply.body['userId']}"}})
     stored = item["Item"]["passwordHash"]["S"]
     assert PasswordHasher(PEPPER.encode(), cost=4).verify(PASSWORDS[0], stored)
@@ -65,19 +58,19 @@ def test_handler_stores_a_verifiable_hash_never_returned(invoke: Invoke, dynamod
 
 
 def test_handler_decodes_base64_bodies(invoke: Invoke) -> None:
-    reply = invoke(load_event("create_user_base64"))
+    reply = invoke(sample_event("create_user_base64"))
     assert reply.status == 200, reply.text
     assert reply.body["username"] == "grace.hopper"
 
 
 def test_handler_registers_128_emoji_password(invoke: Invoke) -> None:
-    reply = invoke(make_event(signup(password=PASSWORDS[4])))
+    reply = invoke(api_event(signup(password=PASSWORDS[4])))
     assert len(PASSWORDS[4]) == 128
     assert reply.status == 200, reply.text
 
 
 def test_handler_keeps_display_forms(invoke: Invoke) -> None:
-    reply = invoke(make_event(signup(username="Ａｄａ", email="Ada+Signup@EXAMPLE.com")))
+    reply = invoke(api_event(signup(username="Ａｄａ", email="Ada+Signup@EXAMPLE.com")))
     assert (reply.body["username"], reply.body["email"]) == ("Ada", "Ada+Signup@example.com")
 
 
@@ -100,15 +93,15 @@ BAD_BODIES = [
 
 @pytest.mark.parametrize(("raw", "code"), BAD_BODIES)
 def test_handler_rejects_bad_bodies(
-    invoke: Invoke, dynamodb: Any, raw: str | None, code: str
+    invoke: Invoke, function: MotoFunction, raw: str | None, code: str
 ) -> None:
-    event = make_event(raw=raw)
+    event = api_event(raw=raw)
     assert_problem(invoke(event), 400, [code], event)
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
-def test_handler_rejects_missing_body_key(invoke: Invoke, dynamodb: Any) -> None:
-    event = make_event(signup())
+def test_handler_rejects_missing_body_key(invoke: Invoke, function: MotoFunction) -> None:
+    event = api_event(signup())
     del event["body"]
     assert_problem(invoke(event), 400, ["body_required"], event)
 
@@ -137,13 +130,13 @@ def test_handler_rejects_missing_body_key(invoke: Invoke, dynamodb: Any) -> None
     ],
 )
 def test_handler_rejects_rule_breaks(
-    invoke: Invoke, dynamodb: Any, body: dict[str, object], codes: list[str]
+    invoke: Invoke, function: MotoFunction, body: dict[str, object], codes: list[str]
 ) -> None:
-    event = make_event(body)
+    event = api_event(body)
     reply = invoke(event)
     assert_problem(reply, 400, codes, event)
     assert all(error["message"] for error in reply.body["errors"])
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
 @pytest.mark.parametrize(
@@ -156,32 +149,32 @@ def test_handler_rejects_rule_breaks(
     ],
 )
 def test_handler_rejects_wrong_media_type(
-    invoke: Invoke, dynamodb: Any, headers: dict[str, str]
+    invoke: Invoke, function: MotoFunction, headers: dict[str, str]
 ) -> None:
-    event = make_event(signup(), headers=headers)
+    event = api_event(signup(), headers=headers)
     assert_problem(invoke(event), 415, ["unsupported_media_type"], event)
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
 def test_handler_accepts_json_with_utf8_charset_any_case(invoke: Invoke) -> None:
-    event = make_event(signup(), headers={"Content-Type": "Application/JSON; Charset=UTF-8"})
+    event = api_event(signup(), headers={"Content-Type": "Application/JSON; Charset=UTF-8"})
     assert invoke(event).status == 200
 
 
 @pytest.mark.parametrize("base64_encoded", [False, True])
 def test_handler_rejects_oversized_bodies(
-    invoke: Invoke, dynamodb: Any, base64_encoded: bool
+    invoke: Invoke, function: MotoFunction, base64_encoded: bool
 ) -> None:
     body = json.dumps(signup(password="p" * 17_000))
-    event = make_event(raw=body, base64_encoded=base64_encoded)
+    event = api_event(raw=body, base64_body=base64_encoded)
     assert_problem(invoke(event), 413, ["payload_too_large"], event)
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
 def test_handler_accepts_a_body_just_under_the_limit(invoke: Invoke) -> None:
     padded = json.dumps(signup())[:-1] + " " * (16 * 1024 - len(json.dumps(signup()))) + "}"
     assert len(padded.encode()) == 16 * 1024
-    assert invoke(make_event(raw=padded)).status == 200
+    assert invoke(api_event(raw=padded)).status == 200
 
 
 @pytest.mark.parametrize(
@@ -192,68 +185,68 @@ def test_handler_accepts_a_body_just_under_the_limit(invoke: Invoke) -> None:
     ],
 )
 def test_handler_rejects_bad_base64_and_utf8(
-    invoke: Invoke, dynamodb: Any, raw: str, code: str
+    invoke: Invoke, function: MotoFunction, raw: str, code: str
 ) -> None:
-    event = make_event(raw="{}")
+    event = api_event(raw="{}")
     event["body"], event["isBase64Encoded"] = raw, True
     assert_problem(invoke(event), 400, [code], event)
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
 def test_handler_answers_404_for_other_paths(invoke: Invoke) -> None:
-    event = make_event(signup(), path="/users")
+    event = api_event(signup(), path="/users")
     assert_problem(invoke(event), 404, ["route_not_found"], event)
 
 
-def test_handler_answers_405_for_other_methods(invoke: Invoke, dynamodb: Any) -> None:
-    event = make_event(signup(), method="GET")
+def test_handler_answers_405_for_other_methods(invoke: Invoke, function: MotoFunction) -> None:
+    event = api_event(signup(), method="GET")
     reply = invoke(event)
     assert_problem(reply, 405, ["method_not_allowed"], event)
     assert reply.headers["allow"] == "POST"
-    assert table_keys(dynamodb) == []
+    assert function.keys() == []
 
 
 @pytest.mark.parametrize("variant", ["ADA", "ada", "Ａｄａ", "aDa"])
 def test_handler_username_taken_across_case_and_width(
-    invoke: Invoke, dynamodb: Any, variant: str
+    invoke: Invoke, function: MotoFunction, variant: str
 ) -> None:
-    assert invoke(make_event(signup(username="Ada"))).status == 200
-    before = table_keys(dynamodb)
-    event = make_event(signup(username=variant, email="other@example.com"))
+    assert invoke(api_event(signup(username="Ada"))).status == 200
+    before = function.keys()
+    event = api_event(signup(username=variant, email="other@example.com"))
     assert_problem(invoke(event), 409, ["username_taken"], event)
-    assert table_keys(dynamodb) == before
+    assert function.keys() == before
 
 
 @pytest.mark.parametrize("variant", ["ADA@EXAMPLE.COM", "Ada@Example.com", "ａｄａ@example.com"])
-def test_handler_email_taken_across_case(invoke: Invoke, dynamodb: Any, variant: str) -> None:
-    assert invoke(make_event(signup())).status == 200
-    before = table_keys(dynamodb)
-    event = make_event(signup(username="someone.else", email=variant))
+def test_handler_email_taken_across_case(
+    invoke: Invoke, function: MotoFunction, variant: str
+) -> None:
+    assert invoke(api_event(signup())).status == 200
+    before = function.keys()
+    event = api_event(signup(username="someone.else", email=variant))
     assert_problem(invoke(event), 409, ["email_taken"], event)
-    assert table_keys(dynamodb) == before
+    assert function.keys() == before
 
 
-def test_handler_reports_both_taken(invoke: Invoke, dynamodb: Any) -> None:
-    assert invoke(make_event(signup())).status == 200
-    before = table_keys(dynamodb)
-    event = make_event(signup(username="ADALOVELACE", email="ADA@example.com"))
+def test_handler_reports_both_taken(invoke: Invoke, function: MotoFunction) -> None:
+    assert invoke(api_event(signup())).status == 200
+    before = function.keys()
+    event = api_event(signup(username="ADALOVELACE", email="ADA@example.com"))
     assert_problem(invoke(event), 409, ["username_taken", "email_taken"], event)
-    assert table_keys(dynamodb) == before
+    assert function.keys() == before
 
 
 def test_handler_plus_tag_is_a_different_email(invoke: Invoke) -> None:
-    assert invoke(make_event(signup())).status == 200
-    reply = invoke(make_event(signup(username="ada2", email="ada+2@example.com")))
+    assert invoke(api_event(signup())).status == 200
+    reply = invoke(api_event(signup(username="ada2", email="ada+2@example.com")))
     assert reply.status == 200
 
 
-def test_handler_logs_one_structured_line_per_request(
-    invoke: Invoke, no_secret_in_logs: list[str]
-) -> None:
-    event = load_event()
+def test_handler_logs_one_structured_line_per_request(invoke: Invoke, log_lines: list[str]) -> None:
+    event = sample_event()
     invoke(event)
-    invoke(make_event(signup(password="short")))
-    lines = [json.loads(line) for line in no_secret_in_logs if '"createUser"' in line]
+    invoke(api_event(signup(password="short")))
+    lines = [json.loads(line) for line in log_lines if '"createUser"' in line]
     assert [line["status"] for line in lines] == [200, 400]
     first = lines[0]
     assert first["requestId"] == event["requestContext"]["requestId"]
@@ -265,25 +258,17 @@ def test_handler_logs_one_structured_line_per_request(
     assert "event" not in json.dumps(first)
 
 
-def test_handler_reads_the_pepper_from_ssm_once(
-    invoke: Invoke, monkeypatch: pytest.MonkeyPatch, dynamodb: Any
-) -> None:
-    monkeypatch.delenv("PASSWORD_PEPPER")
-    monkeypatch.setenv("PEPPER_PARAMETER", "/signup/test/pepper")
-    ssm = boto3.client("ssm", region_name="eu-west-1")
-    ssm.put_parameter(Name="/signup/test/pepper", Value="s" * 48, Type="SecureString")
-    reply = invoke(make_event(signup()))
-    assert reply.status == 200, reply.text
-    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"USER#{reply.body['userId']}"}})
-    assert PasswordHasher(b"s" * 48, cost=4).verify(PASSWORDS[0], item["Item"]["passwordHash"]["S"])
-    # Read once per container: deleting the parameter does not affect later requests.
-    ssm.delete_parameter(Name="/signup/test/pepper")
-    assert invoke(make_event(signup(username="grace", email="grace@example.com"))).status == 200
-
-
-@pytest.mark.parametrize(
-    "leak", [PASSWORDS[0], PEPPER, "hmac-sha384-bcrypt-v1$$2b$04$abc", "$2b$12$abcdef"]
-)
-def test_secret_guard_catches_each_kind_of_leak(leak: str) -> None:
-    with pytest.raises(AssertionError):
-        assert_no_secrets(["fine", f'{{"message": "oops {leak}"}}'])
+def test_handler_reads_the_pepper_from_ssm_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = function_settings(pepper_value=None, pepper_parameter="/signup/test/pepper")
+    with function_on_moto(monkeypatch, settings) as function:
+        ssm = boto3.client("ssm", region_name="eu-west-1")
+        ssm.put_parameter(Name="/signup/test/pepper", Value="s" * 48, Type="SecureString")
+        reply = function.invoke(api_event(signup()))
+        assert reply.status == 200, reply.text
+        key = {"pk": {"S": f"USER#{reply.body['userId']}"}}
+        stored = function.dynamodb.get_item(TableName=TABLE, Key=key)["Item"]["passwordHash"]["S"]
+        assert PasswordHasher(b"s" * 48, cost=4).verify(PASSWORDS[0], stored)
+        # Read once per container: deleting the parameter does not affect later requests.
+        ssm.delete_parameter(Name="/signup/test/pepper")
+        later = api_event(signup(username="grace", email="grace@example.com"))
+        assert function.invoke(later).status == 200

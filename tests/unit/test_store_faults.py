@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -12,39 +13,28 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
 
-from backend import handler as handler_module
-from backend.app import Dependencies
-from backend.hashing import PasswordHasher
-from backend.rules import PasswordPolicy
-from backend.store import UserStore
-from tests.unit.conftest import PEPPER, TABLE, Reply, make_event, signup, table_keys
-
-Invoke = Callable[[dict[str, Any]], Reply]
+from backend.handler import create_handler
+from tests.support.events import api_event
+from tests.support.faults import dynamodb_error
+from tests.support.moto import MotoFunction, function_on_moto, function_settings
+from tests.support.users import signup
 
 
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+@dataclass
+class FaultyFunction:
+    """The real handler whose TransactWriteItems attempts are each answered by one fault."""
 
-    def stream(self, **_: object) -> Iterator[bytes]:
-        yield self._data
-
-
-def dynamodb_error(code: str, **extra: object) -> AWSResponse:
-    """What DynamoDB sends back for an error, as botocore would receive it."""
-    body = json.dumps(
-        {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": code, **extra}
-    )
-    headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "fault"}
-    return AWSResponse("https://dynamodb.local", 400, headers, _Body(body.encode()))
+    function: MotoFunction
+    attempts: list[int]
 
 
 @pytest.fixture
-def faulty_store(dynamodb: Any) -> Iterator[Callable[[Any], list[int]]]:
+def faulty_store(
+    function: MotoFunction, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Any], FaultyFunction]:
     """Route the handler's TransactWriteItems through `fault` (a response or an exception)."""
-    monkeypatch = pytest.MonkeyPatch()
 
-    def install(fault: Any) -> list[int]:
+    def install(fault: Any) -> FaultyFunction:
         attempts: list[int] = []
 
         def before_send(**_: object) -> AWSResponse:
@@ -53,28 +43,18 @@ def faulty_store(dynamodb: Any) -> Iterator[Callable[[Any], list[int]]]:
                 raise fault
             return fault
 
-        # The handler's real client configuration (timeouts, retries), aimed at
-        # an address where nothing listens and moto does not intercept: every
-        # attempt is answered by the fault, and nothing can be written.
-        client = boto3.client(
-            "dynamodb",
-            region_name="eu-west-1",
-            endpoint_url="http://127.0.0.1:9",
-            config=handler_module.CLIENT_CONFIG,
-        )
-        client.meta.events.register_first("before-send.dynamodb.TransactWriteItems", before_send)
-        deps = Dependencies(
-            policy=PasswordPolicy(),
-            hasher=PasswordHasher(PEPPER.encode(), cost=4),
-            store=UserStore(table_name=TABLE, client=client),
-        )
-        monkeypatch.setattr(handler_module, "dependencies", lambda: deps)
+        # The handler's real clients (timeouts, retries, deadline), with the
+        # store aimed at an address where nothing listens and moto does not
+        # intercept: every attempt is answered by the fault.
+        session = boto3.session.Session(region_name="eu-west-1")
+        session.events.register_first("before-send.dynamodb.TransactWriteItems", before_send)
+        settings = function_settings(dynamodb_endpoint="http://127.0.0.1:9")
+        handler = create_handler(lambda: settings, session=session)
         # Keep the retries (their count is asserted) but not their jittered sleeps.
         monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
-        return attempts
+        return FaultyFunction(MotoFunction(handler, function.dynamodb), attempts)
 
-    yield install
-    monkeypatch.undo()
+    return install
 
 
 CONFLICT_REASONS = [{"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": "None"}]
@@ -101,46 +81,44 @@ CONFLICT_REASONS = [{"Code": "None"}, {"Code": "TransactionConflict"}, {"Code": 
     ],
 )
 def test_store_fault_answers_503_with_retry_after(
-    invoke: Invoke,
-    dynamodb: Any,
-    faulty_store: Callable[[Any], list[int]],
+    function: MotoFunction,
+    faulty_store: Callable[[Any], FaultyFunction],
     fault: Any,
     retried: bool,
 ) -> None:
-    attempts = faulty_store(fault)
-    event = make_event(signup())
-    reply = invoke(event)
+    faulty = faulty_store(fault)
+    event = api_event(signup())
+    reply = faulty.function.invoke(event)
     assert reply.status == 503, reply.text
     assert reply.codes == ["store_unavailable"]
     assert reply.headers["retry-after"] == "1"
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.body["requestId"] == event["requestContext"]["requestId"]
-    assert len(attempts) == (3 if retried else 1)  # standard retry mode, bounded
-    assert table_keys(dynamodb) == []
+    assert len(faulty.attempts) == (3 if retried else 1)  # standard retry mode, bounded
+    assert function.keys() == []
 
 
 def test_store_fault_unexpected_error_is_a_500_without_details(
-    invoke: Invoke,
-    dynamodb: Any,
-    faulty_store: Callable[[Any], list[int]],
-    no_secret_in_logs: list[str],
+    function: MotoFunction,
+    faulty_store: Callable[[Any], FaultyFunction],
+    log_lines: list[str],
 ) -> None:
-    faulty_store(dynamodb_error("AccessDeniedException"))
-    reply = invoke(make_event(signup()))
+    reply = faulty_store(dynamodb_error("AccessDeniedException")).function.invoke(
+        api_event(signup())
+    )
     assert reply.status == 500
     assert reply.codes == ["internal_error"]
     assert "AccessDenied" not in reply.text
-    assert table_keys(dynamodb) == []
-    logged = [json.loads(line) for line in no_secret_in_logs if '"createUser"' in line]
+    assert function.keys() == []
+    logged = [json.loads(line) for line in log_lines if '"createUser"' in line]
     assert logged[0]["level"] == "ERROR"
     assert "AccessDeniedException" in logged[0]["exception"]
 
 
-def test_store_pepper_unavailable_is_a_503(
-    invoke: Invoke, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("PASSWORD_PEPPER")
-    monkeypatch.setenv("PEPPER_PARAMETER", "/signup/test/missing")  # not created in moto
-    reply = invoke(make_event(signup()))
-    assert (reply.status, reply.codes) == (503, ["store_unavailable"])
-    assert table_keys(dynamodb) == []
+def test_store_pepper_unavailable_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The parameter is not created in moto.
+    settings = function_settings(pepper_value=None, pepper_parameter="/signup/test/missing")
+    with function_on_moto(monkeypatch, settings) as function:
+        reply = function.invoke(api_event(signup()))
+        assert (reply.status, reply.codes) == (503, ["store_unavailable"])
+        assert function.keys() == []

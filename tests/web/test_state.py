@@ -13,15 +13,13 @@ from backend.rules import FieldProblem, email_problem, password_problem, usernam
 from signup_web import state as state_module
 from signup_web.api import SignupApi
 from signup_web.state import CONFIRMATION_MISMATCH, CONFIRMATION_REQUIRED, SignupState
+from tests.support.secrets import PASSWORDS
+from tests.support.users import signup
 from tests.web.fakes import FakeApi, created, problem
 
-PASSWORD = "ocean violet lantern mosaic"
-VALID_FORM = {
-    "username": "AdaLovelace",
-    "email": "ada@example.com",
-    "password": PASSWORD,
-    "confirmation": PASSWORD,
-}
+PASSWORD = PASSWORDS[3]
+# What the browser submits: a valid sign-up plus the confirmation field.
+VALID_FORM = {**{k: str(v) for k, v in signup(password=PASSWORD).items()}, "confirmation": PASSWORD}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 import httpx
 
+from backend.routes import CREATE_USER
 from backend.rules import SIGNUP_FIELDS
 
 # API Gateway gives up after 30 s, but the function answers 503 within about
@@ -76,7 +77,7 @@ class SignupApi:
             base_url=self._base_url, transport=self._transport, timeout=self._timeout
         ) as client:
             try:
-                response = await client.post("/createUser", json=body)
+                response = await client.post(CREATE_USER.path, json=body)
             except httpx.TimeoutException as exc:
                 raise ApiUnavailable("The service took too long to answer.") from exc
             except httpx.TransportError as exc:

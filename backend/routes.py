@@ -1,0 +1,63 @@
+"""The API's surface, stated once: routes, the service's names, the browser (CORS) policy.
+
+Everything else derives from here: the Pulumi routes and Lambda permission
+(`infra/api.py`), the local gateway's route table, the OpenAPI check, the web
+client and the bench. Adding a route is one entry in `ROUTES` plus its
+operation in `backend/app.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+SERVICE_NAME: Final = "signup"
+METRICS_NAMESPACE: Final = "Signup"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One method on one path, and the operation name its logs and metrics carry."""
+
+    method: str
+    path: str
+    operation: str
+
+    @property
+    def key(self) -> str:
+        """API Gateway's route key, e.g. `POST /createUser`."""
+        return f"{self.method} {self.path}"
+
+
+CREATE_USER: Final = Route("POST", "/createUser", "createUser")
+ROUTES: Final = (CREATE_USER,)
+
+
+def find_route(method: str, path: str) -> Route | None:
+    """The route serving `method` on `path`, if any."""
+    return next((r for r in ROUTES if (r.method, r.path) == (method, path)), None)
+
+
+def methods_on(path: str) -> tuple[str, ...]:
+    """The methods some route serves on `path` (empty for an unknown path)."""
+    return tuple(sorted({r.method for r in ROUTES if r.path == path}))
+
+
+@dataclass(frozen=True, slots=True)
+class CorsPolicy:
+    """What a browser on an allowed origin may send and read; origins are per stage."""
+
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    max_age: int
+    allow_credentials: bool = False
+
+
+CORS: Final = CorsPolicy(
+    allow_methods=tuple(sorted({r.method for r in ROUTES})),
+    allow_headers=("content-type",),
+    # Lets a browser client show the request id and honour Retry-After.
+    expose_headers=("x-request-id", "retry-after"),
+    max_age=600,
+)

@@ -1,0 +1,23 @@
+"""The function's environment as a value, from the stage's config and the names of its resources."""
+
+from __future__ import annotations
+
+from backend.config import Settings
+from infra.config import StageConfig
+
+# Powertools reads its log level from here; the service name and metrics
+# namespace are fixed in backend/routes.py.
+LOG_LEVEL: str = "POWERTOOLS_LOG_LEVEL"
+
+
+def function_environment(
+    stage: StageConfig, *, table_name: str, pepper_parameter: str
+) -> dict[str, str]:
+    """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
+    settings = Settings(
+        table_name=table_name,
+        bcrypt_cost=stage.bcrypt_cost,
+        password_min_length=stage.password_min_length,
+        pepper_parameter=pepper_parameter,
+    )
+    return {**settings.to_env(), LOG_LEVEL: stage.log_level}

@@ -1,0 +1,73 @@
+"""Local stages for the suites: cheap hashing, free ports, and a view of their table."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+
+from backend.config import BCRYPT_COST
+from backend.routes import CREATE_USER
+from infra.local import dynamodb_local
+from infra.local.process import LocalStageProcess, running_stage
+from infra.local.stage import StageOptions
+
+# Cheap hashing keeps the suites fast.
+TEST_ENVIRONMENT: Final = {BCRYPT_COST: "4"}
+TABLE: Final = StageOptions().table_name
+REGION: Final = StageOptions().region
+
+
+def stage_args(args: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """`args`, plus `--handler` when LOCAL_STAGE_HANDLER names another module:function."""
+    if handler := os.environ.get("LOCAL_STAGE_HANDLER"):
+        return (*args, "--handler", handler)
+    return args
+
+
+def suite_stage(
+    data_dir: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> LocalStageProcess:
+    """A stage (not yet started) with the suites' settings."""
+    return LocalStageProcess(data_dir, {**TEST_ENVIRONMENT, **(env or {})}, stage_args(args))
+
+
+@contextmanager
+def suite_stage_running(data_dir: Path) -> Iterator[LocalStageProcess]:
+    """A started stage with the suites' settings, stopped on exit even after a failure."""
+    with running_stage(data_dir, env=dict(TEST_ENVIRONMENT), extra_args=stage_args()) as stage:
+        yield stage
+
+
+def table_items(stage: LocalStageProcess) -> dict[str, dict[str, Any]]:
+    """Every item in the stage's users table, by partition key (DynamoDB Local is small)."""
+    ddb = dynamodb_local.client(stage.dynamodb_endpoint, REGION)
+    items: dict[str, dict[str, Any]] = {}
+    for page in ddb.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True):
+        for item in page["Items"]:
+            items[item["pk"]["S"]] = item
+    return items
+
+
+def post_all_at_once(
+    url: str, bodies: list[dict[str, str]], path: str = CREATE_USER.path
+) -> list[httpx.Response]:
+    """POST every body concurrently, all released by one barrier to maximise the race."""
+    barrier = threading.Barrier(len(bodies))
+
+    def send(body: dict[str, str]) -> httpx.Response:
+        with httpx.Client(timeout=60.0) as client:
+            barrier.wait()
+            return client.post(f"{url}{path}", json=body)
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(send, bodies))
+
+
+StageFactory = Callable[..., LocalStageProcess]
