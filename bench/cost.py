@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
+from infra.config import StackFile, load_stage_config
 
 # List prices, us-east-1, checked on 2026-11-23 (the date of the committed run).
 # AWS Lambda pricing, Arm: first 7.5 billion GB-s per month.
@@ -108,20 +108,18 @@ def cost_per_million(*, measured_ms: float, memory_mb: int) -> CostPerMillion:
 
 
 def read_stacks(root: Path) -> list[StackConfig]:
-    """Every committed Pulumi.<stack>.yaml under `root`, sorted by name (none: an empty list)."""
+    """Every committed Pulumi.<stack>.yaml under `root`, read by infra/config.py, sorted by name."""
     stacks = []
     for path in sorted(root.glob("Pulumi.*.yaml")):
-        config: dict[str, Any] = (yaml.safe_load(path.read_text("utf-8")) or {}).get("config", {})
-        project = next((key.split(":")[0] for key in config if key.endswith(":memoryMb")), None)
-        if project is None:
-            continue  # not a stack of this program
+        stack = StackFile(path)
+        stage = load_stage_config(stack, stack.stage)
         stacks.append(
             StackConfig(
-                name=path.name.removeprefix("Pulumi.").removesuffix(".yaml"),
-                memory_mb=int(config[f"{project}:memoryMb"]),
-                bcrypt_cost=int(config.get(f"{project}:bcryptCost", 12)),
-                architecture=str(config.get(f"{project}:architecture", "arm64")),
-                region=str(config.get("aws:region", "us-east-1")),
+                name=stage.stage,
+                memory_mb=stage.memory_mb,
+                bcrypt_cost=stage.bcrypt_cost,
+                architecture=stage.architecture,
+                region=stack.region or "us-east-1",  # the AWS provider's own default
             )
         )
     return stacks

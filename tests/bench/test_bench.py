@@ -47,13 +47,10 @@ def test_lambda_duration_rounds_up_to_a_millisecond() -> None:
     assert cost.lambda_duration_ms(100.0, 1769) == 100
 
 
-def test_read_stacks_reads_memory_and_cost(tmp_path: Path) -> None:
-    (tmp_path / "Pulumi.yaml").write_text("name: signup\nruntime: python\n")
-    (tmp_path / "Pulumi.prod.yaml").write_text(
-        "config:\n  aws:region: us-east-1\n  signup:architecture: arm64\n"
-        "  signup:memoryMb: 1024\n  signup:bcryptCost: 12\n"
-    )
-    assert cost.read_stacks(tmp_path) == [cost.StackConfig("prod", 1024, 12, "arm64", "us-east-1")]
+def test_read_stacks_reads_memory_and_cost_through_the_stack_schema(tmp_path: Path) -> None:
+    prod = (REPO_ROOT / "Pulumi.prod.yaml").read_text()
+    (tmp_path / "Pulumi.prod.yaml").write_text(prod.replace("memoryMb: 1024", "memoryMb: 2048"))
+    assert cost.read_stacks(tmp_path) == [cost.StackConfig("prod", 2048, 12, "arm64", "us-east-1")]
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -11,7 +11,6 @@ Every process is stopped at teardown, also on failure.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from tests.e2e.helpers import Person
 from tests.support.stage import suite_stage
+from tests.support.users import unique_signup
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking switches Chromium keeps calling home on a closed network.
@@ -118,5 +118,5 @@ def _keep_screenshot(tab: Page, nodeid: str) -> None:
 @pytest.fixture
 def person() -> Person:
     """A fresh, valid identity."""
-    tag = uuid.uuid4().hex[:10]
-    return Person(f"ada-{tag}", f"ada-{tag}@example.com", f"analytical engine notes {tag}")
+    body = unique_signup("ada-")
+    return Person(body["username"], body["email"], body["password"])

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import httpx
 from playwright.sync_api import Page
 
+from backend.routes import CREATE_USER
 from infra.local.process import LocalStageProcess
+from tests.support.users import unique_signup
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,8 @@ def fill_form(page: Page, person: Person, *, confirmation: str | None = None) ->
 
 def register_directly(stage: LocalStageProcess, username: str, email: str) -> None:
     """Create a user through the API, as another visitor would have."""
-    body = {"username": username, "email": email, "password": f"ocean violet lantern {username}"}
-    response = httpx.post(f"{stage.api_url}/createUser", json=body, timeout=30.0)
+    body = unique_signup(username=username, email=email)
+    response = httpx.post(f"{stage.api_url}{CREATE_USER.path}", json=body, timeout=30.0)
     assert response.status_code == 200, response.text
 
 
@@ -43,7 +45,7 @@ def handler_calls(stage: LocalStageProcess) -> int:
     for line in stage.log_file.read_text("utf-8", "replace").splitlines():
         if line.startswith("{"):
             try:
-                count += json.loads(line).get("message") == "createUser"
+                count += json.loads(line).get("message") == CREATE_USER.operation
             except ValueError:
                 continue
     return count

@@ -17,6 +17,7 @@ from typing import Any
 
 from backend.request import MAX_BODY_BYTES
 from tests.hygiene import register_secret
+from tests.support import users
 from tests.support.events import api_event
 from tests.support.secrets import PASSWORDS
 
@@ -102,7 +103,7 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
 
     def signup(password: str = PASSWORDS[0], **fields: object) -> dict[str, object]:
         username, email = ids.next()
-        return {"username": username, "email": email, "password": password, **fields}
+        return {**users.signup(username, email, password), **fields}
 
     def case(
         name: str, body: bytes | dict[str, object], status: int, *codes: str, **kw: Any
