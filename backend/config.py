@@ -25,6 +25,8 @@ BCRYPT_COST: Final = "BCRYPT_COST"
 PASSWORD_MIN_LENGTH: Final = "PASSWORD_MIN_LENGTH"  # noqa: S105 - a variable's name
 # The standard boto3 override; the local stage points it at DynamoDB Local.
 DYNAMODB_ENDPOINT: Final = "AWS_ENDPOINT_URL_DYNAMODB"
+# The sign-up page's base URL: links in mails point under it.
+WEB_URL: Final = "WEB_URL"
 
 
 class ConfigurationError(Exception):
@@ -41,6 +43,7 @@ class Settings:
     pepper_parameter: str | None = None
     pepper_value: str | None = field(default=None, repr=False)
     dynamodb_endpoint: str | None = None
+    web_url: str | None = None
 
     def __post_init__(self) -> None:
         if not self.table_name:
@@ -73,6 +76,7 @@ class Settings:
             pepper_parameter=env.get(PEPPER_PARAMETER) or None,
             pepper_value=env.get(PASSWORD_PEPPER) or None,
             dynamodb_endpoint=env.get(DYNAMODB_ENDPOINT) or None,
+            web_url=(env.get(WEB_URL) or "").rstrip("/") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -81,6 +85,7 @@ class Settings:
             PEPPER_PARAMETER: self.pepper_parameter,
             PASSWORD_PEPPER: self.pepper_value,
             DYNAMODB_ENDPOINT: self.dynamodb_endpoint,
+            WEB_URL: self.web_url,
         }
         return {
             TABLE_NAME: self.table_name,

@@ -11,7 +11,7 @@ LOG_LEVEL: str = "POWERTOOLS_LOG_LEVEL"
 
 
 def function_environment(
-    stage: StageConfig, *, table_name: str, pepper_parameter: str
+    stage: StageConfig, *, table_name: str, pepper_parameter: str, web_url: str | None = None
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
     settings = Settings(
@@ -19,5 +19,6 @@ def function_environment(
         bcrypt_cost=stage.bcrypt_cost,
         password_min_length=stage.password_min_length,
         pepper_parameter=pepper_parameter,
+        web_url=web_url,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}
