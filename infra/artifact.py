@@ -32,6 +32,8 @@ _SKIPPED_TOP: Final = frozenset({"bin"})
 # .py modules stay, so any import still works.
 _UNUSED_ASSETS: Final = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/",)
 _ASSET_SUFFIXES: Final = frozenset({".js", ".css"})
+# The lock and its source are build inputs, not runtime code.
+_BUILD_INPUTS: Final = ("backend/requirements.in", "backend/requirements.txt")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def build_artifact(
     for name in [n for n in files if n.startswith(_UNUSED_ASSETS)]:
         if Path(name).suffix in _ASSET_SUFFIXES:
             del files[name]
-    files.pop("backend/requirements.txt", None)  # a build input, not runtime code
+    for name in _BUILD_INPUTS:
+        files.pop(name, None)
     target = out / f"signup-{architecture}.zip"
     _write_zip(target, files)
     data = target.read_bytes()
