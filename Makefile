@@ -25,10 +25,13 @@ $(STAMP): requirements.txt
 test: setup  ## run every test suite
 	$(BIN)/pytest
 
-lint: setup  ## ruff lint + format check, mypy strict
+# zizmor audits the workflows and dependabot.yml offline (no GitHub API) and
+# fails on any finding of medium severity or above.
+lint: setup  ## ruff lint (bandit's S rules included) + format check, mypy strict, zizmor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/zizmor --offline --min-severity=medium .github
 
 format: setup  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
