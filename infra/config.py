@@ -173,7 +173,7 @@ def _choice(config: pulumi.Config, key: str, allowed: frozenset[str]) -> str:
 def _string_list(key: str, value: object) -> tuple[str, ...]:
     ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
     _check(ok, key, "must be a list of strings")
-    assert isinstance(value, list)
+    assert isinstance(value, list)  # noqa: S101 - narrows the type for mypy; _check above raised otherwise
     return tuple(value)
 
 
