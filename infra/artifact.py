@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from infra.sbom import write_sbom
+
 # AL2023 (the python3.13 runtime) has glibc 2.34, so any manylinux tag up to
 # 2_34 runs there; listing them lets pip pick a wheel whichever tag it carries.
 _MANYLINUX: Final = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
@@ -32,15 +34,33 @@ _SKIPPED_TOP: Final = frozenset({"bin"})
 # .py modules stay, so any import still works.
 _UNUSED_ASSETS: Final = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/",)
 _ASSET_SUFFIXES: Final = frozenset({".js", ".css"})
+# The lock and its source are build inputs, not runtime code.
+_BUILD_INPUTS: Final = ("backend/requirements.in", "backend/requirements.txt")
+# pip's record of what it installed (each wheel's name and SHA-256), kept in the
+# cached directory for the SBOM; the leading dot keeps it out of the zip.
+_PIP_REPORT: Final = ".pip-report.json"
+# Part of the cache key: bump it when the cached directory's layout changes.
+_CACHE_LAYOUT: Final = "2"
+
+
+# A CalledProcessError, so callers that already treat a failed pip run as a
+# failed build (the benchmarks) keep doing so; only the message is clearer.
+class DependencyInstallError(subprocess.CalledProcessError):
+    """pip refused the Lambda's lock: a hash that does not match, a missing hash or pin."""
+
+    def __str__(self) -> str:
+        return f"pip refused to install the Lambda's dependencies:\n{self.stderr}"
 
 
 @dataclass(frozen=True)
 class LambdaArtifact:
-    """A built zip and the base64 SHA-256 Lambda compares to decide whether code changed."""
+    """A built zip, the base64 SHA-256 Lambda compares to decide whether code changed, its SBOM."""
 
     path: Path
     source_code_hash: str
     size: int
+    # CycloneDX JSON beside the zip: every bundled package, its version and wheel SHA-256.
+    sbom: Path
 
 
 def build_artifact(
@@ -51,7 +71,11 @@ def build_artifact(
     out_dir: Path | None = None,
     cache_dir: Path | None = None,
 ) -> LambdaArtifact:
-    """Zip `backend/` with its requirements installed for `architecture`; reuse cached wheels."""
+    """Zip `backend/` and its hash-checked requirements for `architecture`; list them in an SBOM.
+
+    Raises DependencyInstallError when pip refuses the lock (e.g. a wheel whose
+    SHA-256 is not in `backend/requirements.txt`); nothing is written then.
+    """
     backend = source_root / "backend"
     requirements = backend / "requirements.txt"
     out = out_dir or source_root / "build" / "lambda"
@@ -61,19 +85,22 @@ def build_artifact(
     for name in [n for n in files if n.startswith(_UNUSED_ASSETS)]:
         if Path(name).suffix in _ASSET_SUFFIXES:
             del files[name]
-    files.pop("backend/requirements.txt", None)  # a build input, not runtime code
+    for name in _BUILD_INPUTS:
+        files.pop(name, None)
     target = out / f"signup-{architecture}.zip"
     _write_zip(target, files)
+    sbom = out / f"signup-{architecture}.cdx.json"
+    write_sbom(sbom, pip_report=deps / _PIP_REPORT, artifact=target)
     data = target.read_bytes()
     digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
-    return LambdaArtifact(path=target, source_code_hash=digest, size=len(data))
+    return LambdaArtifact(path=target, source_code_hash=digest, size=len(data), sbom=sbom)
 
 
 def _install_dependencies(
     requirements: Path, architecture: str, python_version: str, cache: Path
 ) -> Path:
     platforms = [f"{tag}_{_MACHINE[architecture]}" for tag in _MANYLINUX]
-    key_material = "\n".join([requirements.read_text(), *platforms, python_version])
+    key_material = "\n".join([requirements.read_text(), *platforms, python_version, _CACHE_LAYOUT])
     key = hashlib.sha256(key_material.encode()).hexdigest()[:16]
     target = cache / f"{architecture}-py{python_version}-{key}"
     if target.is_dir():
@@ -85,9 +112,17 @@ def _install_dependencies(
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     command += [f"--platform={platform}" for platform in platforms]
     command += ["--only-binary=:all:", "--implementation=cp", f"--python-version={python_version}"]
+    # --require-hashes: every wheel must match a SHA-256 in the lock, and a lock
+    # that lost its hashes is refused instead of installed unchecked. pip's
+    # download cache stays on: a cached wheel is hash-checked all the same.
+    command += ["--require-hashes", "--report", str(staging / _PIP_REPORT)]
     command += ["--no-compile", "--target", str(staging), "-r", str(requirements)]
     try:
-        subprocess.run(command, check=True)  # noqa: S603 - fixed argv, no shell
+        # stderr is captured for the error message and passed on when pip succeeds.
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv, no shell
+        if result.returncode != 0:
+            raise DependencyInstallError(result.returncode, command, result.stdout, result.stderr)
+        sys.stderr.write(result.stderr)
         os.replace(staging, target)
     except OSError:
         # Another build finished the same key first; its copy is as good as ours.

@@ -231,8 +231,8 @@ class _Schema:
 
     def _require(self, key: str, kind: type[_T]) -> _T:
         value = self._read(key, kind)
-        _check(value is not None, key, "is required")
-        assert value is not None
+        if value is None:
+            raise StageConfigError(f"{key}: is required")
         return value
 
     def optional_integer(self, key: str, low: int, high: int) -> int | None:
@@ -241,9 +241,8 @@ class _Schema:
         return value
 
     def integer(self, key: str, low: int, high: int) -> int:
-        self._require(key, int)
-        value = self.optional_integer(key, low, high)
-        assert value is not None
+        value = self._require(key, int)
+        _check(low <= value <= high, key, f"{value} is outside {low}..{high}")
         return value
 
     def flag(self, key: str) -> bool:

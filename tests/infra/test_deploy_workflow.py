@@ -1,5 +1,6 @@
 """The deployment workflow previews on pull requests and rolls out dev, staging, prod in order,
-each smoke-tested against the URL its own stack exported."""
+each smoke-tested against the URL its own stack exported; its actions are pinned by commit SHA
+and each job holds only the permissions and secrets it uses."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "deploy.yml"
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+WORKFLOW = WORKFLOWS / "deploy.yml"
 STAGES = ("dev", "staging", "prod")
-PULUMI_ACTION = re.compile(r"^pulumi/actions@v\d+$")
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
+PULUMI_ACTION = re.compile(r"^pulumi/actions@[0-9a-f]{40}$")
+AWS_CREDENTIALS = re.compile(r"^aws-actions/configure-aws-credentials@")
+# A `uses:` line as written: the SHA, then the release it is, for a reader and for Dependabot.
+USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<ref>\S+) # v\d+(?:\.\d+){0,2}$")
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +110,63 @@ def test_deploy_workflow_smoke_tests_each_stage_from_its_outputs(
 def _needs(job: dict[str, Any]) -> set[str]:
     needs = job.get("needs", [])
     return {needs} if isinstance(needs, str) else set(needs)
+
+
+def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def _parsed(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.y*ml")), ids=lambda p: p.name)
+def test_workflows_pin_every_action_to_a_commit_sha_with_its_version(path: Path) -> None:
+    uses = [step["uses"] for step in _steps(_parsed(path)) if "uses" in step]
+    assert uses
+    assert [u for u in uses if not PINNED.match(u)] == []
+    # The raw text, for the comments the YAML parser drops: every `uses:` line
+    # names its release, and those lines are exactly the steps parsed above.
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    matches = [USES_LINE.match(line) for line in lines]
+    assert [line for line, match in zip(lines, matches, strict=True) if not match] == []
+    assert sorted(match["ref"] for match in matches if match) == sorted(uses)
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.y*ml")), ids=lambda p: p.name)
+def test_workflows_checkouts_leave_no_token_in_the_workspace(path: Path) -> None:
+    checkouts = [
+        s for s in _steps(_parsed(path)) if s.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert checkouts
+    assert all(step.get("with", {}).get("persist-credentials") is False for step in checkouts)
+
+
+def test_deploy_workflow_grants_each_job_only_the_permissions_it_uses(
+    workflow: dict[str, Any],
+) -> None:
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        uses = [step.get("uses", "") for step in job["steps"]]
+        expected = {"contents": "read"}
+        if any(AWS_CREDENTIALS.match(u) for u in uses):
+            expected["id-token"] = "write"  # OIDC, to assume the AWS role
+        if any(step["with"].get("comment-on-pr") for _, step in pulumi_steps(job)):
+            expected["pull-requests"] = "write"
+        assert job["permissions"] == expected, name
+    assert "pull-requests" in workflow["jobs"]["preview"]["permissions"]
+    assert all("id-token" in deploy_job(workflow, stage)["permissions"] for stage in STAGES)
+
+
+def test_deploy_workflow_gives_the_pulumi_token_only_to_steps_that_run_pulumi(
+    workflow: dict[str, Any],
+) -> None:
+    assert not any("secrets." in str(value) for value in workflow.get("env", {}).values())
+    for job in workflow["jobs"].values():
+        assert not any("secrets." in str(value) for value in job.get("env", {}).values())
+        for step in job["steps"]:
+            if "PULUMI_ACCESS_TOKEN" in step.get("env", {}):
+                action, script = step.get("uses", ""), step.get("run", "")
+                assert PULUMI_ACTION.match(action) or script.startswith("pulumi "), action or script
+        assert any("PULUMI_ACCESS_TOKEN" in s.get("env", {}) for _, s in pulumi_steps(job))
