@@ -130,7 +130,6 @@ def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> Non
     _say("Web UI: starting (the first build installs frontend packages)...")
     log_file = stage.options.data_dir / "web.log"
     port = args.web_port
-    assert stage.settings is not None  # set by stage.start()
     # The form checks the same password minimum as the function it calls.
     env = {**os.environ, PASSWORD_MIN_LENGTH: str(stage.settings.password_min_length)}
     web.start(

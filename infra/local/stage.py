@@ -63,8 +63,15 @@ class LocalStage:
     supervisor: Supervisor = field(default_factory=Supervisor)
     api_url: str = ""
     dynamodb_endpoint: str = ""
-    settings: Settings | None = None
+    _settings: Settings | None = None
     _server: LocalApiServer | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The function's settings, known once the stage has started."""
+        if self._settings is None:
+            raise RuntimeError("the local stage has not started")
+        return self._settings
 
     def start(self) -> str:
         """Bring the stage up and return the API's base URL once it accepts requests."""
@@ -82,7 +89,7 @@ class LocalStage:
             dynamodb_local.client(self.dynamodb_endpoint, opts.region), opts.table_name
         ):
             log.info("created table %s", opts.table_name)
-        self.settings = local_settings(
+        self._settings = local_settings(
             table_name=opts.table_name,
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,
@@ -93,7 +100,7 @@ class LocalStage:
             integration_timeout=opts.integration_timeout,
             region=opts.region,
         )
-        self._server = LocalApiServer(self._handler(self.settings), config, opts.api_port)
+        self._server = LocalApiServer(self._handler(self._settings), config, opts.api_port)
         self._server.start()
         self.api_url = self._server.url
         return self.api_url
