@@ -170,3 +170,32 @@ def test_deploy_workflow_gives_the_pulumi_token_only_to_steps_that_run_pulumi(
                 action, script = step.get("uses", ""), step.get("run", "")
                 assert PULUMI_ACTION.match(action) or script.startswith("pulumi "), action or script
         assert any("PULUMI_ACCESS_TOKEN" in s.get("env", {}) for _, s in pulumi_steps(job))
+
+
+def _assumed_roles(job: dict[str, Any]) -> set[str]:
+    return {
+        step["with"]["role-to-assume"]
+        for step in job["steps"]
+        if "configure-aws-credentials" in step.get("uses", "")
+    }
+
+
+def test_deploy_workflow_previews_assume_the_read_only_role(workflow: dict[str, Any]) -> None:
+    # A pull request can change what its jobs run: it never gets the deploy role
+    # (docs/deploy-role.md: that role trusts only the environment subjects).
+    preview = workflow["jobs"]["preview"]
+    assert _assumed_roles(preview) == {"${{ secrets.AWS_PREVIEW_ROLE_ARN }}"}
+    assert "environment" not in preview
+    for stage in STAGES:
+        job = deploy_job(workflow, stage)
+        assert _assumed_roles(job) == {"${{ secrets.AWS_DEPLOY_ROLE_ARN }}"}
+        assert job["environment"] == stage  # the OIDC subject the deploy role trusts
+
+
+def test_deploy_workflow_reads_the_smoke_origin_with_the_stack_schema(
+    workflow: dict[str, Any],
+) -> None:
+    runs = [step.get("run", "") for step in _steps(workflow)]
+    origin_steps = [run for run in runs if "origin=" in run]
+    assert origin_steps
+    assert all("python -m infra.config " in run for run in origin_steps)
