@@ -23,3 +23,7 @@ pulumi.export("createUserUrl", service.create_user_url)
 pulumi.export("tableName", service.table_name)
 pulumi.export("functionName", service.function_name)
 pulumi.export("stage", stage.stage)
+# SES: the identity mails are sent as, and the DNS records (Easy DKIM) to
+# publish for a domain identity; an address identity needs none.
+pulumi.export("mailIdentity", service.mail_identity)
+pulumi.export("mailDnsRecords", service.mail_dns_records)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Final
 
 from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
@@ -27,6 +28,15 @@ PASSWORD_MIN_LENGTH: Final = "PASSWORD_MIN_LENGTH"  # noqa: S105 - a variable's 
 DYNAMODB_ENDPOINT: Final = "AWS_ENDPOINT_URL_DYNAMODB"
 # The sign-up page's base URL: links in mails point under it.
 WEB_URL: Final = "WEB_URL"
+VERIFICATION_TTL_SECONDS: Final = "VERIFICATION_TTL_SECONDS"
+# Who mails come from ("Display Name <address>"); SES must have it verified.
+MAIL_FROM: Final = "MAIL_FROM"
+MAIL_CONFIGURATION_SET: Final = "MAIL_CONFIGURATION_SET"
+# Local stage: write each mail as an .eml file here instead of sending it.
+MAIL_OUTBOX_DIR: Final = "MAIL_OUTBOX_DIR"
+DEFAULT_VERIFICATION_TTL_SECONDS: Final = 24 * 3600
+MAX_VERIFICATION_TTL_SECONDS: Final = 7 * 24 * 3600
+DEFAULT_MAIL_FROM: Final = "Sign-up <no-reply@localhost>"
 
 
 class ConfigurationError(Exception):
@@ -44,6 +54,10 @@ class Settings:
     pepper_value: str | None = field(default=None, repr=False)
     dynamodb_endpoint: str | None = None
     web_url: str | None = None
+    verification_ttl_seconds: int = DEFAULT_VERIFICATION_TTL_SECONDS
+    mail_from: str = DEFAULT_MAIL_FROM
+    mail_configuration_set: str | None = None
+    mail_outbox_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not self.table_name:
@@ -60,6 +74,12 @@ class Settings:
             self.policy  # noqa: B018 - validates the minimum against the policy's bounds
         except ValueError as exc:
             raise ConfigurationError(f"{PASSWORD_MIN_LENGTH}: {exc}") from exc
+        if not 1 <= self.verification_ttl_seconds <= MAX_VERIFICATION_TTL_SECONDS:
+            raise ConfigurationError(
+                f"{VERIFICATION_TTL_SECONDS} must be between 1 and {MAX_VERIFICATION_TTL_SECONDS}"
+            )
+        if "@" not in parseaddr(self.mail_from)[1]:
+            raise ConfigurationError(f"{MAIL_FROM} must be an address, e.g. Name <a@example.com>")
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -77,6 +97,12 @@ class Settings:
             pepper_value=env.get(PASSWORD_PEPPER) or None,
             dynamodb_endpoint=env.get(DYNAMODB_ENDPOINT) or None,
             web_url=(env.get(WEB_URL) or "").rstrip("/") or None,
+            verification_ttl_seconds=_int(
+                env, VERIFICATION_TTL_SECONDS, DEFAULT_VERIFICATION_TTL_SECONDS
+            ),
+            mail_from=env.get(MAIL_FROM) or DEFAULT_MAIL_FROM,
+            mail_configuration_set=env.get(MAIL_CONFIGURATION_SET) or None,
+            mail_outbox_dir=env.get(MAIL_OUTBOX_DIR) or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -86,13 +112,29 @@ class Settings:
             PASSWORD_PEPPER: self.pepper_value,
             DYNAMODB_ENDPOINT: self.dynamodb_endpoint,
             WEB_URL: self.web_url,
+            MAIL_CONFIGURATION_SET: self.mail_configuration_set,
+            MAIL_OUTBOX_DIR: self.mail_outbox_dir,
         }
         return {
             TABLE_NAME: self.table_name,
             BCRYPT_COST: str(self.bcrypt_cost),
             PASSWORD_MIN_LENGTH: str(self.password_min_length),
+            VERIFICATION_TTL_SECONDS: str(self.verification_ttl_seconds),
+            MAIL_FROM: self.mail_from,
             **{name: value for name, value in optional.items() if value},
         }
+
+    def require_web_url(self) -> str:
+        """Where verification links point; sending links without it would strand people."""
+        if not self.web_url:
+            raise ConfigurationError(f"{WEB_URL} is not set: verification links need the page")
+        return self.web_url
+
+    def require_configuration_set(self) -> str:
+        """The SES configuration set every mail goes through (no outbox configured)."""
+        if not self.mail_configuration_set:
+            raise ConfigurationError(f"set {MAIL_CONFIGURATION_SET} (SES) or {MAIL_OUTBOX_DIR}")
+        return self.mail_configuration_set
 
     def load_pepper(self, read_parameter: Callable[[str], str]) -> bytes:
         """The pepper's bytes: from SSM through `read_parameter`, else the local value."""

@@ -23,7 +23,7 @@ class InvalidRequest(RegistrationError):
 
 
 class IdentityTaken(RegistrationError):
-    """The username, the email or both already belong to someone."""
+    """The username (public, so a sign-up may say so) already belongs to someone."""
 
     def __init__(self, fields: tuple[str, ...]) -> None:
         super().__init__(", ".join(fields))
@@ -44,3 +44,19 @@ class SecretUnavailable(DependencyUnavailable):
 
 class OutOfTime(DependencyUnavailable):
     """Too little of the invocation is left to start another call to AWS."""
+
+
+class MailUnavailable(DependencyUnavailable):
+    """The mail could not be handed to SES (or written to the local outbox)."""
+
+
+class TokenInvalid(RegistrationError):
+    """The verification link is unknown, superseded by a newer one, or malformed."""
+
+
+class TokenExpired(RegistrationError):
+    """The verification link was real but its time is up."""
+
+
+class ClaimChanged(Exception):
+    """A claim changed between reading it and writing; read again and decide again."""

@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,11 +15,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend import aws
-from backend.app import Dependencies, Outcome, handle_request
+from backend.app import Outcome, handle_request
 from backend.config import Settings
 from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
+from backend.mailer import Mailer, OutboxMailer, SesMailer
+from backend.messages import Mail, MailContext
 from backend.routes import METRICS_NAMESPACE, SERVICE_NAME
+from backend.service import Registration
 from backend.store import DynamoDBUserStore
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -29,16 +33,21 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 
 def create_handler(
-    read_settings: Callable[[], Settings], *, session: boto3.session.Session | None = None
+    read_settings: Callable[[], Settings],
+    *,
+    session: boto3.session.Session | None = None,
+    announce: Callable[[Mail], None] | None = None,
 ) -> LambdaHandler:
     """A handler whose dependencies are built from `read_settings()` on its first request.
 
     `session` carries credentials and region (the local stage passes fake ones
     for DynamoDB Local); by default the function's own, from its environment.
+    `announce` is told of each mail written to a local outbox (the local stage
+    prints the link).
     """
 
     @cache  # only successes are kept: a failed pepper read is retried next request
-    def dependencies() -> Dependencies:
+    def dependencies() -> Registration:
         settings = read_settings()
         aws_session = session or boto3.session.Session()
 
@@ -47,8 +56,14 @@ def create_handler(
 
         hasher = PasswordHasher(settings.load_pepper(read_pepper), cost=settings.bcrypt_cost)
         dynamodb = aws.client(aws_session, "dynamodb", settings.dynamodb_endpoint)
-        store = DynamoDBUserStore(table_name=settings.table_name, client=dynamodb)
-        return Dependencies(policy=settings.policy, hasher=hasher, store=store)
+        return Registration(
+            policy=settings.policy,
+            hasher=hasher,
+            store=DynamoDBUserStore(table_name=settings.table_name, client=dynamodb),
+            mailer=_mailer(settings, aws_session, announce),
+            mail=MailContext(sender=settings.mail_from, web_url=settings.require_web_url()),
+            link_seconds=settings.verification_ttl_seconds,
+        )
 
     @logger.inject_lambda_context(log_event=False, clear_state=True)
     @metrics.log_metrics
@@ -63,13 +78,26 @@ def create_handler(
     return handle
 
 
+def _mailer(
+    settings: Settings, session: boto3.session.Session, announce: Callable[[Mail], None] | None
+) -> Mailer:
+    if settings.mail_outbox_dir:
+        return OutboxMailer(Path(settings.mail_outbox_dir), announce=announce)
+    return SesMailer(
+        aws.client(session, "sesv2"),
+        sender=settings.mail_from,
+        configuration_set=settings.require_configuration_set(),
+    )
+
+
 def _record(outcome: Outcome, seconds: float) -> None:
-    metrics.add_metric(name=outcome.metric, unit=MetricUnit.Count, value=1)
+    for name in outcome.metrics:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
     status = outcome.response["statusCode"]
     fields = {
         "requestId": outcome.request_id,
         "status": status,
-        "outcome": outcome.metric,
+        "outcome": outcome.metrics[0],
         "errorCodes": outcome.codes,
         "durationMs": round(seconds * 1000, 1),
     }

@@ -13,6 +13,7 @@ _TITLES: Final = {
     404: "Not found",
     405: "Method not allowed",
     409: "Already registered",
+    410: "Gone",
     413: "Payload too large",
     415: "Unsupported media type",
     500: "Internal error",
@@ -20,7 +21,8 @@ _TITLES: Final = {
 }
 _DETAILS: Final = {
     400: "The request broke one or more rules; see errors.",
-    409: "The username or email is already registered; see errors.",
+    409: "The username is already taken; see errors.",
+    410: "The link has expired; ask for a new one.",
     500: "Something went wrong on our side; it has been logged.",
     503: "The service is briefly unavailable; retry after the time in Retry-After.",
 }

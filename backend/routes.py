@@ -30,7 +30,11 @@ class Route:
 
 
 CREATE_USER: Final = Route("POST", "/createUser", "createUser")
-ROUTES: Final = (CREATE_USER,)
+VERIFY_EMAIL: Final = Route("POST", "/verifyEmail", "verifyEmail")
+RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerification")
+ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
+# The page that verification links open (served by the web app, not the API).
+VERIFY_PAGE: Final = "/verify"
 
 
 def find_route(method: str, path: str) -> Route | None:

@@ -1,82 +1,140 @@
-"""Registering a user: validate, hash, store; no HTTP and no environment here."""
+"""Signing up: validate, hash, claim the username and address as pending, mail a link.
+
+An address that already belongs to a verified user gets the same answer as a
+new one, writes nothing, and its owner gets a notice instead of a link: the
+answer never tells who is registered. Both paths hash the password and send
+one mail, so they also take about as long.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Final
 
+from backend.errors import ClaimChanged, IdentityTaken, StoreUnavailable
 from backend.hashing import PasswordHasher
-from backend.rules import PasswordPolicy, validate_signup
+from backend.mailer import Mailer
+from backend.messages import MailContext, notice_mail, verification_mail
+from backend.records import Claims, NewUser, TokenRecord, UserStore
+from backend.rules import PasswordPolicy, ValidSignup, validate_signup
+from backend.tokens import new_token, token_digest
+
+# Reads and conditional writes are repeated when a racing request changed a
+# claim in between; each attempt re-reads, so a few always settle it.
+ATTEMPTS: Final = 4
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True, slots=True)
-class UserRecord:
-    """Everything stored about a new user."""
+class PendingSignup:
+    """The 200 answer to a sign-up, the same whether or not the address had an account."""
 
-    user_id: str
-    username: str
-    username_key: str
-    email: str
-    email_key: str
-    created_at: str
-    password_hash: str = field(repr=False)
-
-
-class UserStore(Protocol):
-    """Where users are kept: DynamoDB in production (backend/store.py), memory in tests."""
-
-    def add_user(self, user: UserRecord) -> None:
-        """Add the user and claim its username and email atomically, or raise IdentityTaken."""
-
-
-@dataclass(frozen=True, slots=True)
-class PublicUser:
-    """What a client may see of a user: no hash, no key, nothing secret."""
-
-    user_id: str
     username: str
     email: str
-    created_at: str
+    expires: int
 
     def to_json(self) -> dict[str, str]:
-        """The 200 response body."""
+        """The response body: no user id, nothing that differs between the two paths."""
         return {
-            "userId": self.user_id,
             "username": self.username,
             "email": self.email,
-            "createdAt": self.created_at,
+            "status": "pending_verification",
+            "expiresAt": iso_seconds(self.expires),
         }
 
 
-def utc_timestamp() -> str:
-    """Now, as ISO 8601 UTC with milliseconds and a `Z`."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What the sign-up flow (sign up, verify, resend) needs besides the request."""
+
+    policy: PasswordPolicy
+    hasher: PasswordHasher
+    store: UserStore
+    mailer: Mailer
+    mail: MailContext
+    link_seconds: int
+
+
+def iso_seconds(epoch: int) -> str:
+    """Epoch seconds as ISO 8601 UTC with a `Z`."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
+
+
+def iso_millis(epoch: float) -> str:
+    """Epoch seconds as ISO 8601 UTC with milliseconds and a `Z`."""
+    stamp = datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
 
 
 def register_user(
     payload: Mapping[str, object],
+    registration: Registration,
     *,
-    policy: PasswordPolicy,
-    hasher: PasswordHasher,
-    store: UserStore,
-    now: Callable[[], str] = utc_timestamp,
+    clock: Clock = time.time,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-) -> PublicUser:
-    """Add a user or raise InvalidSignup, IdentityTaken or StoreUnavailable; nothing partial."""
-    signup = validate_signup(payload, policy=policy)
-    # Hash before the write even though a taken name wastes the work: the
-    # response time then does not tell an attacker which step failed.
-    record = UserRecord(
-        user_id=new_id(),
+    make_token: Callable[[], str] = new_token,
+) -> PendingSignup:
+    """Claim the identity as pending and mail a link, or tell the address's owner (see module)."""
+    signup = validate_signup(payload, policy=registration.policy)
+    # Hashed on both paths, though the taken-address path throws it away: the
+    # response time must not tell the two apart.
+    password_hash = registration.hasher.hash(signup.password)
+    for _ in range(ATTEMPTS):
+        now = clock()
+        expires = int(now) + registration.link_seconds
+        claims = registration.store.claims(
+            username_key=signup.username_key, email_key=signup.email_key
+        )
+        if claims.email is not None and claims.email.verified:
+            _refuse_held_username(claims, int(now))
+            registration.mailer.send(
+                notice_mail(registration.mail, to=signup.email, now=as_utc(now))
+            )
+            return PendingSignup(signup.username, signup.email, expires)
+        token = make_token()
+        user = _new_user(signup, new_id(), password_hash, now)
+        record = TokenRecord(token_digest(token), user.user_id, valid_until=expires)
+        try:
+            registration.store.add_pending(
+                user, token=record, expires=expires, now=int(now), replacing=claims
+            )
+        except ClaimChanged:
+            continue  # a racing request moved a claim: read again and decide again
+        mail = verification_mail(
+            registration.mail,
+            to=signup.email,
+            username=signup.username,
+            token=token,
+            expires=expires,
+            now=as_utc(now),
+        )
+        registration.mailer.send(mail)
+        return PendingSignup(signup.username, signup.email, expires)
+    raise StoreUnavailable("the claims kept changing under concurrent sign-ups")
+
+
+def _refuse_held_username(claims: Claims, now: int) -> None:
+    # Usernames are public: saying one is taken tells nothing about addresses.
+    if claims.username is not None and claims.username.holds_at(now):
+        raise IdentityTaken(("username",))
+
+
+def _new_user(signup: ValidSignup, user_id: str, password_hash: str, now: float) -> NewUser:
+    return NewUser(
+        user_id=user_id,
         username=signup.username,
         username_key=signup.username_key,
         email=signup.email,
         email_key=signup.email_key,
-        created_at=now(),
-        password_hash=hasher.hash(signup.password),
+        created_at=iso_millis(now),
+        password_hash=password_hash,
     )
-    store.add_user(record)
-    return PublicUser(record.user_id, record.username, record.email, record.created_at)
+
+
+def as_utc(now: float) -> datetime:
+    """Epoch seconds as an aware UTC datetime."""
+    return datetime.fromtimestamp(now, UTC)

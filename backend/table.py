@@ -1,12 +1,16 @@
-"""The users table's key schema, shared by the store, the Pulumi component and the local stage."""
+"""The users table's schema, shared by the store, the Pulumi component and the local stage."""
 
 from __future__ import annotations
 
 from typing import Final
 
 # One string partition key and no sort key: every item (USER#, USERNAME#,
-# EMAIL#) is addressed by its full key, so uniqueness is a plain
-# attribute_not_exists(pk) condition.
+# EMAIL#, TOKEN#) is addressed by its full key, so a claim is a plain
+# condition on one item.
 PARTITION_KEY: Final = "pk"
 KEY_SCHEMA: Final = ({"AttributeName": PARTITION_KEY, "KeyType": "HASH"},)
 ATTRIBUTE_DEFINITIONS: Final = ({"AttributeName": PARTITION_KEY, "AttributeType": "S"},)
+# Epoch seconds after which DynamoDB may delete an item (pending sign-ups,
+# links). Deletion can lag by days, so every condition also compares it with
+# the clock: an expired item counts as absent before it is gone.
+TTL_ATTRIBUTE: Final = "expiresAt"

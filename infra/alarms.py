@@ -1,4 +1,4 @@
-"""Per-stage alarms: the API answering 5xx, the function failing, the function throttled."""
+"""Per-stage alarms: the API answering 5xx, the function failing or throttled, mail failing."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from backend.routes import METRICS_NAMESPACE
 from infra.config import AlarmThresholds
 
 
@@ -16,12 +17,13 @@ class ServiceAlarmsArgs:
 
     api_id: pulumi.Input[str]
     function_name: pulumi.Input[str]
+    service: str
     thresholds: AlarmThresholds
     tags: dict[str, str]
 
 
 class ServiceAlarms(pulumi.ComponentResource):
-    """Three one-minute Sum alarms; quiet minutes count as healthy."""
+    """One-minute Sum alarms; quiet minutes count as healthy."""
 
     def __init__(
         self, name: str, args: ServiceAlarmsArgs, opts: pulumi.ResourceOptions | None = None
@@ -57,6 +59,16 @@ class ServiceAlarms(pulumi.ComponentResource):
             metric="Throttles",
             dimensions=function,
             threshold=limits.lambda_throttles,
+            args=args,
+        )
+        self._alarm(
+            f"{name}-mail-failures",
+            description="Mails (links or notices) could not be handed to SES",
+            namespace=METRICS_NAMESPACE,
+            metric="MailFailed",
+            # The function's EMF metrics carry exactly this one dimension.
+            dimensions={"service": args.service},
+            threshold=limits.mail_failures,
             args=args,
         )
         self.register_outputs({})

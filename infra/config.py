@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Final, Protocol, TypeVar
 
@@ -30,6 +31,8 @@ LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 PROJECT: Final = "signup"
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
+_DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
 _T = TypeVar("_T")
 
 # The keys a stack file may set under `signup:`, with their YAML types (the
@@ -53,11 +56,16 @@ KEY_TYPES: Final[dict[str, type]] = {
     "alarmLambdaErrorsThreshold": int,
     "alarmLambdaThrottlesThreshold": int,
     "alarmActions": list,
+    "alarmMailFailuresThreshold": int,
+    "verificationTtlSeconds": int,
+    "mailFrom": str,
+    "mailDomain": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
-OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency")
+# mailDomain: absent means the from address itself is the SES identity (dev).
+OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain")
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper",)
 
@@ -80,6 +88,7 @@ class AlarmThresholds:
     api_5xx: int
     lambda_errors: int
     lambda_throttles: int
+    mail_failures: int
     actions: tuple[str, ...]
 
 
@@ -102,6 +111,9 @@ class StageConfig:
     deletion_protection: bool
     retain_on_delete: bool
     alarms: AlarmThresholds
+    verification_ttl_seconds: int
+    mail_from: str
+    mail_domain: str | None
 
 
 class PulumiValues:
@@ -177,14 +189,27 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
             api_5xx=schema.integer("alarmApi5xxThreshold", 0, 100000),
             lambda_errors=schema.integer("alarmLambdaErrorsThreshold", 0, 100000),
             lambda_throttles=schema.integer("alarmLambdaThrottlesThreshold", 0, 100000),
+            mail_failures=schema.integer("alarmMailFailuresThreshold", 0, 100000),
             actions=schema.alarm_actions(),
         ),
+        # A minute at least (a link must survive the trip through a mail box),
+        # a week at most (SES's own verification links last a day).
+        verification_ttl_seconds=schema.integer("verificationTtlSeconds", 60, 7 * 24 * 3600),
+        mail_from=schema.sender(),
+        mail_domain=schema.domain("mailDomain"),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
         "logRetentionDays",
         f"must be one of CloudWatch's values {sorted(LOG_RETENTION_DAYS)}",
     )
+    if loaded.mail_domain is not None:
+        sender_domain = parseaddr(loaded.mail_from)[1].rpartition("@")[2]
+        _check(
+            sender_domain == loaded.mail_domain,
+            "mailFrom",
+            f"must be an address at mailDomain {loaded.mail_domain!r}",
+        )
     # A stage that protects its data is one real people use: a wildcard origin
     # there would let any site drive sign-ups from a visitor's browser.
     _check(
@@ -266,6 +291,19 @@ class _Schema:
                 ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
             )
         return origins
+
+    def sender(self) -> str:
+        """`Display Name <address>` (or a bare address) that SES can send as."""
+        value = self._require("mailFrom", str)
+        address = parseaddr(value)[1]
+        ok = bool(_ADDRESS.match(address)) and address.lower() == address
+        _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
+        return value
+
+    def domain(self, key: str) -> str | None:
+        value = self._read(key, str)
+        _check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
+        return value
 
     def alarm_actions(self) -> tuple[str, ...]:
         value = self._read("alarmActions", list)

@@ -11,7 +11,12 @@ LOG_LEVEL: str = "POWERTOOLS_LOG_LEVEL"
 
 
 def function_environment(
-    stage: StageConfig, *, table_name: str, pepper_parameter: str, web_url: str | None = None
+    stage: StageConfig,
+    *,
+    table_name: str,
+    pepper_parameter: str,
+    mail_configuration_set: str,
+    web_url: str | None = None,
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
     settings = Settings(
@@ -20,5 +25,8 @@ def function_environment(
         password_min_length=stage.password_min_length,
         pepper_parameter=pepper_parameter,
         web_url=web_url,
+        verification_ttl_seconds=stage.verification_ttl_seconds,
+        mail_from=stage.mail_from,
+        mail_configuration_set=mail_configuration_set,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}

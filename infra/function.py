@@ -35,7 +35,12 @@ class SignupFunctionArgs:
     pepper_parameter_name: pulumi.Input[str]
     pepper_parameter_arn: pulumi.Input[str]
     pepper_key_arn: pulumi.Input[str]
+    mail_identity_arn: pulumi.Input[str]
+    mail_configuration_set_name: pulumi.Input[str]
+    mail_configuration_set_arn: pulumi.Input[str]
+    mail_from_address: str
     tags: dict[str, str]
+    web_url: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -86,13 +91,27 @@ class SignupFunction(pulumi.ComponentResource):
         document = {
             "Version": "2012-10-17",
             "Statement": [
-                # TransactWriteItems is authorised per contained action; the
-                # store only ever sends Put items.
+                # Consistent GetItem reads, then TransactWriteItems, which is
+                # authorised per contained action (Put, Update, Delete items).
                 {
-                    "Sid": "WriteUsers",
+                    "Sid": "ReadWriteUsers",
                     "Effect": "Allow",
-                    "Action": ["dynamodb:PutItem"],
+                    "Action": [
+                        "dynamodb:DeleteItem",
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                    ],
                     "Resource": [args.table_arn],
+                },
+                # SES v2 authorises SendEmail against the sending identity and
+                # the configuration set; ses:FromAddress pins the From address.
+                {
+                    "Sid": "SendMail",
+                    "Effect": "Allow",
+                    "Action": ["ses:SendEmail"],
+                    "Resource": [args.mail_identity_arn, args.mail_configuration_set_arn],
+                    "Condition": {"StringEquals": {"ses:FromAddress": args.mail_from_address}},
                 },
                 # Streams are named by Lambda at run time, so this group's
                 # streams are the one place a suffix wildcard is unavoidable.
@@ -134,15 +153,24 @@ class SignupFunction(pulumi.ComponentResource):
         self, name: str, args: SignupFunctionArgs, policy: aws.iam.RolePolicy
     ) -> aws.lambda_.Function:
         stage = args.stage
-        environment = pulumi.Output.all(args.table_name, args.pepper_parameter_name).apply(
+        environment = pulumi.Output.all(
+            args.table_name,
+            args.pepper_parameter_name,
+            args.mail_configuration_set_name,
+            args.web_url,
+        ).apply(
             lambda names: function_environment(
-                stage, table_name=names[0], pepper_parameter=names[1]
+                stage,
+                table_name=names[0],
+                pepper_parameter=names[1],
+                mail_configuration_set=names[2],
+                web_url=names[3],
             )
         )
         return aws.lambda_.Function(
             name,
             name=name,
-            description="The sign-up API: validate, hash, add the user atomically",
+            description="The sign-up API: validate, hash, claim as pending, mail a link, verify",
             runtime=RUNTIME,
             architectures=[stage.architecture],
             handler=HANDLER,

@@ -13,6 +13,7 @@ from infra.api import SignupApi, SignupApiArgs
 from infra.artifact import build_artifact
 from infra.config import StageConfig
 from infra.function import SignupFunction, SignupFunctionArgs
+from infra.mail import StageMail, StageMailArgs
 from infra.pepper import Pepper, PepperArgs
 from infra.table import UsersTable, UsersTableArgs
 
@@ -35,6 +36,8 @@ class SignupService(pulumi.ComponentResource):
     create_user_url: pulumi.Output[str]
     table_name: pulumi.Output[str]
     function_name: pulumi.Output[str]
+    mail_identity: pulumi.Output[str]
+    mail_dns_records: pulumi.Output[list[dict[str, str]]]
 
     def __init__(
         self, name: str, args: SignupServiceArgs, opts: pulumi.ResourceOptions | None = None
@@ -60,6 +63,11 @@ class SignupService(pulumi.ComponentResource):
             ),
             child,
         )
+        mail = StageMail(
+            f"{name}-mail",
+            StageMailArgs(sender=cfg.mail_from, domain=cfg.mail_domain, tags=tags),
+            child,
+        )
         function = SignupFunction(
             f"{name}-create-user",
             SignupFunctionArgs(
@@ -72,6 +80,10 @@ class SignupService(pulumi.ComponentResource):
                 pepper_parameter_name=pepper.parameter.name,
                 pepper_parameter_arn=pepper.parameter.arn,
                 pepper_key_arn=pepper.key.arn,
+                mail_identity_arn=mail.identity.arn,
+                mail_configuration_set_name=mail.configuration_set.configuration_set_name,
+                mail_configuration_set_arn=mail.configuration_set.arn,
+                mail_from_address=mail.from_address,
                 tags=tags,
             ),
             child,
@@ -94,6 +106,7 @@ class SignupService(pulumi.ComponentResource):
             ServiceAlarmsArgs(
                 api_id=api.api.id,
                 function_name=function.function.name,
+                service=SERVICE,
                 thresholds=cfg.alarms,
                 tags=tags,
             ),
@@ -103,11 +116,15 @@ class SignupService(pulumi.ComponentResource):
         self.create_user_url = pulumi.Output.concat(api.url, CREATE_USER.path)
         self.table_name = table.table.name
         self.function_name = function.function.name
+        self.mail_identity = mail.identity.email_identity
+        self.mail_dns_records = mail.dns_records
         self.register_outputs(
             {
                 "apiUrl": self.api_url,
                 "createUserUrl": self.create_user_url,
                 "tableName": self.table_name,
                 "functionName": self.function_name,
+                "mailIdentity": self.mail_identity,
+                "mailDnsRecords": self.mail_dns_records,
             }
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY
+from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class UsersTable(pulumi.ComponentResource):
             # The AWS managed key (aws/dynamodb) instead of an AWS owned one, so
             # every use of it shows up in this account's CloudTrail.
             server_side_encryption={"enabled": True},
+            # Pending sign-ups and links expire; DynamoDB deletes them some time
+            # later (the store never trusts that deletion to have happened).
+            ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
             point_in_time_recovery={"enabled": args.point_in_time_recovery},
             deletion_protection_enabled=args.deletion_protection,
             tags=args.tags,

@@ -1,7 +1,8 @@
 """Secret hygiene for the whole test session, registered by the root conftest as a plugin.
 
 Every test, in every suite, fails when one of these holds a test password, the
-pepper or a password hash:
+pepper, a password hash, or a verification token (each token the backend makes,
+in this process, is registered the moment `backend.tokens.new_token` returns it):
 - a log record (any logger, any level that was emitted, with its traceback);
 - captured stdout or stderr (Powertools writes its JSON lines there);
 - a response the backend builds (`backend.responses._response`, watched with
@@ -24,12 +25,14 @@ from typing import Any
 
 import pytest
 
+from backend.tokens import new_token
 from tests.support.secrets import HASH_PATTERN, PASSWORDS, PEPPER
 
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 # Exceptions raised by the test runner itself (assertion rewriting shows the
 # compared values on purpose) are not the code under test.
 _RUNNER_PARTS = ("/_pytest/", "/pluggy/", "/pytest/")
+_TOKEN_CODE = new_token.__code__
 _secrets: dict[str, str] = {PEPPER: "the pepper"} | {p: "a test password" for p in PASSWORDS}
 
 
@@ -90,6 +93,11 @@ class _Watcher(logging.Handler):
         self.note(message, f"the message of a {type(exc).__name__} raised in {filename}")
 
     def on_response(self, code: CodeType, offset: int, value: object) -> None:
+        if code is _TOKEN_CODE:
+            # Every verification token the backend makes becomes a secret at
+            # once: only the mail may ever carry it.
+            register_secret(str(value), "a verification token")
+            return
         self.note(repr(value), "a response built by the backend")
 
 
@@ -118,12 +126,14 @@ def _hygiene_watcher() -> Iterator[_Watcher]:
         monitoring.register_callback(tool, events.PY_RETURN, watcher.on_response)
         monitoring.set_events(tool, events.RAISE)
         monitoring.set_local_events(tool, responses._response.__code__, events.PY_RETURN)
+        monitoring.set_local_events(tool, _TOKEN_CODE, events.PY_RETURN)
     yield watcher
     for logger in loggers:
         logger.removeHandler(watcher)
     if tool is not None:
         monitoring.set_events(tool, 0)
         monitoring.set_local_events(tool, responses._response.__code__, 0)
+        monitoring.set_local_events(tool, _TOKEN_CODE, 0)
         monitoring.free_tool_id(tool)
 
 

@@ -7,16 +7,23 @@ from backend.rules.password import (
     normalize_password,
     password_problem,
 )
-from backend.rules.problems import FieldProblem, InvalidSignup
+from backend.rules.problems import FieldProblem, InvalidFields, InvalidSignup
 from backend.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
 from backend.rules.username import normalize_username, username_key, username_problem
+from backend.rules.verification import (
+    ValidAddress,
+    validate_resend_request,
+    validate_token_request,
+)
 
 __all__ = [
     "DEFAULT_MIN_LENGTH",
     "SIGNUP_FIELDS",
     "FieldProblem",
+    "InvalidFields",
     "InvalidSignup",
     "PasswordPolicy",
+    "ValidAddress",
     "ValidSignup",
     "email_key",
     "email_problem",
@@ -26,5 +33,7 @@ __all__ = [
     "password_problem",
     "username_key",
     "username_problem",
+    "validate_resend_request",
     "validate_signup",
+    "validate_token_request",
 ]

@@ -8,7 +8,12 @@ from typing import Final
 
 from backend.rules.email import email_key, email_problem, normalize_email
 from backend.rules.password import PasswordPolicy, normalize_password, password_problem
-from backend.rules.problems import FieldProblem, InvalidSignup
+from backend.rules.problems import (
+    FieldProblem,
+    InvalidSignup,
+    presence_problem,
+    unknown_fields,
+)
 from backend.rules.username import normalize_username, username_key, username_problem
 
 SIGNUP_FIELDS: Final = ("username", "email", "password")
@@ -33,11 +38,9 @@ def _strings(payload: Mapping[str, object]) -> dict[str, str]:
 def _field_problem(
     name: str, payload: Mapping[str, object], *, policy: PasswordPolicy
 ) -> FieldProblem | None:
-    value = payload.get(name)
-    if value is None:
-        return FieldProblem(name, f"{name}_required", f"The {name} is required.")
-    if not isinstance(value, str):
-        return FieldProblem(name, "field_type", "This field must be a string.")
+    if problem := presence_problem(name, payload):
+        return problem
+    value = str(payload[name])
     if name == "username":
         return username_problem(value)
     if name == "email":
@@ -51,11 +54,7 @@ def _field_problem(
 
 def validate_signup(payload: Mapping[str, object], *, policy: PasswordPolicy) -> ValidSignup:
     """Check every field and return the normalised request, or raise with all problems."""
-    unknown = [
-        FieldProblem(name, "field_unknown", "This field is not accepted.")
-        for name in payload
-        if name not in SIGNUP_FIELDS
-    ]
+    unknown = unknown_fields(payload, SIGNUP_FIELDS)
     # Every field is judged even when another is missing or mistyped, so one
     # answer lists everything the user has to fix.
     checked = (_field_problem(name, payload, policy=policy) for name in SIGNUP_FIELDS)

@@ -77,6 +77,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
         cors_origins=origins,
         table_name=args.table_name,
         integration_timeout=args.integration_timeout,
+        web_url=f"http://localhost:{args.web_port}",
     )
 
 
@@ -110,6 +111,7 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
     api_url = stage.start()
     opts = stage.options
     _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
+    _say(f"Mail: written to {stage.outbox} (links are printed below as they are sent)")
     _say(f"CORS origins: {', '.join(opts.cors_origins)}")
     _say(f"API: {api_url}")
     _say(f"Try: curl -s -X POST {api_url}{CREATE_USER.path} -H 'content-type: application/json' \\")

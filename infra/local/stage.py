@@ -11,8 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
 
-from backend.config import BCRYPT_COST, PASSWORD_MIN_LENGTH, Settings
+from backend.config import (
+    BCRYPT_COST,
+    PASSWORD_MIN_LENGTH,
+    VERIFICATION_TTL_SECONDS,
+    Settings,
+)
 from backend.handler import create_handler
+from backend.messages import VERIFICATION, Mail
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
@@ -25,9 +31,11 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The function's variables a developer may set for the local stage (e.g.
-# BCRYPT_COST=4 for fast tests); the rest is the function's defaults plus the
-# local plumbing (table, pepper, DynamoDB Local's endpoint).
-PASSED_THROUGH: Final = (BCRYPT_COST, PASSWORD_MIN_LENGTH)
+# BCRYPT_COST=4 for fast tests, VERIFICATION_TTL_SECONDS=5 to watch a link
+# expire); the rest is the function's defaults plus the local plumbing
+# (table, pepper, DynamoDB Local's endpoint, the mail outbox, the page's URL).
+PASSED_THROUGH: Final = (BCRYPT_COST, PASSWORD_MIN_LENGTH, VERIFICATION_TTL_SECONDS)
+MAIL_DIR: Final = "mail"
 
 
 @dataclass(frozen=True)
@@ -44,13 +52,27 @@ class StageOptions:
     table_name: str = "users"
     region: str = "us-east-1"
     integration_timeout: float = 30.0
+    # Where verification links point: the local web UI.
+    web_url: str = "http://localhost:3000"
 
 
 def local_settings(
-    *, table_name: str, pepper: str, dynamodb_endpoint: str, env: Mapping[str, str]
+    *,
+    table_name: str,
+    pepper: str,
+    dynamodb_endpoint: str,
+    env: Mapping[str, str],
+    web_url: str = StageOptions.web_url,
+    outbox: Path | None = None,
 ) -> Settings:
     """The function's settings on this machine: defaults, local plumbing, then `env`'s overrides."""
-    base = Settings(table_name=table_name, pepper_value=pepper, dynamodb_endpoint=dynamodb_endpoint)
+    base = Settings(
+        table_name=table_name,
+        pepper_value=pepper,
+        dynamodb_endpoint=dynamodb_endpoint,
+        web_url=web_url,
+        mail_outbox_dir=str(outbox) if outbox else None,
+    )
     overrides = {name: env[name] for name in PASSED_THROUGH if env.get(name)}
     return Settings.from_env({**base.to_env(), **overrides})
 
@@ -94,6 +116,8 @@ class LocalStage:
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,
             env=os.environ,
+            web_url=opts.web_url,
+            outbox=self.outbox,
         )
         config = GatewayConfig(
             cors=CorsConfig(allow_origins=opts.cors_origins),
@@ -105,13 +129,18 @@ class LocalStage:
         self.api_url = self._server.url
         return self.api_url
 
+    @property
+    def outbox(self) -> Path:
+        """Where the function writes each mail as an .eml file, instead of sending it."""
+        return self.options.data_dir / MAIL_DIR
+
     def _handler(self, settings: Settings) -> Handler:
         if self.options.handler:
             return load_handler(self.options.handler)
         # Handed its settings and a session with fake credentials: nothing is
         # written into this process's environment.
         session = dynamodb_local.local_session(self.options.region)
-        return create_handler(lambda: settings, session=session)
+        return create_handler(lambda: settings, session=session, announce=announce_link)
 
     def crashed(self) -> list[tuple[str, int]]:
         """Children that exited while the stage was meant to be running."""
@@ -123,6 +152,13 @@ class LocalStage:
             self._server.stop()
             self._server = None
         self.supervisor.stop()
+
+
+def announce_link(mail: Mail) -> None:
+    """Print a verification mail's link, so `make dev` needs no mail server to follow it."""
+    if mail.kind == VERIFICATION:
+        # The stage's console output, not a log: this line is the point.
+        print(f"Mail to {mail.to}: {mail.link}", flush=True)  # noqa: T201
 
 
 def load_handler(spec: str) -> Handler:

@@ -52,7 +52,9 @@ class AwsMocks(pulumi.runtime.Mocks):
         """No data-source lookups are expected: a new one must be mocked on purpose."""
         raise NotImplementedError(f"unmocked call {args.token}({args.args})")
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    def new_resource(  # noqa: PLR0912 - one branch per resource type, on purpose
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str, dict[str, Any]]:
         """Return the inputs plus the computed outputs the program reads (ARNs, URLs, ids)."""
         if not args.custom:
             # Component resources (signup:infra:*) have no cloud state of their own.
@@ -81,6 +83,15 @@ class AwsMocks(pulumi.runtime.Mocks):
                 api_id = f"{args.name}-id"
                 state["apiEndpoint"] = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
                 state["executionArn"] = f"{prefix.format('execute-api')}:{api_id}"
+            case "aws:sesv2/configurationSet:ConfigurationSet":
+                configuration_set = args.inputs["configurationSetName"]
+                state["arn"] = f"{prefix.format('ses')}:configuration-set/{configuration_set}"
+            case "aws:sesv2/emailIdentity:EmailIdentity":
+                identity = args.inputs["emailIdentity"]
+                state["arn"] = f"{prefix.format('ses')}:identity/{identity}"
+                if "@" not in identity:  # a domain: SES hands out three Easy DKIM tokens
+                    tokens = [f"dkim{n}{args.name[-6:]}" for n in range(3)]
+                    state["dkimSigningAttributes"] = {"tokens": tokens}
             case "aws:apigatewayv2/stage:Stage":
                 api = f"{prefix.format('execute-api')}:{args.inputs['apiId']}"
                 state["executionArn"] = f"{api}/{args.inputs['name']}"

@@ -18,6 +18,8 @@ INTEGRATION = "aws:apigatewayv2/integration:Integration"
 ROUTE = "aws:apigatewayv2/route:Route"
 PERMISSION = "aws:lambda/permission:Permission"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
+MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
 
 
 def of_type(deployment: dict[str, Any], type_: str) -> list[dict[str, Any]]:

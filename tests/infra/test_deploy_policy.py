@@ -17,6 +17,8 @@ from tests.infra.recorded import (
     INTEGRATION,
     KEY,
     LOG_GROUP,
+    MAIL_CONFIGURATION_SET,
+    MAIL_IDENTITY,
     PARAMETER,
     PERMISSION,
     ROLE,
@@ -58,6 +60,12 @@ CREATES: dict[str, tuple[str, str]] = {
         "cloudwatch:PutMetricAlarm",
         _ARN.format(service="cloudwatch", resource="alarm:{name}"),
     ),
+    MAIL_CONFIGURATION_SET: (
+        "ses:CreateConfigurationSet",
+        _ARN.format(service="ses", resource="configuration-set/{name}"),
+    ),
+    # The identity is the team's own domain or address: no prefix can scope it.
+    MAIL_IDENTITY: ("ses:CreateEmailIdentity", _ARN.format(service="ses", resource="identity/x")),
 }
 
 

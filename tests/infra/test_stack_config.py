@@ -43,6 +43,10 @@ WRONG: dict[str, list[Any]] = {
     "alarmLambdaErrorsThreshold": [0.5],
     "alarmLambdaThrottlesThreshold": [{"n": 1}],
     "alarmActions": ["arn:aws:sns:us-east-1:123456789012:t", ["not-an-arn"]],
+    "alarmMailFailuresThreshold": [-1, "none"],
+    "verificationTtlSeconds": [59, 7 * 24 * 3600 + 1, "a day"],
+    "mailFrom": ["not an address", "Name <No-Reply@Example.com>", ["a@example.com"], 7],
+    "mailDomain": ["Example.com", "no_dots", "signup.example.org", 3],
 }
 
 

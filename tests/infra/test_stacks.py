@@ -7,12 +7,14 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable
+from email.utils import parseaddr
 from typing import Any
 
 import pytest
 
 from backend.config import Settings
-from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY
+from backend.routes import CORS, ROUTES
+from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
 from infra.config import read_stack_file
 from infra.environment import function_environment
 from tests.infra.conftest import ROOT, STACKS, stack_settings
@@ -24,6 +26,8 @@ from tests.infra.recorded import (
     INTEGRATION,
     KEY,
     LOG_GROUP,
+    MAIL_CONFIGURATION_SET,
+    MAIL_IDENTITY,
     PARAMETER,
     PERMISSION,
     ROLE,
@@ -42,6 +46,8 @@ Deployments = dict[str, dict[str, Any]]
 ENV = "inputs.environment.variables"
 _FN = f"{FUNCTION}::signup-<stage>-create-user"
 _ALARMS = f"{ALARM}::signup-<stage>-alarms"
+_MAIL = f"{MAIL_IDENTITY}::signup-<stage>-mail"
+_POLICY = f"{ROLE_POLICY}::signup-<stage>-create-user-policy.inputs.policy"
 
 
 def _same(value: Any) -> Any:
@@ -50,7 +56,7 @@ def _same(value: Any) -> Any:
 
 # Which recorded property each stack-file key drives, and how. The per-key
 # test checks every value; the diff test checks nothing else differs.
-DRIVES: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
+DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "architecture": [(f"{_FN}.inputs.architectures", lambda v: [v])],
     "memoryMb": [(f"{_FN}.inputs.memorySize", _same)],
     "logLevel": [
@@ -92,13 +98,27 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
     "alarmLambdaThrottlesThreshold": [(f"{_ALARMS}-lambda-throttles.inputs.threshold", _same)],
     "alarmActions": [
         (f"{_ALARMS}-{alarm}.inputs.{field}", _same)
-        for alarm in ("api-5xx", "lambda-errors", "lambda-throttles")
+        for alarm in ("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures")
         for field in ("alarmActions", "okActions")
     ],
+    "alarmMailFailuresThreshold": [(f"{_ALARMS}-mail-failures.inputs.threshold", _same)],
+    "verificationTtlSeconds": [(f"{_FN}.{ENV}.VERIFICATION_TTL_SECONDS", str)],
+    # Rows whose expectation is None are checked by a test of their own (the
+    # identity; the role's policy): here they only say which key drives them.
+    "mailFrom": [
+        (f"{_FN}.{ENV}.MAIL_FROM", _same),
+        (f"{_MAIL}-identity.inputs.emailIdentity", None),
+        (_POLICY, None),
+    ],
+    "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_POLICY, None)],
 }
 # What an absent optional key means: no alarm actions; no reserved concurrency
 # (the property is left out, so Lambda leaves the function unreserved).
-OPTIONAL_DEFAULTS: dict[str, Any] = {"alarmActions": [], "reservedConcurrency": None}
+OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "alarmActions": [],
+    "reservedConcurrency": None,
+    "mailDomain": None,
+}
 
 
 def _policies(deployment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,8 +137,32 @@ def test_stack_config_drives_each_property(deployments: Deployments, stack: str)
     leaves = flat(deployments[stack])
     for key, drives in DRIVES.items():
         for path, expected in drives:
+            if expected is None:
+                continue
             wanted = None if settings[key] is None else expected(settings[key])
             assert leaves.get(path) == wanted, f"{stack}: {key} -> {path}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_mail_identity_is_the_domain_or_else_the_from_address(
+    deployments: Deployments, stack: str
+) -> None:
+    settings = stack_settings(stack)
+    identity = one(deployments[stack], MAIL_IDENTITY)["inputs"]
+    expected = settings.get("mailDomain") or parseaddr(settings["mailFrom"])[1]
+    assert identity["emailIdentity"] == expected
+    configuration_set = one(deployments[stack], MAIL_CONFIGURATION_SET)["inputs"]
+    assert identity["configurationSetName"] == configuration_set["configurationSetName"]
+    assert configuration_set["deliveryOptions"] == {"tlsPolicy": "REQUIRE"}
+    assert configuration_set["suppressionOptions"] == {"suppressedReasons": ["BOUNCE", "COMPLAINT"]}
+    records = deployments[stack]["outputs"]["mailDnsRecords"]
+    if "mailDomain" in settings:
+        assert len(records) == 3
+        assert all(r["type"] == "CNAME" for r in records)
+        assert all(r["name"].endswith(f"._domainkey.{settings['mailDomain']}") for r in records)
+        assert all(r["value"].endswith(".dkim.amazonses.com") for r in records)
+    else:
+        assert records == []
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(STACKS, 2)))
@@ -142,7 +186,15 @@ def test_stacks_differ_exactly_where_their_config_differs(
 @pytest.mark.parametrize("stack", STACKS)
 def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
     outputs = deployments[stack]["outputs"]
-    assert set(outputs) == {"apiUrl", "createUserUrl", "tableName", "functionName", "stage"}
+    assert set(outputs) == {
+        "apiUrl",
+        "createUserUrl",
+        "tableName",
+        "functionName",
+        "stage",
+        "mailIdentity",
+        "mailDnsRecords",
+    }
     assert outputs["stage"] == stack
     assert outputs["apiUrl"].startswith("https://")
     assert not outputs["apiUrl"].endswith("/")
@@ -183,6 +235,7 @@ def test_table_is_on_demand_encrypted_with_the_backend_key_schema(
     ]
     assert table["attributes"] == expected == [{"name": "pk", "type": "S"}]
     assert table["serverSideEncryption"] == {"enabled": True}
+    assert table["ttl"] == {"attributeName": TTL_ATTRIBUTE, "enabled": True}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -217,7 +270,11 @@ def test_function_environment_names_this_stacks_table_and_pepper(
         read_stack_file(ROOT / f"Pulumi.{stack}.yaml"),
         table_name=variables["TABLE_NAME"],
         pepper_parameter=variables["PEPPER_PARAMETER"],
+        mail_configuration_set=variables["MAIL_CONFIGURATION_SET"],
+        web_url=variables.get("WEB_URL"),
     )
+    configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]
+    assert variables["MAIL_CONFIGURATION_SET"] == configuration_set["configurationSetName"]
     assert Settings.from_env(variables).pepper_value is None
     assert variables["TABLE_NAME"] == deployments[stack]["outputs"]["tableName"]
     assert variables["PEPPER_PARAMETER"] == one(deployment, PARAMETER)["inputs"]["name"]
@@ -262,8 +319,19 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     )
     parameter_arn = f"arn:aws:ssm:us-east-1:123456789012:parameter/signup/{stack}/pepper"
     key_arn = f"arn:aws:kms:us-east-1:123456789012:key/signup-{stack}-pepper-key-a1b2c3d"
+    identity = one(deployment, MAIL_IDENTITY)["inputs"]["emailIdentity"]
+    configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]["configurationSetName"]
+    ses = "arn:aws:ses:us-east-1:123456789012"
+    sender = parseaddr(stack_settings(stack)["mailFrom"])[1]
     assert grants == {
+        "dynamodb:DeleteItem": ([table_arn], None),
+        "dynamodb:GetItem": ([table_arn], None),
         "dynamodb:PutItem": ([table_arn], None),
+        "dynamodb:UpdateItem": ([table_arn], None),
+        "ses:SendEmail": (
+            [f"{ses}:identity/{identity}", f"{ses}:configuration-set/{configuration_set}"],
+            {"StringEquals": {"ses:FromAddress": sender}},
+        ),
         "logs:CreateLogStream": ([f"{log_arn}:*"], None),
         "logs:PutLogEvents": ([f"{log_arn}:*"], None),
         "ssm:GetParameter": ([parameter_arn], None),
@@ -306,7 +374,7 @@ def test_pepper_is_a_secure_string_under_its_own_key_and_only_there(
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_api_routes_create_user_to_the_function_with_payload_2(
+def test_api_routes_every_backend_route_to_the_function_with_payload_2(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
@@ -317,11 +385,11 @@ def test_api_routes_create_user_to_the_function_with_payload_2(
     assert integration["payloadFormatVersion"] == "2.0"
     assert integration["integrationUri"].endswith(f":function:signup-{stack}-create-user")
     routes = of_type(deployment, ROUTE)
-    assert [r["inputs"]["routeKey"] for r in routes] == ["POST /createUser"]
+    assert sorted(r["inputs"]["routeKey"] for r in routes) == sorted(r.key for r in ROUTES)
     integration_id = one(deployment, INTEGRATION)["name"] + "-id"
-    assert routes[0]["inputs"]["target"] == f"integrations/{integration_id}"
+    assert {r["inputs"]["target"] for r in routes} == {f"integrations/{integration_id}"}
     cors = api["inputs"]["corsConfiguration"]
-    assert cors["allowMethods"] == ["POST"]
+    assert cors["allowMethods"] == list(CORS.allow_methods)
     assert "x-request-id" in cors["exposeHeaders"]
 
 
@@ -344,22 +412,24 @@ def test_default_stage_auto_deploys_and_writes_json_access_logs(
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_lambda_permission_is_scoped_to_this_api_and_route(
+def test_lambda_permissions_are_scoped_to_this_api_and_each_route(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    permission = one(deployment, PERMISSION)["inputs"]
     api_id = one(deployment, API)["name"] + "-id"
-    assert permission["action"] == "lambda:InvokeFunction"
-    assert permission["principal"] == "apigateway.amazonaws.com"
-    assert permission["function"] == f"signup-{stack}-create-user"
-    assert permission["sourceArn"] == (
-        f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/*/POST/createUser"
+    permissions = [p["inputs"] for p in of_type(deployment, PERMISSION)]
+    for permission in permissions:
+        assert permission["action"] == "lambda:InvokeFunction"
+        assert permission["principal"] == "apigateway.amazonaws.com"
+        assert permission["function"] == f"signup-{stack}-create-user"
+    execute_api = f"arn:aws:execute-api:us-east-1:123456789012:{api_id}"
+    assert sorted(p["sourceArn"] for p in permissions) == sorted(
+        f"{execute_api}/*/{route.method}{route.path}" for route in ROUTES
     )
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_alarms_watch_api_5xx_function_errors_and_throttles(
+def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
@@ -373,6 +443,8 @@ def test_alarms_watch_api_5xx_function_errors_and_throttles(
         ("AWS/ApiGateway", "5xx"): {"ApiId": api_id},
         ("AWS/Lambda", "Errors"): {"FunctionName": function},
         ("AWS/Lambda", "Throttles"): {"FunctionName": function},
+        # The function's own EMF metric, in its namespace and its one dimension.
+        ("Signup", "MailFailed"): {"service": "signup"},
     }
     for alarm in of_type(deployment, ALARM):
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from botocore.awsrequest import AWSResponse
+import boto3
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 
 class _Body:
@@ -23,3 +24,27 @@ def dynamodb_error(code: str, **extra: object) -> AWSResponse:
     )
     headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "fault"}
     return AWSResponse("https://dynamodb.local", 400, headers, _Body(body.encode()))
+
+
+# Where faulted requests are re-aimed: nothing listens there and moto's
+# stubber does not recognise it, so the fault is the only answer and the
+# write never reaches moto's table.
+_NOWHERE = "http://127.0.0.1:9/"
+
+
+def faulty_writes(respond: Callable[[], AWSResponse]) -> tuple[boto3.session.Session, list[int]]:
+    """A session whose every TransactWriteItems attempt is answered by `respond()`.
+
+    `respond` may raise (a timeout, an unreachable endpoint) instead. Reads go
+    to moto as usual. Returns the session and the list that counts attempts.
+    """
+    attempts: list[int] = []
+
+    def before_send(request: AWSPreparedRequest, **_: object) -> AWSResponse:
+        attempts.append(1)
+        request.url = _NOWHERE
+        return respond()
+
+    session = boto3.session.Session(region_name="eu-west-1")
+    session.events.register_first("before-send.dynamodb.TransactWriteItems", before_send)
+    return session, attempts

@@ -7,17 +7,22 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email import message_from_string, policy
+from email.message import EmailMessage
 from typing import Any, Final
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 
 from backend.config import Settings
 from backend.handler import LambdaHandler, create_handler
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
 from infra.local.table import ensure_table
+from tests.support.mailbox import token_in
 from tests.support.secrets import PEPPER
 
 TABLE: Final = "users-test"
@@ -34,9 +39,20 @@ MOTO_ENVIRONMENT: Final = {
 }
 
 
+MAIL_DOMAIN: Final = "signup.example.test"
+WEB_URL: Final = "https://signup.example.test"
+
+
 def function_settings(**overrides: Any) -> Settings:
-    """The function's settings for tests: the moto table, the test pepper, bcrypt cost 4."""
-    base = Settings(table_name=TABLE, pepper_value=PEPPER, bcrypt_cost=4)
+    """The function's settings for tests: moto's table and SES, the test pepper, bcrypt cost 4."""
+    base = Settings(
+        table_name=TABLE,
+        pepper_value=PEPPER,
+        bcrypt_cost=4,
+        web_url=WEB_URL,
+        mail_from=f"Signup Test <no-reply@{MAIL_DOMAIN}>",
+        mail_configuration_set="signup-test",
+    )
     return dataclasses.replace(base, **overrides)
 
 
@@ -84,6 +100,20 @@ class MotoFunction:
         """Every item in the users table."""
         return list(self.dynamodb.scan(TableName=TABLE, ConsistentRead=True)["Items"])
 
+    def mails(self, to: str | None = None) -> list[EmailMessage]:
+        """Every message handed to (moto's) SES, oldest first; only those to `to` if given."""
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        messages = [
+            message_from_string(str(m.raw_data), policy=policy.default)  # type: ignore[arg-type]
+            for m in sent
+        ]
+        return [m for m in messages if to is None or m["To"] == to]
+
+    def token(self, to: str) -> str:
+        """The token of the newest verification link mailed to `to`."""
+        links = [m for m in self.mails(to) if "verify?token=" in str(m.get_body())]
+        return token_in(links[-1])  # type: ignore[arg-type]
+
 
 @contextmanager
 def function_on_moto(
@@ -98,4 +128,7 @@ def function_on_moto(
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
         ensure_table(client, TABLE)
+        ses = boto3.client("sesv2", region_name=REGION)
+        ses.create_email_identity(EmailIdentity=MAIL_DOMAIN)
+        ses.create_configuration_set(ConfigurationSetName="signup-test")
         yield MotoFunction(create_handler(lambda: chosen), client)

@@ -56,7 +56,14 @@ def test_settings_to_env_reads_back_as_the_same_settings() -> None:
 
 def test_settings_to_env_leaves_out_what_is_unset() -> None:
     env = Settings(table_name="users", pepper_value="x" * 32).to_env()
-    assert set(env) == {"TABLE_NAME", "PASSWORD_PEPPER", "BCRYPT_COST", "PASSWORD_MIN_LENGTH"}
+    assert set(env) == {
+        "TABLE_NAME",
+        "PASSWORD_PEPPER",
+        "BCRYPT_COST",
+        "PASSWORD_MIN_LENGTH",
+        "VERIFICATION_TTL_SECONDS",
+        "MAIL_FROM",
+    }
 
 
 def test_settings_refuses_a_bad_value_by_name() -> None:

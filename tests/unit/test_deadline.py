@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries.standard import ExponentialBackoff
@@ -15,7 +14,7 @@ from backend.deadline import RESERVE_SECONDS, attempt_guard, request_deadline, s
 from backend.errors import OutOfTime
 from backend.handler import create_handler
 from tests.support.events import api_event
-from tests.support.faults import dynamodb_error
+from tests.support.faults import dynamodb_error, faulty_writes
 from tests.support.moto import MotoFunction, function_settings, lambda_context
 from tests.support.users import signup
 
@@ -46,16 +45,12 @@ def test_deadline_turns_slow_store_retries_into_the_backends_own_503(
 ) -> None:
     # Each attempt is throttled after 1.5 s. With 5 s left (4 s to the deadline)
     # the first attempt may start, a second could end after the deadline.
-    attempts: list[float] = []
-
-    def slow_throttle(**_: object) -> AWSResponse:
-        attempts.append(time.monotonic())
+    def slow_throttle() -> AWSResponse:
         time.sleep(1.5)
         return dynamodb_error("ThrottlingException")
 
-    session = boto3.session.Session(region_name="eu-west-1")
-    session.events.register_first("before-send.dynamodb.TransactWriteItems", slow_throttle)
-    settings = function_settings(dynamodb_endpoint="http://127.0.0.1:9")
+    session, attempts = faulty_writes(slow_throttle)
+    settings = function_settings()
     handler = create_handler(lambda: settings, session=session)
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
     started = time.monotonic()

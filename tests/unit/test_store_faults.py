@@ -7,15 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
 
 from backend.handler import create_handler
+from backend.service import ATTEMPTS
 from tests.support.events import api_event
-from tests.support.faults import dynamodb_error
+from tests.support.faults import dynamodb_error, faulty_writes
 from tests.support.moto import MotoFunction, function_on_moto, function_settings
 from tests.support.users import signup
 
@@ -35,20 +35,15 @@ def faulty_store(
     """Route the handler's TransactWriteItems through `fault` (a response or an exception)."""
 
     def install(fault: Any) -> FaultyFunction:
-        attempts: list[int] = []
-
-        def before_send(**_: object) -> AWSResponse:
-            attempts.append(1)
+        def respond() -> AWSResponse:
             if isinstance(fault, Exception):
                 raise fault
             return fault
 
-        # The handler's real clients (timeouts, retries, deadline), with the
-        # store aimed at an address where nothing listens and moto does not
-        # intercept: every attempt is answered by the fault.
-        session = boto3.session.Session(region_name="eu-west-1")
-        session.events.register_first("before-send.dynamodb.TransactWriteItems", before_send)
-        settings = function_settings(dynamodb_endpoint="http://127.0.0.1:9")
+        # The handler's real clients (timeouts, retries, deadline) on moto,
+        # except that every attempt of the writing transaction meets the fault.
+        session, attempts = faulty_writes(respond)
+        settings = function_settings()
         handler = create_handler(lambda: settings, session=session)
         # Keep the retries (their count is asserted) but not their jittered sleeps.
         monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
@@ -94,7 +89,9 @@ def test_store_fault_answers_503_with_retry_after(
     assert reply.headers["retry-after"] == "1"
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.body["requestId"] == event["requestContext"]["requestId"]
-    assert len(faulty.attempts) == (3 if retried else 1)  # standard retry mode, bounded
+    # Standard retry mode: 3 attempts. A cancelled transaction is not retried by
+    # botocore; the service reads again and retries its decision, boundedly.
+    assert len(faulty.attempts) == (3 if retried else ATTEMPTS)
     assert function.keys() == []
 
 

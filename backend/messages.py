@@ -1,0 +1,105 @@
+"""The two mails the service sends, built once as RFC 5322 messages with a text and an HTML part."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Final, Literal
+from urllib.parse import urlencode
+
+from backend.routes import VERIFY_PAGE
+
+VERIFICATION: Final = "verification"
+NOTICE: Final = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """One message for one recipient; `link` (verification mails only) holds the token."""
+
+    kind: Literal["verification", "notice"]
+    to: str
+    message: EmailMessage = field(repr=False)
+    link: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MailContext:
+    """What every mail of a stage shares: who sends it and where its links lead."""
+
+    sender: str  # "Display Name <address>"
+    web_url: str
+
+    @property
+    def product(self) -> str:
+        """The sender's display name, e.g. "Example Sign-up"."""
+        return parseaddr(self.sender)[0] or "Sign-up"
+
+    def verify_link(self, token: str) -> str:
+        """`<WEB_URL>/verify?token=<token>`: the page that asks the person to confirm."""
+        return f"{self.web_url.rstrip('/')}{VERIFY_PAGE}?{urlencode({'token': token})}"
+
+
+def verification_mail(
+    context: MailContext, *, to: str, username: str, token: str, expires: int, now: datetime
+) -> Mail:
+    """The link that proves `to` belongs to the person signing up."""
+    link = context.verify_link(token)
+    until = datetime.fromtimestamp(expires, UTC).strftime("%d %B %Y, %H:%M UTC")
+    text = (
+        f"Hello {username},\n\n"
+        f"Please confirm that {to} is your email address for {context.product}:\n\n"
+        f"{link}\n\n"
+        f"The link works until {until}. If you did not sign up, ignore this mail:\n"
+        "no account is created until the address is confirmed.\n"
+    )
+    body = (
+        f"<p>Hello {html.escape(username)},</p>"
+        f"<p>Please confirm that <strong>{html.escape(to)}</strong> is your email address "
+        f"for {html.escape(context.product)}.</p>"
+        f'<p><a href="{html.escape(link)}">Confirm my email address</a></p>'
+        f"<p>The link works until {until}. If you did not sign up, ignore this mail: "
+        "no account is created until the address is confirmed.</p>"
+    )
+    subject = f"Confirm your email address for {context.product}"
+    message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
+    return Mail(VERIFICATION, to, message, link)
+
+
+def notice_mail(context: MailContext, *, to: str, now: datetime) -> Mail:
+    """Sent instead of a link when the address already has an account."""
+    text = (
+        f"Hello,\n\nSomeone tried to sign up for {context.product} with {to}.\n"
+        "This address already has an account, so nothing was changed and no new\n"
+        "account was made. If it was you, use your existing account. If it was not,\n"
+        "you can ignore this mail.\n"
+    )
+    body = (
+        f"<p>Hello,</p><p>Someone tried to sign up for {html.escape(context.product)} with "
+        f"<strong>{html.escape(to)}</strong>.</p>"
+        "<p>This address already has an account, so nothing was changed and no new account "
+        "was made. If it was you, use your existing account. If it was not, you can ignore "
+        "this mail.</p>"
+    )
+    subject = f"Someone tried to sign up for {context.product} with your address"
+    message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
+    return Mail(NOTICE, to, message)
+
+
+def _message(
+    context: MailContext, *, to: str, subject: str, text: str, html_body: str, now: datetime
+) -> EmailMessage:
+    name, address = parseaddr(context.sender)
+    message = EmailMessage()
+    message["From"] = Address(display_name=name, addr_spec=address)
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+    message.set_content(text)
+    message.add_alternative(f"<!doctype html><html><body>{html_body}</body></html>", subtype="html")
+    return message

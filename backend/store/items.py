@@ -1,0 +1,169 @@
+"""Item shapes of the single table: keys, attributes, and the records read back from them.
+
+USER#<id>           the profile, hash and status; `expiresAt` (TTL) and `tokenDigest` while pending
+USERNAME#<key>      the username claim; `expiresAt` while pending
+EMAIL#<key>         the address claim, with what replacing or re-sending needs; `expiresAt` while
+                    pending
+TOKEN#<sha256>      a link: its user, `validUntil`, `usedAt` once it verified; `expiresAt` (TTL) a
+                    grace period later, so an expired link still answers "expired", not "unknown"
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from backend.records import (
+    PENDING,
+    EmailClaim,
+    NewUser,
+    StoredUser,
+    TokenRecord,
+    UsernameClaim,
+)
+from backend.table import PARTITION_KEY, TTL_ATTRIBUTE
+
+Item = dict[str, Any]
+# How long a used or expired link is remembered after it stops working.
+TOKEN_GRACE_SECONDS: Final = 7 * 24 * 3600
+
+
+def user_pk(user_id: str) -> str:
+    """The key of a user's profile."""
+    return f"USER#{user_id}"
+
+
+def username_pk(key: str) -> str:
+    """The key of a username claim."""
+    return f"USERNAME#{key}"
+
+
+def email_pk(key: str) -> str:
+    """The key of an address claim."""
+    return f"EMAIL#{key}"
+
+
+def token_pk(digest: str) -> str:
+    """The key of a link, by its token's digest."""
+    return f"TOKEN#{digest}"
+
+
+def key(pk: str) -> Item:
+    """The table key of an item."""
+    return {PARTITION_KEY: {"S": pk}}
+
+
+def _s(value: str) -> Item:
+    return {"S": value}
+
+
+def _n(value: int) -> Item:
+    return {"N": str(value)}
+
+
+def pending_user(user: NewUser, *, token_digest: str, expires: int) -> Item:
+    """A new user's profile, pending until its address is proven."""
+    return {
+        **key(user_pk(user.user_id)),
+        "kind": _s("user"),
+        "userId": _s(user.user_id),
+        "username": _s(user.username),
+        "usernameKey": _s(user.username_key),
+        "email": _s(user.email),
+        "emailKey": _s(user.email_key),
+        "passwordHash": _s(user.password_hash),
+        "createdAt": _s(user.created_at),
+        "status": _s(PENDING),
+        "tokenDigest": _s(token_digest),
+        TTL_ATTRIBUTE: _n(expires),
+    }
+
+
+def username_claim(user: NewUser, *, expires: int) -> Item:
+    """The username's claim for a pending user."""
+    return {
+        **key(username_pk(user.username_key)),
+        "kind": _s("username"),
+        "userId": _s(user.user_id),
+        "createdAt": _s(user.created_at),
+        TTL_ATTRIBUTE: _n(expires),
+    }
+
+
+def email_claim(user: NewUser, *, token_digest: str, expires: int, mailed: int) -> Item:
+    """The address's claim for a pending user, with what a resend or a replacement needs."""
+    return {
+        **key(email_pk(user.email_key)),
+        "kind": _s("email"),
+        "userId": _s(user.user_id),
+        "email": _s(user.email),
+        "username": _s(user.username),
+        "usernameKey": _s(user.username_key),
+        "createdAt": _s(user.created_at),
+        "tokenDigest": _s(token_digest),
+        "mailedAt": _n(mailed),
+        TTL_ATTRIBUTE: _n(expires),
+    }
+
+
+def token(record: TokenRecord) -> Item:
+    """A link's item; it outlives its validity by a grace period."""
+    return {
+        **key(token_pk(record.digest)),
+        "kind": _s("token"),
+        "userId": _s(record.user_id),
+        "validUntil": _n(record.valid_until),
+        TTL_ATTRIBUTE: _n(record.valid_until + TOKEN_GRACE_SECONDS),
+    }
+
+
+def _text(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return str(value["S"]) if value else None
+
+
+def _number(item: Item, name: str) -> int | None:
+    value = item.get(name)
+    return int(value["N"]) if value else None
+
+
+def read_email_claim(item: Item) -> EmailClaim:
+    """An address claim read back."""
+    return EmailClaim(
+        user_id=_text(item, "userId") or "",
+        email=_text(item, "email") or "",
+        username=_text(item, "username") or "",
+        username_key=_text(item, "usernameKey") or "",
+        expires=_number(item, TTL_ATTRIBUTE),
+        token_digest=_text(item, "tokenDigest"),
+        mailed=_number(item, "mailedAt"),
+    )
+
+
+def read_username_claim(item: Item) -> UsernameClaim:
+    """A username claim read back."""
+    return UsernameClaim(user_id=_text(item, "userId") or "", expires=_number(item, TTL_ATTRIBUTE))
+
+
+def read_token(item: Item, digest: str) -> TokenRecord:
+    """A link read back."""
+    return TokenRecord(
+        digest=digest,
+        user_id=_text(item, "userId") or "",
+        valid_until=_number(item, "validUntil") or 0,
+        used=_number(item, "usedAt"),
+    )
+
+
+def read_user(item: Item) -> StoredUser:
+    """A profile read back (never its password hash)."""
+    return StoredUser(
+        user_id=_text(item, "userId") or "",
+        username=_text(item, "username") or "",
+        username_key=_text(item, "usernameKey") or "",
+        email=_text(item, "email") or "",
+        email_key=_text(item, "emailKey") or "",
+        created_at=_text(item, "createdAt") or "",
+        status=_text(item, "status") or PENDING,
+        verified_at=_text(item, "verifiedAt"),
+        token_digest=_text(item, "tokenDigest"),
+    )
