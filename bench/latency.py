@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Callable
@@ -142,7 +143,15 @@ def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
     from infra.local.lambda_context import LocalLambdaContext
     from infra.local.table import ensure_table
 
-    settings = Settings(table_name=TABLE, pepper_value=secrets.token_urlsafe(48), bcrypt_cost=cost)
+    outbox = tempfile.mkdtemp(prefix="bench-mail-")
+    settings = Settings(
+        table_name=TABLE,
+        pepper_value=secrets.token_urlsafe(48),
+        bcrypt_cost=cost,
+        web_url="http://localhost:3000",
+        # The local stage's mailer: a file per mail, so no network is timed.
+        mail_outbox_dir=outbox,
+    )
     with mock_aws():
         ensure_table(boto3.client("dynamodb"), TABLE)
         handler = create_handler(lambda: settings)  # its clients are built inside mock_aws

@@ -102,11 +102,10 @@ class DynamoDBUserStore:
         text = condition + " " + update
         # Only the names and values the expressions use: DynamoDB refuses unused ones.
         names = {name: value for name, value in _NAMES.items() if name in text}
-        expression: dict[str, Any] = {
-            "TableName": self._table,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-        }
+        expression: dict[str, Any] = {"TableName": self._table, "ConditionExpression": condition}
+        # DynamoDB refuses an empty map as well (moto does not).
+        if names:
+            expression["ExpressionAttributeNames"] = names
         if values:
             expression["ExpressionAttributeValues"] = values
         return expression

@@ -11,14 +11,17 @@ from __future__ import annotations
 import base64
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from backend.request import MAX_BODY_BYTES
+from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, find_route
+from backend.rules import email_key, username_key
 from tests.hygiene import register_secret
 from tests.support import users
 from tests.support.events import api_event
+from tests.support.integrity import integrity_problems
 from tests.support.secrets import PASSWORDS
 
 JSON = "application/json"
@@ -42,8 +45,8 @@ class HostileRequest:
     codes: tuple[str, ...] = ()
     content_type: str | None = JSON
     extra_headers: tuple[tuple[str, str], ...] = ()
-    method: str = "POST"
-    path: str = "/createUser"
+    method: str = CREATE_USER.method
+    path: str = CREATE_USER.path
     # Over HTTP API Gateway answers this one itself, with its {"message"} body.
     gateway_status: int | None = None
 
@@ -54,9 +57,14 @@ class HostileRequest:
         return typed + list(self.extra_headers)
 
     @property
-    def is_the_operation(self) -> bool:
-        """True when the request targets the documented operation, POST /createUser."""
-        return (self.method, self.path) == ("POST", "/createUser")
+    def is_documented(self) -> bool:
+        """True when the request targets an operation of the API (the document describes it)."""
+        return find_route(self.method, self.path) is not None
+
+    @property
+    def is_sign_up(self) -> bool:
+        """True when the request is a sign-up (its acceptance creates a pending user)."""
+        return (self.method, self.path) == (CREATE_USER.method, CREATE_USER.path)
 
     def json_fields(self) -> Mapping[str, object]:
         """The decoded body when it is a JSON object, else empty (for the table check)."""
@@ -306,18 +314,9 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
             "email_invalid",
         ),
         case("email-idn-domain-ok", signup(email=f"{idn_local}@bücher.de"), 200),
-        case(
-            "email-punycode-same-domain",
-            signup(email=f"{idn_local}@xn--bcher-kva.de"),
-            409,
-            "email_taken",
-        ),
-        case(
-            "email-idn-upper-case",
-            signup(email=f"{idn_local.upper()}@BÜCHER.DE"),
-            409,
-            "email_taken",
-        ),
+        # The same address (its pending sign-up is replaced, never "taken").
+        case("email-punycode-same-domain", signup(email=f"{idn_local}@xn--bcher-kva.de"), 200),
+        case("email-idn-upper-case", signup(email=f"{idn_local.upper()}@BÜCHER.DE"), 200),
         case("email-unicode-local-ok", signup(email=f"ädä{tag}@example.com"), 200),
         case("email-local-64-ok", signup(email=f"l{tag}".ljust(64, "l") + "@example.com"), 200),
         case(
@@ -357,6 +356,63 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
             "propfind-method", b"", 405, "method_not_allowed", method="PROPFIND", gateway_status=404
         ),
         case("path-case", valid, 404, "route_not_found", path="/createuser", gateway_status=404),
+        *_verification_cases(tag, case),
+    ]
+
+
+def _verification_cases(tag: str, case: Any) -> list[HostileRequest]:
+    """Hostile requests to the verification routes (no link of the run is ever guessed)."""
+    verify, resend = VERIFY_EMAIL.path, RESEND_VERIFICATION.path
+    unknown = "A" * 43
+    return [
+        case("verify-unknown-token", {"token": unknown}, 400, "token_invalid", path=verify),
+        case("verify-short-token", {"token": "abc"}, 400, "token_invalid", path=verify),
+        case("verify-token-bad-chars", {"token": "=" * 43}, 400, "token_invalid", path=verify),
+        case("verify-huge-token", {"token": "A" * 10_000}, 400, "token_invalid", path=verify),
+        case("verify-no-token", {}, 400, "token_required", path=verify),
+        case("verify-null-token", {"token": None}, 400, "token_required", path=verify),
+        case("verify-number-token", {"token": 42}, 400, "field_type", path=verify),
+        case("verify-array-token", {"token": [unknown]}, 400, "field_type", path=verify),
+        case(
+            "verify-extra-field",
+            {"token": unknown, "userId": "x"},
+            400,
+            "field_unknown",
+            path=verify,
+        ),
+        case("verify-array-body", b"[]", 400, "body_not_object", path=verify),
+        case("verify-empty", b"", 400, "body_required", path=verify),
+        case(
+            "verify-text-plain",
+            _json({"token": unknown}),
+            415,
+            "unsupported_media_type",
+            path=verify,
+            content_type="text/plain",
+        ),
+        case(
+            "verify-get-method",
+            b"",
+            405,
+            "method_not_allowed",
+            method="GET",
+            path=verify,
+            gateway_status=404,
+        ),
+        case("resend-unknown-address", {"email": f"nobody{tag}@example.com"}, 202, path=resend),
+        case(
+            "resend-invalid-address", {"email": "not an address"}, 400, "email_invalid", path=resend
+        ),
+        case("resend-no-address", {}, 400, "email_required", path=resend),
+        case("resend-number-address", {"email": 7}, 400, "field_type", path=resend),
+        case(
+            "resend-extra-field",
+            {"email": f"nobody{tag}@example.com", "token": "x"},
+            400,
+            "field_unknown",
+            path=resend,
+        ),
+        case("resend-invalid-json", b"{", 400, "body_invalid_json", path=resend),
     ]
 
 
@@ -375,50 +431,48 @@ def _key(value: object) -> str | None:
     return unicodedata.normalize("NFKC", value).casefold() if isinstance(value, str) else None
 
 
-def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Partial users in the table: a marker without its user, a user without both markers."""
-    by_key = {item["pk"]["S"]: item for item in items}
-    problems = [
-        f"{pk} points at missing USER#{item['userId']['S']}"
-        for pk, item in by_key.items()
-        if pk.startswith(("USERNAME#", "EMAIL#")) and f"USER#{item['userId']['S']}" not in by_key
-    ]
-    for pk, item in by_key.items():
-        if not pk.startswith("USER#"):
-            continue
-        for marker in (f"USERNAME#{item['usernameKey']['S']}", f"EMAIL#{item['emailKey']['S']}"):
-            owner = by_key.get(marker, {}).get("userId", {}).get("S")
-            if owner != item["userId"]["S"]:
-                problems.append(f"{pk} lacks its marker {marker}")
-    return problems
+def accepted_sign_ups(answers: Iterable[tuple[HostileRequest, int, str]]) -> list[tuple[str, str]]:
+    """(username key, address key) of each sign-up answered 200, in the order sent.
+
+    `answers` holds each request with its status and body text, in order.
+    """
+    accepted = []
+    for request, status, text in answers:
+        if request.is_sign_up and status == 200:
+            body = json.loads(text)
+            accepted.append((username_key(body["username"]), email_key(body["email"])))
+    return accepted
 
 
 def table_problems(
     items: Iterable[Mapping[str, Any]],
-    accepted: Mapping[str, str],
+    accepted: Sequence[tuple[str, str]],
     rejected: Iterable[HostileRequest],
     tag: str,
 ) -> list[str]:
     """How the table breaks "no partial user, nothing from a rejected request" (empty: it holds).
 
-    `items` are the table's items (DynamoDB JSON), `accepted` maps each accepted
-    request's name to the user id it was given.
+    `items` are the table's items (DynamoDB JSON); `accepted` lists the
+    (username key, address key) of each accepted sign-up, in the order sent:
+    a later sign-up for the same address replaced the earlier (pending) one.
     """
     by_key = {item["pk"]["S"]: item for item in items}
     problems = integrity_problems(by_key.values())
-    tagged_users = {
-        item["userId"]["S"]
+    survivors = dict((email, username) for username, email in accepted)
+    tagged = {
+        (item["usernameKey"]["S"], item["emailKey"]["S"])
         for pk, item in by_key.items()
         if pk.startswith("USER#") and tag in item["usernameKey"]["S"] + item["emailKey"]["S"]
     }
-    if tagged_users != set(accepted.values()):
-        problems.append(f"users of this run {sorted(tagged_users)} != accepted {accepted}")
-    owners = set(accepted.values())
+    expected = {(username, email) for email, username in survivors.items()}
+    if tagged != expected:
+        problems.append(f"sign-ups of this run {sorted(tagged)} != accepted {sorted(expected)}")
+    owned = {f"USERNAME#{u}" for u, _ in expected} | {f"EMAIL#{e}" for _, e in expected}
     for request in rejected:
         fields = request.json_fields()
         for kind, name in (("USERNAME", "username"), ("EMAIL", "email")):
             key = _key(fields.get(name))
-            marker = by_key.get(f"{kind}#{key}") if key else None
-            if marker is not None and marker["userId"]["S"] not in owners:
-                problems.append(f"{request.name}: {kind}#{key} was written")
+            marker = f"{kind}#{key}"
+            if key and marker in by_key and marker not in owned:
+                problems.append(f"{request.name}: {marker} was written")
     return problems

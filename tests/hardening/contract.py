@@ -11,8 +11,9 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from backend.routes import CREATE_USER
+
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
-OPERATION = ("/createUser", "post")
 
 
 @cache
@@ -49,13 +50,22 @@ def validate_instance(instance: object, *parts: str) -> list[str]:
     return [error.message for error in _validator(_pointer(*parts)).iter_errors(instance)]
 
 
-def conformance_problems(status: int, headers: Mapping[str, str], body: bytes | str) -> list[str]:
-    """Every way an answer of POST /createUser differs from the document (empty: conforms)."""
-    path, method = OPERATION
-    responses = document()["paths"][path][method]["responses"]
-    spec = responses.get(str(status))
-    if spec is None:
+def conformance_problems(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes | str,
+    path: str = CREATE_USER.path,
+    method: str = CREATE_USER.method,
+) -> list[str]:
+    """Every way an answer of `method path` differs from the document (empty: conforms)."""
+    responses = document()["paths"][path][method.lower()]["responses"]
+    raw_spec = responses.get(str(status))
+    if raw_spec is None:
         return [f"status {status} is not documented"]
+    spec = _resolve(raw_spec)
+    base: tuple[str, ...] = ("paths", path, method.lower(), "responses", str(status))
+    if "$ref" in raw_spec:
+        base = tuple(raw_spec["$ref"].removeprefix("#/").split("/"))
     lowered = {name.lower(): value for name, value in headers.items()}
     media = lowered.get("content-type", "").split(";")[0].strip().lower()
     if media not in spec.get("content", {}):
@@ -64,7 +74,7 @@ def conformance_problems(status: int, headers: Mapping[str, str], body: bytes | 
         parsed = json.loads(body)
     except ValueError:
         return [f"{status} body is not JSON"]
-    pointer = ("paths", path, method, "responses", str(status), "content", media, "schema")
+    pointer = (*base, "content", media, "schema")
     problems = [f"{status} body: {message}" for message in validate_instance(parsed, *pointer)]
     for name, raw in spec.get("headers", {}).items():
         header = _resolve(raw)
@@ -73,7 +83,7 @@ def conformance_problems(status: int, headers: Mapping[str, str], body: bytes | 
             if header.get("required"):
                 problems.append(f"{status} lacks required header {name}")
             continue
-        header_pointer = ("paths", path, method, "responses", str(status), "headers", name)
+        header_pointer = (*base, "headers", name)
         if "$ref" in raw:
             header_pointer = tuple(raw["$ref"].removeprefix("#/").split("/"))
         for message in validate_instance(value, *header_pointer, "schema"):

@@ -32,10 +32,10 @@ from infra.local.server import LocalApiServer
 from infra.local.stage import free_port, local_settings
 from infra.local.supervisor import Supervisor
 from infra.local.table import ensure_table
-from tests.hardening.catalogue import integrity_problems
 from tests.hardening.contract import conformance_problems
 from tests.hardening.tcp_proxy import DelayProxy
 from tests.hygiene import register_secret
+from tests.support.integrity import integrity_problems
 from tests.support.secrets import PASSWORDS
 from tests.support.stage import TEST_ENVIRONMENT
 from tests.support.users import unique_signup
@@ -104,6 +104,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStage]:
                 pepper=pepper,
                 dynamodb_endpoint=proxy.url,
                 env=TEST_ENVIRONMENT,
+                outbox=data_dir / "mail",
             )
             handler = create_handler(lambda: settings, session=dynamodb_local.local_session(REGION))
             # The gateway gives up after the function's timeout, as on AWS: a hung
@@ -182,7 +183,9 @@ def test_store_stopped_answers_503_then_serves_again(stage: FaultStage, api: htt
     after = [signup(api, stage) for _ in range(3)]
     assert [a.response.status_code for a in after] == [200, 200, 200]
     # The data survived the restart, and nothing of the refused sign-ups was written.
-    again = api.post("/createUser", json=before[0].body)
+    # (Its pending username still holds against another address.)
+    other = {**before[0].body, "email": f"other-{before[0].body['email']}"}
+    again = api.post("/createUser", json=other)
     assert again.status_code == 409, again.text
     keys = user_keys(stage.items())
     assert {a.body["username"] for a in before + after} <= keys

@@ -12,9 +12,12 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
 from backend.routes import ROUTES
 from backend.rules import SIGNUP_FIELDS
+from backend.rules.verification import RESEND_FIELDS, TOKEN_FIELDS
 from tests.hardening.contract import DOCUMENT, conformance_problems, document, validate_instance
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
+# Every field some route accepts: `<field>_required` exists for each.
+REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS)
 # Routing answers of the function; API Gateway answers them first on every
 # stage (it has only the routes of backend.routes), so the document leaves them out.
 ROUTING_CODES = {"route_not_found", "method_not_allowed"}
@@ -81,7 +84,7 @@ def _backend_codes() -> set[str]:
             elif isinstance(code, ast.JoinedStr):  # f"{name}_required" for each field
                 suffix = code.values[-1]
                 assert isinstance(suffix, ast.Constant)
-                codes.update(f"{field}{suffix.value}" for field in SIGNUP_FIELDS)
+                codes.update(f"{field}{suffix.value}" for field in REQUEST_FIELDS)
             elif not isinstance(code, ast.Attribute):  # exc.code forwards a code made elsewhere
                 codes.add(f"<unreadable code at {source.name}:{node.lineno}>")
     return codes

@@ -1,20 +1,26 @@
-"""The full path over HTTP: local gateway, real handler, DynamoDB Local on disk."""
+"""The full path over HTTP: local gateway, real handler, DynamoDB Local on disk, mail outbox."""
 
 from __future__ import annotations
 
 import stat
-import uuid
+import time
 from collections.abc import Iterator
+from email.message import EmailMessage
 
 import httpx
 import pytest
 
+from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
 from infra.local.process import LocalStageProcess
+from infra.local.stage import MAIL_DIR
+from tests.support.integrity import integrity_problems
+from tests.support.mailbox import read_outbox, token_in
 from tests.support.stage import StageFactory, post_all_at_once, suite_stage_running, table_items
-from tests.support.users import unique_signup
+from tests.support.users import new_identity, unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RACERS = 50
+ADDRESS_RACERS = 30
 
 
 @pytest.fixture(scope="module")
@@ -24,55 +30,170 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStageProces
         yield process
 
 
+def post(stage: LocalStageProcess, path: str, body: dict[str, object]) -> httpx.Response:
+    return httpx.post(f"{stage.api_url}{path}", json=body, timeout=30)
+
+
+def mails_to(stage: LocalStageProcess, address: str) -> list[EmailMessage]:
+    return [m for m in read_outbox(stage.data_dir / MAIL_DIR) if m["To"] == address]
+
+
+def link_for(stage: LocalStageProcess, address: str) -> str:
+    """The token of the newest link in the stage's outbox for `address`."""
+    return token_in([m for m in mails_to(stage, address) if "verify?token=" in str(m)][-1])
+
+
+def verify(stage: LocalStageProcess, token: str) -> httpx.Response:
+    return post(stage, VERIFY_EMAIL.path, {"token": token})
+
+
+def test_local_stage_writes_each_mail_to_the_outbox_and_prints_the_link(
+    stage: LocalStageProcess,
+) -> None:
+    body = unique_signup()
+    assert post(stage, CREATE_USER.path, body).status_code == 200
+    (mail,) = mails_to(stage, body["email"])
+    assert {"From", "To", "Subject", "Date", "Message-ID"} <= set(mail.keys())
+    kinds = {part.get_content_type() for part in mail.walk()}
+    assert {"text/plain", "text/html"} <= kinds
+    token = token_in(mail)
+    assert f"Mail to {body['email']}: http://localhost:3000/verify?token={token}" in (
+        stage.log_file.read_text("utf-8")
+    )
+    files = list((stage.data_dir / MAIL_DIR).glob("*.eml"))
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+
+
 def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> None:
     stage = start_local_stage()
     alice = unique_signup()
-    created = httpx.post(f"{stage.api_url}/createUser", json=alice, timeout=30)
-    assert created.status_code == 200, created.text
+    assert post(stage, CREATE_USER.path, alice).status_code == 200
+    verified = verify(stage, link_for(stage, alice["email"]))
+    assert verified.status_code == 200, verified.text
     pepper = (stage.data_dir / "pepper").read_bytes()
 
     stage.stop()
     stage.start()
 
-    again = httpx.post(f"{stage.api_url}/createUser", json=alice, timeout=30)
+    # The same link answers the same; the verified username is held.
+    assert verify(stage, link_for(stage, alice["email"])).json() == verified.json()
+    other = {**alice, "email": f"other-{alice['email']}"}
+    again = post(stage, CREATE_USER.path, other)
     assert again.status_code == 409
-    assert {e["code"] for e in again.json()["errors"]} <= {"username_taken", "email_taken"}
-    assert f"USER#{created.json()['userId']}" in table_items(stage)
+    assert [e["code"] for e in again.json()["errors"]] == ["username_taken"]
     # Same pepper after the restart, still private: old hashes stay verifiable.
     assert (stage.data_dir / "pepper").read_bytes() == pepper
     assert stat.S_IMODE((stage.data_dir / "pepper").stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize(
-    ("field", "shared"),
-    [
-        ("username", f"race-{uuid.uuid4().hex[:10]}"),
-        ("email", f"race-{uuid.uuid4().hex[:10]}@example.com"),
-    ],
-    ids=["username", "email"],
-)
-def test_local_stage_50_racers_for_one_identity_one_wins(
-    stage: LocalStageProcess, field: str, shared: str
-) -> None:
+def test_local_stage_50_racers_for_one_username_one_wins(stage: LocalStageProcess) -> None:
+    shared = f"race-{new_identity()}"
     # Half the racers send the other letter case: uniqueness is case-insensitive.
-    bodies = [unique_signup(**{field: shared.upper() if i % 2 else shared}) for i in range(RACERS)]
+    bodies = [unique_signup(username=shared.upper() if i % 2 else shared) for i in range(RACERS)]
     before = table_items(stage)
 
     responses = post_all_at_once(stage.api_url, bodies)
 
     assert sorted(r.status_code for r in responses) == [200] + [409] * (RACERS - 1)
     losers = [r for r in responses if r.status_code == 409]
-    assert all(r.json()["errors"][0]["code"] == f"{field}_taken" for r in losers)
-    winner = next(r.json() for r in responses if r.status_code == 200)
-    _assert_only_winner_written(stage, before, winner)
+    assert all(r.json()["errors"][0]["code"] == "username_taken" for r in losers)
+    added = {pk.split("#")[0] for pk in set(table_items(stage)) - set(before)}
+    assert added == {"USER", "USERNAME", "EMAIL", "TOKEN"}
+    assert len(set(table_items(stage)) - set(before)) == 4
+    assert integrity_problems(table_items(stage).values()) == []
 
 
-def _assert_only_winner_written(
-    stage: LocalStageProcess, before: dict[str, object], winner: dict[str, str]
+@pytest.mark.parametrize("pending_first", [True, False], ids=["one-claim-pending", "new-address"])
+def test_local_stage_30_racers_for_one_address_leave_one_owner(
+    stage: LocalStageProcess, pending_first: bool
 ) -> None:
-    added = set(table_items(stage)) - set(before)
-    assert added == {
-        f"USER#{winner['userId']}",
-        f"USERNAME#{winner['username'].casefold()}",
-        f"EMAIL#{winner['email'].casefold()}",
+    address = f"{new_identity('addr')}@example.com"
+    first = unique_signup(email=address)
+    if pending_first:
+        assert post(stage, CREATE_USER.path, first).status_code == 200
+    bodies = [unique_signup(email=address) for _ in range(ADDRESS_RACERS)]
+
+    responses = post_all_at_once(stage.api_url, bodies)
+
+    # Every racer gets the enumeration-safe answer; a few may be told to retry.
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses.count(200) >= 1
+    assert all(r.headers["retry-after"] for r in responses if r.status_code == 503)
+    items = table_items(stage)
+    owner = items[f"EMAIL#{address}"]["userId"]["S"]
+    names = [str(b["username"]).casefold() for b in [first, *bodies]]
+    held = [n for n in names if f"USERNAME#{n}" in items]
+    # Exactly one sign-up owns the address; every other racer's username (and
+    # the first, pending one's) was released in the same transaction.
+    assert len(held) == 1
+    assert items[f"USERNAME#{held[0]}"]["userId"]["S"] == owner
+    users = [
+        i for pk, i in items.items() if pk.startswith("USER#") and i["emailKey"]["S"] == address
+    ]
+    assert [u["userId"]["S"] for u in users] == [owner]
+    assert integrity_problems(items.values()) == []
+
+
+def test_local_stage_sign_up_again_replaces_the_pending_claim(stage: LocalStageProcess) -> None:
+    body = unique_signup()
+    assert post(stage, CREATE_USER.path, body).status_code == 200
+    old = link_for(stage, body["email"])
+    renamed = {**body, "username": new_identity("renamed")}
+    assert post(stage, CREATE_USER.path, renamed).status_code == 200
+    # The first username is free again at once, for anyone.
+    freed = unique_signup(username=body["username"])
+    assert post(stage, CREATE_USER.path, freed).status_code == 200
+    assert verify(stage, old).status_code == 400
+    verified = verify(stage, link_for(stage, body["email"]))
+    assert verified.json()["username"] == renamed["username"]
+
+
+def test_local_stage_verified_address_gets_a_notice_and_nothing_is_written(
+    stage: LocalStageProcess,
+) -> None:
+    body = unique_signup()
+    post(stage, CREATE_USER.path, body)
+    verify(stage, link_for(stage, body["email"]))
+    before = table_items(stage)
+    again = post(stage, CREATE_USER.path, {**body, "username": new_identity("other")})
+    assert again.status_code == 200
+    assert again.json()["status"] == "pending_verification"
+    assert {k for k in table_items(stage) if body["email"] in k or "other" in k} == {
+        k for k in before if body["email"] in k or "other" in k
     }
+    notice = mails_to(stage, body["email"])[-1]
+    assert "verify?token=" not in str(notice)
+
+
+def test_local_stage_short_link_life_expires_and_frees_the_claims(
+    start_local_stage: StageFactory,
+) -> None:
+    stage = start_local_stage(env={"VERIFICATION_TTL_SECONDS": "2"})
+    body = unique_signup()
+    assert post(stage, CREATE_USER.path, body).status_code == 200
+    token = link_for(stage, body["email"])
+    time.sleep(3)  # past the link's life; DynamoDB's TTL has deleted nothing
+    expired = verify(stage, token)
+    assert expired.status_code == 410
+    assert expired.json()["errors"][0]["code"] == "token_expired"
+    # The expired claims hold nothing back: the username for someone else,
+    # the address for a fresh sign-up whose new link works.
+    assert (
+        post(stage, CREATE_USER.path, unique_signup(username=body["username"])).status_code == 200
+    )
+    again = {**body, "username": new_identity("again")}
+    assert post(stage, CREATE_USER.path, again).status_code == 200
+    assert verify(stage, link_for(stage, body["email"])).status_code == 200
+    assert integrity_problems(table_items(stage).values()) == []
+
+
+def test_local_stage_resend_answers_202_and_honours_the_cooldown(
+    stage: LocalStageProcess,
+) -> None:
+    body = unique_signup()
+    post(stage, CREATE_USER.path, body)
+    for address in (body["email"], f"nobody-{body['email']}"):
+        reply = post(stage, RESEND_VERIFICATION.path, {"email": address})
+        assert reply.status_code == 202
+    assert len(mails_to(stage, body["email"])) == 1  # within 60 s of the first mail

@@ -1,0 +1,58 @@
+"""Whole-table checks of the users table: no partial sign-up, ever."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+def _text(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return str(value["S"]) if value else None
+
+
+def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """How the table breaks "every sign-up is whole" (empty: it holds).
+
+    A claim or a link must point at an existing user; a user must be pointed
+    at by its username and address claims; a pending user has exactly its
+    current link, and its claims expire with it; a verified user's claims do
+    not expire.
+    """
+    by_key = {item["pk"]["S"]: item for item in items}
+    problems = [
+        f"{pk} points at missing USER#{_text(item, 'userId')}"
+        for pk, item in by_key.items()
+        if pk.startswith(("USERNAME#", "EMAIL#", "TOKEN#"))
+        and f"USER#{_text(item, 'userId')}" not in by_key
+        # A used link outlives nothing it could harm; an expired sign-up's
+        # link may outlive its user until TTL takes both.
+        and "usedAt" not in item
+    ]
+    for pk, user in by_key.items():
+        if pk.startswith("USER#"):
+            problems += _user_problems(pk, user, by_key)
+    return problems
+
+
+def _user_problems(
+    pk: str, user: Mapping[str, Any], by_key: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    problems = []
+    user_id = _text(user, "userId")
+    expiry = user.get("expiresAt")
+    pending = _text(user, "status") == "pending"
+    claims = (f"USERNAME#{_text(user, 'usernameKey')}", f"EMAIL#{_text(user, 'emailKey')}")
+    for claim in claims:
+        item = by_key.get(claim, {})
+        if _text(item, "userId") != user_id:
+            problems.append(f"{pk} lacks its claim {claim}")
+        elif item.get("expiresAt") != expiry:
+            problems.append(
+                f"{claim} expires unlike its {'pending' if pending else 'verified'} user"
+            )
+    if pending:
+        link = by_key.get(f"TOKEN#{_text(user, 'tokenDigest')}")
+        if link is None or _text(link, "userId") != user_id:
+            problems.append(f"{pk} is pending without its link")
+    return problems
