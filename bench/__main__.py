@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bench import coldstart, cost, latency, throughput
+from bench import coldstart, cost, flows, latency, throughput
 from bench.baseline import bcrypt_limit, core_count
 from bench.localstage import local_stage
 from bench.report import Report, describe_machine, render
@@ -76,6 +76,10 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
     say(f"in-process handler on moto, cost {plan.cost}, {plan.requests} requests")
     main = latency.measure_in_process(cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
     report.latency.append(main)
+    say(f"verification flow on moto, cost {plan.cost}, {plan.requests} of each request")
+    flow = flows.measure_in_process(cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
+    report.flows.append(flow)
+    verify_ms = percentile(flow.verify, 50) * 1000
     p50_ms = {plan.cost: percentile(main.requests, 50) * 1000}
     for stack_cost in sorted({s.bcrypt_cost for s in stacks} - {plan.cost}):
         say(f"in-process handler on moto, cost {stack_cost} (for the cost model)")
@@ -87,7 +91,11 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
         # Only arm64 prices are modelled; an x86_64 stack gets a "not available" row.
         priced = stack.architecture == "arm64"
         per_million = (
-            cost.cost_per_million(measured_ms=p50_ms[stack.bcrypt_cost], memory_mb=stack.memory_mb)
+            cost.cost_per_million(
+                measured_ms=p50_ms[stack.bcrypt_cost],
+                memory_mb=stack.memory_mb,
+                verify_ms=verify_ms,
+            )
             if priced
             else None
         )
@@ -111,10 +119,13 @@ def measure_cold_start(report: Report, plan: Plan) -> None:
 def measure_local_stage(report: Report, plan: Plan) -> None:
     """HTTP latency, then throughput rounds, each client count paired with a fresh bcrypt limit."""
     say(f"starting the local stage (BCRYPT_COST={plan.cost})")
-    with local_stage(cost=plan.cost) as url:
+    with local_stage(cost=plan.cost) as (url, outbox):
         say(f"HTTP latency through {url}, {plan.requests} requests")
         http = latency.measure_http(url, cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
         report.latency.insert(0, http)
+        say(f"verification flow through {url}, {plan.requests} of each request")
+        flow = flows.measure_http(url, outbox, requests=plan.requests, warmup=plan.warmup)
+        report.flows.insert(0, flow)
         # The same hashing time per limit sample whatever the cost.
         per_thread = max(2, math.ceil(plan.limit_seconds / percentile(http.bare, 50)))
         rates: dict[int, list[float]] = {clients: [] for clients in CLIENT_COUNTS}

@@ -1,11 +1,14 @@
 """Dollars per million registrations, per committed stack, next to Cognito's per-user price.
 
-Formula (per registration, then times 1,000,000):
+A registration is what makes one verified user: a sign-up (one bcrypt hash,
+one mail) and the verification that follows it. Formula (per registration,
+then times 1,000,000):
 
-    lambda_ms   = ceil(measured_ms * max(1, FULL_VCPU_MB / memory_mb))   # billed in 1 ms steps
-    lambda      = LAMBDA_REQUEST + lambda_ms / 1000 * memory_mb / 1024 * LAMBDA_GB_SECOND
-    api         = HTTP_API_REQUEST                       # one request, far below 512 KB
-    dynamodb    = WRITE_UNITS * DYNAMODB_WRITE_UNIT      # 3 items < 1 KB, transactional = x2
+    billed_ms   = ceil(ms * max(1, FULL_VCPU_MB / memory_mb))    # each invocation, 1 ms steps
+    lambda      = 2 * LAMBDA_REQUEST + (sign-up + verify billed_ms) / 1000 * GB * GB-s price
+    api         = 2 * HTTP_API_REQUEST                   # two requests, far below 512 KB
+    dynamodb    = WRITE_UNITS * write price + READ_UNITS * read price
+    ses         = MAILS * SES_MAIL                       # one link per registration
     cognito     = COGNITO_ESSENTIALS_MAU                 # each new user is one MAU that month
 
 `measured_ms` is the handler's median duration on this machine with one core;
@@ -34,21 +37,31 @@ LAMBDA_GB_SECOND: Final = 0.0000133334
 LAMBDA_REQUEST: Final = 0.20 / 1_000_000
 # Amazon API Gateway pricing, HTTP APIs: $1.00 per million, first 300 million a month.
 HTTP_API_REQUEST: Final = 1.00 / 1_000_000
-# Amazon DynamoDB pricing, on-demand: $0.625 per million write request units
-# (standard table class, after the price cut effective 2024-11-01).
+# Amazon DynamoDB pricing, on-demand: $0.625 per million write request units and
+# $0.125 per million read request units (standard table class, after the price
+# cut effective 2024-11-01).
 DYNAMODB_WRITE_UNIT: Final = 0.625 / 1_000_000
+DYNAMODB_READ_UNIT: Final = 0.125 / 1_000_000
+# Amazon SES pricing: $0.10 per 1,000 outbound emails (beyond any free tier).
+SES_MAIL: Final = 0.10 / 1_000
 # Amazon Cognito pricing, user pools, Essentials plan (the default for new pools
 # since the feature plans of 2024-11-22): $0.015 per MAU above 10,000 free MAUs.
 COGNITO_ESSENTIALS_MAU: Final = 0.015
 COGNITO_FREE_MAUS: Final = 10_000
-PRICES_CHECKED: Final = "2026-11-23"
+PRICES_CHECKED: Final = "2026-11-30"
 
 # Lambda's documented point where a function gets the equivalent of one full vCPU.
 FULL_VCPU_MB: Final = 1769
-# backend/store.py writes USER#, USERNAME# and EMAIL# (each < 1 KB) in one
-# TransactWriteItems; a transactional write costs 2 units per KB instead of 1.
-TRANSACTION_ITEMS: Final = 3
-WRITE_UNITS: Final = TRANSACTION_ITEMS * 2
+# backend/store/dynamodb.py: a sign-up reads the address's and the username's
+# claims (two consistent GetItem, items < 4 KB: 1 unit each) and writes USER#,
+# USERNAME#, EMAIL# and TOKEN# (each < 1 KB) in one TransactWriteItems; the
+# verification reads TOKEN# and USER#, then updates the same four items in one
+# transaction. A transactional write costs 2 units per KB instead of 1.
+TRANSACTION_ITEMS: Final = 4
+WRITE_UNITS: Final = 2 * TRANSACTION_ITEMS * 2
+READ_UNITS: Final = 2 + 2
+REQUESTS: Final = 2
+MAILS: Final = 1
 MILLION: Final = 1_000_000
 
 
@@ -73,12 +86,14 @@ class CostPerMillion:
     lambda_requests: float
     http_api: float
     dynamodb: float
+    ses: float
     cognito: float
 
     @property
     def total(self) -> float:
-        """Everything this service costs for a million sign-ups."""
-        return self.lambda_compute + self.lambda_requests + self.http_api + self.dynamodb
+        """Everything this service costs for a million registrations."""
+        requests = self.lambda_requests + self.http_api
+        return self.lambda_compute + requests + self.dynamodb + self.ses
 
     @property
     def cognito_ratio(self) -> float:
@@ -91,17 +106,23 @@ def lambda_duration_ms(measured_ms: float, memory_mb: int) -> int:
     return math.ceil(measured_ms * max(1.0, FULL_VCPU_MB / memory_mb))
 
 
-def cost_per_million(*, measured_ms: float, memory_mb: int) -> CostPerMillion:
-    """Dollars for a million registrations whose handler took `measured_ms` on one core."""
-    billed_ms = lambda_duration_ms(measured_ms, memory_mb)
+def cost_per_million(
+    *, measured_ms: float, memory_mb: int, verify_ms: float = 0.0
+) -> CostPerMillion:
+    """Dollars for a million registrations: a sign-up that took `measured_ms` on one core here,
+    and its verification (`verify_ms`), each billed as its own invocation."""
+    billed_ms = lambda_duration_ms(measured_ms, memory_mb) + lambda_duration_ms(
+        verify_ms, memory_mb
+    )
     gb_seconds = billed_ms / 1000 * memory_mb / 1024
     return CostPerMillion(
         measured_ms=measured_ms,
         lambda_ms=billed_ms,
         lambda_compute=MILLION * gb_seconds * LAMBDA_GB_SECOND,
-        lambda_requests=MILLION * LAMBDA_REQUEST,
-        http_api=MILLION * HTTP_API_REQUEST,
-        dynamodb=MILLION * WRITE_UNITS * DYNAMODB_WRITE_UNIT,
+        lambda_requests=MILLION * REQUESTS * LAMBDA_REQUEST,
+        http_api=MILLION * REQUESTS * HTTP_API_REQUEST,
+        dynamodb=MILLION * (WRITE_UNITS * DYNAMODB_WRITE_UNIT + READ_UNITS * DYNAMODB_READ_UNIT),
+        ses=MILLION * MAILS * SES_MAIL,
         # Marginal price: each registration is one MAU in its month, above the free 10,000.
         cognito=MILLION * COGNITO_ESSENTIALS_MAU,
     )

@@ -8,10 +8,8 @@ absolute numbers do not.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import tempfile
 import sys
 import time
 from collections.abc import Callable
@@ -26,8 +24,6 @@ from bench.baseline import bare_hash_seconds
 from bench.stats import percentile
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
-REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
-TABLE: Final = "users-bench"
 
 
 @dataclass(frozen=True)
@@ -120,60 +116,14 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> LatencyResul
 
 
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
-    # moto needs credentials to exist before clients are built; these are fake
-    # and go nowhere, and a developer's own never reach the handler.
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        os.environ.pop(name, None)
-    from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+    from bench.inprocess import handler_on_moto
 
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-        }
-    )
-    import boto3
-    from moto import mock_aws
-
-    from backend.config import Settings
-    from backend.handler import create_handler
-    from infra.local.events import HttpRequest, build_event
-    from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table import ensure_table
-
-    outbox = tempfile.mkdtemp(prefix="bench-mail-")
-    settings = Settings(
-        table_name=TABLE,
-        pepper_value=secrets.token_urlsafe(48),
-        bcrypt_cost=cost,
-        web_url="http://localhost:3000",
-        # The local stage's mailer: a file per mail, so no network is timed.
-        mail_outbox_dir=outbox,
-    )
-    with mock_aws():
-        ensure_table(boto3.client("dynamodb"), TABLE)
-        handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
+    with handler_on_moto(cost) as (call_path, _):
 
         def call(body: dict[str, str]) -> None:
-            request = HttpRequest(
-                method=CREATE_USER.method,
-                target=CREATE_USER.path,
-                headers=(("content-type", "application/json"),),
-                body=json.dumps(body).encode(),
-                source_ip="192.0.2.10",
-            )
-            event = build_event(
-                request,
-                route_key=CREATE_USER.key,
-                request_id=secrets.token_hex(8),
-                api_id="bench",
-                account_id="000000000000",
-            )
-            response = handler(event, LocalLambdaContext("signup-bench", REGION, 15))
-            if response["statusCode"] != 200:
-                raise RuntimeError(f"handler answered {response['statusCode']}")
+            status = call_path(CREATE_USER.path, body)
+            if status != 200:
+                raise RuntimeError(f"handler answered {status}")
 
         timed, bare = paired_samples(call, cost=cost, requests=requests, warmup=warmup)
     return {"requests": timed, "bare": bare}
@@ -181,18 +131,10 @@ def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
 
 def main(argv: list[str]) -> None:
     """Worker entry: `python -m bench.latency COST REQUESTS WARMUP` prints JSON samples."""
+    from bench.inprocess import print_quietly
+
     cost, requests, warmup = (int(arg) for arg in argv)
-    out = sys.stdout
-    # The handler logs one JSON line per request to stdout, as on Lambda. Keep
-    # that work in the measurement but send it to /dev/null: the logger binds
-    # the stream it sees when the handler module is imported, below.
-    with open(os.devnull, "w") as devnull:
-        sys.stdout = devnull
-        try:
-            result = _worker(cost, requests, warmup)
-        finally:
-            sys.stdout = out
-    print(json.dumps(result))
+    print_quietly(lambda: _worker(cost, requests, warmup))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from bench import cost as prices
 from bench.baseline import core_count
 from bench.coldstart import ArtifactSummary, ImportTiming
 from bench.cost import CostPerMillion, StackConfig
+from bench.flows import TIMING_GOAL, FlowResult
 from bench.latency import LatencyResult
 from bench.stats import median, percentile
 from bench.throughput import ThroughputResult
@@ -34,6 +35,7 @@ class Report:
     machine: list[tuple[str, str]] = field(default_factory=list)
     latency: list[LatencyResult] = field(default_factory=list)
     latency_note: str = ""
+    flows: list[FlowResult] = field(default_factory=list)
     imports: tuple[ImportTiming, ImportTiming] | None = None
     heaviest: list[tuple[str, float]] = field(default_factory=list)
     artifact: ArtifactSummary = field(default_factory=ArtifactSummary)
@@ -116,6 +118,36 @@ def _latency_section(report: Report) -> list[str]:
     return lines + _table(header, rows)
 
 
+def _flows_section(report: Report) -> list[str]:
+    lines = [
+        f"## Verification flow (bcrypt cost {report.cost})",
+        "",
+        f"`POST /verifyEmail` for {report.requests} fresh sign-ups; then {report.requests} pairs of"
+        " sign-ups, one for a new address and one for an address that already has a verified"
+        " account (same answer, a notice instead of a link, nothing written), timed side by side"
+        " with the order alternating. The taken/new ratio must stay within"
+        f" {TIMING_GOAL:.0%} of 1, or the timing would tell who is registered.",
+        "",
+    ]
+    rows = [
+        [
+            flow.path,
+            _ms(percentile(flow.verify, 50)),
+            _ms(percentile(flow.verify, 95)),
+            _ms(percentile(flow.new, 50)),
+            _ms(percentile(flow.taken, 50)),
+            f"{flow.taken_ratio:.3f}",
+            "yes" if flow.within_goal else "no",
+        ]
+        for flow in report.flows
+    ]
+    if report.latency_note:
+        rows.append(["local stage, HTTP", *[NOT_AVAILABLE] * 5, report.latency_note])
+    header = ["path", "verify p50 ms", "verify p95 ms", "new address p50 ms"]
+    header += ["taken address p50 ms", "taken / new p50", f"within {TIMING_GOAL:.0%}"]
+    return lines + _table(header, rows)
+
+
 def _coldstart_section(report: Report) -> list[str]:
     lines = [
         "## Cold start",
@@ -178,13 +210,16 @@ def _throughput_section(report: Report) -> list[str]:
 
 def _cost_section(report: Report) -> list[str]:
     lines = [
-        "## Cost per million registrations"
+        "## Cost per million registrations (sign-up and verification)"
         f" (us-east-1 list prices, checked {prices.PRICES_CHECKED})",
         "",
-        "Handler duration = in-process p50 at the stack's bcrypt cost on one core here, scaled by"
-        f" max(1, {prices.FULL_VCPU_MB} MB / memory) for Lambda's CPU share and rounded up to 1 ms;"
-        f" {prices.WRITE_UNITS} write units per sign-up ({prices.TRANSACTION_ITEMS} items,"
-        " transactional = 2 each); Cognito Essentials at"
+        "A registration is a sign-up and its verification: two invocations and two HTTP API"
+        " requests. Handler duration = in-process p50 of each at the stack's bcrypt cost on one"
+        f" core here, scaled by max(1, {prices.FULL_VCPU_MB} MB / memory) for Lambda's CPU share"
+        f" and rounded up to 1 ms; {prices.WRITE_UNITS} write units ({prices.TRANSACTION_ITEMS}"
+        " items in each of two transactions, 2 units each) and"
+        f" {prices.READ_UNITS} consistent read units; {prices.MAILS} mail through SES at"
+        f" ${prices.SES_MAIL * 1000:.2f} per 1,000; Cognito Essentials at"
         f" ${prices.COGNITO_ESSENTIALS_MAU} per new user (one MAU in its month, beyond the"
         f" {prices.COGNITO_FREE_MAUS:,} free)."
         " Free tiers, logs and storage are left out on both sides.",
@@ -194,7 +229,7 @@ def _cost_section(report: Report) -> list[str]:
     for stack, cost in report.costs:
         head = [stack.name, str(stack.memory_mb), str(stack.bcrypt_cost)]
         if cost is None:
-            rows.append([*head, *[NOT_AVAILABLE] * 9])
+            rows.append([*head, *[NOT_AVAILABLE] * 10])
             continue
         rows.append(
             [
@@ -205,13 +240,14 @@ def _cost_section(report: Report) -> list[str]:
                 _usd(cost.lambda_requests),
                 _usd(cost.http_api),
                 _usd(cost.dynamodb),
+                _usd(cost.ses),
                 _usd(cost.total),
                 _usd(cost.cognito),
                 f"{cost.cognito_ratio:,.0f}x",
             ]
         )
     header = ["stack", "memory MB", "bcrypt cost", "handler ms here", "billed ms"]
-    header += ["Lambda compute", "Lambda requests", "HTTP API", "DynamoDB", "total"]
+    header += ["Lambda compute", "Lambda requests", "HTTP API", "DynamoDB", "SES", "total"]
     return lines + _table([*header, "Cognito Essentials", "Cognito / ours"], rows)
 
 
@@ -230,6 +266,8 @@ def render(report: Report) -> str:
         *_table(["", ""], [[name, value] for name, value in report.machine]),
         "",
         *_latency_section(report),
+        "",
+        *_flows_section(report),
         "",
         *_coldstart_section(report),
         "",

@@ -15,6 +15,7 @@ from bench.stats import median, percentile
 SECTIONS = (
     "## Machine",
     "## Request overhead (bcrypt cost 4)",
+    "## Verification flow (bcrypt cost 4)",
     "## Cold start",
     "## Throughput (local stage, bcrypt cost 4)",
     "## Cost per million registrations",
@@ -22,17 +23,20 @@ SECTIONS = (
 
 
 def test_cost_per_million_hand_computed_example() -> None:
-    # 500 ms on one core, 1024 MB: Lambda gives 1024/1769 of a vCPU, so
-    # 500 * 1769 / 1024 = 863.77 ms, billed as 864 ms = 0.864 GB-s per call.
-    result = cost.cost_per_million(measured_ms=500, memory_mb=1024)
-    assert result.lambda_ms == 864
-    assert result.lambda_compute == pytest.approx(864_000 * 0.0000133334)  # $11.5200576
-    assert result.lambda_requests == pytest.approx(0.20)
-    assert result.http_api == pytest.approx(1.00)
-    assert result.dynamodb == pytest.approx(3.75)  # 3 items x 2 (transactional) x $0.625/M
-    assert result.total == pytest.approx(16.4700576)
+    # A sign-up of 500 ms on one core at 1024 MB: Lambda gives 1024/1769 of a
+    # vCPU, so 500 * 1769 / 1024 = 863.77 ms, billed 864 ms; its verification
+    # of 10 ms: 17.28 ms, billed 18 ms. 882 ms at 1 GB = 0.882 GB-s.
+    result = cost.cost_per_million(measured_ms=500, memory_mb=1024, verify_ms=10)
+    assert result.lambda_ms == 882
+    assert result.lambda_compute == pytest.approx(882_000 * 0.0000133334)  # $11.7600588
+    assert result.lambda_requests == pytest.approx(0.40)  # two invocations
+    assert result.http_api == pytest.approx(2.00)  # two requests
+    # 16 write units (4 items x 2, transactional, twice) and 4 consistent reads.
+    assert result.dynamodb == pytest.approx(16 * 0.625 + 4 * 0.125)
+    assert result.ses == pytest.approx(100.0)  # one mail, $0.10 per 1,000
+    assert result.total == pytest.approx(124.6600588)
     assert result.cognito == pytest.approx(15_000)
-    assert result.cognito_ratio == pytest.approx(15_000 / 16.4700576)
+    assert result.cognito_ratio == pytest.approx(15_000 / 124.6600588)
 
 
 def test_cost_per_million_no_speedup_above_one_vcpu() -> None:
@@ -111,9 +115,12 @@ def test_quick_run_without_local_stage(tmp_path: Path, capsys: pytest.CaptureFix
     text = output.read_text()
     assert capsys.readouterr().out.strip() == text.strip()
     tables = _assert_well_formed(text)
+    # One row in the overhead table, one in the verification-flow table.
     in_process = _rows_starting(tables, "in-process handler, moto")
-    assert len(in_process) == 1
-    assert all(float(cell) > 0 for cell in in_process[0][1:3])
+    assert len(in_process) == 2
+    assert all(float(cell) > 0 for row in in_process for cell in row[1:3])
+    flow = next(table for table in tables if table[0][-2] == "taken / new p50")
+    assert float(flow[1][-2]) > 0
     assert len(_rows_starting(tables, "`import backend.handler`")) == 1
     assert "not available: skipped (--no-local-stage)" in text
     # One cost row per committed stack (or the 1024 MB example before any is committed).
@@ -134,7 +141,7 @@ def test_quick_run_with_local_stage(tmp_path: Path) -> None:
     output = tmp_path / "results.md"
     assert main(["--quick", "--output", str(output)]) == 0
     tables = _assert_well_formed(output.read_text())
-    assert len(_rows_starting(tables, "local stage, HTTP")) == 1
+    assert len(_rows_starting(tables, "local stage, HTTP")) == 2  # overhead and flow tables
     throughput = next(table for table in tables if table[0][0] == "clients")
     assert [int(row[0]) for row in throughput[1:]] == list(CLIENT_COUNTS)
     assert all(row[3] == "0" for row in throughput[1:])  # no failed sign-ups

@@ -1,0 +1,141 @@
+"""The verification flow's own figures: how long `/verifyEmail` takes, and whether a sign-up for an
+address that already has an account can be told from a new one by its timing (it must not: the
+answers are the same, and the two paths do the same work, one hash and one mail, bar the writes).
+
+Each taken-address sign-up is timed right next to a new-address one, alternating which goes first,
+so drift in the machine's load hits both series alike.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from backend.routes import CREATE_USER, VERIFY_EMAIL
+from bench.inprocess import Call
+from bench.latency import signup_body
+from bench.stats import percentile
+
+REPO_ROOT: Final = Path(__file__).resolve().parents[1]
+# Within 5 % either way: the goal the verification issue set.
+TIMING_GOAL: Final = 0.05
+
+TokenFor = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """Seconds per request on one path: verifications, new- and taken-address sign-ups."""
+
+    path: str
+    verify: list[float]
+    new: list[float]
+    taken: list[float]
+
+    @property
+    def taken_ratio(self) -> float:
+        """p50 of a sign-up for a verified address over p50 of one for a new address."""
+        return percentile(self.taken, 50) / percentile(self.new, 50)
+
+    @property
+    def within_goal(self) -> bool:
+        """The two p50s are within TIMING_GOAL of each other."""
+        return abs(self.taken_ratio - 1) <= TIMING_GOAL
+
+
+def measure(call: Call, token_for: TokenFor, *, requests: int, warmup: int) -> dict[str, Any]:
+    """Verify `requests` fresh sign-ups, then time new and taken sign-ups pairwise."""
+    tag = secrets.token_hex(4)
+    verify: list[float] = []
+    taken_addresses = []
+    for index in range(-warmup, requests):
+        body = signup_body(tag, index)
+        _expect(call(CREATE_USER.path, body), 200)
+        token = token_for(body["email"])
+        started = time.perf_counter()
+        _expect(call(VERIFY_EMAIL.path, {"token": token}), 200)
+        if index >= 0:
+            verify.append(time.perf_counter() - started)
+            taken_addresses.append(body["email"])
+    new: list[float] = []
+    taken: list[float] = []
+    for index, address in enumerate(taken_addresses):
+        fresh = signup_body(tag + "n", index)
+        reused = {**signup_body(tag + "t", index), "email": address}
+        pair = [(new, fresh), (taken, reused)]
+        for series, body in pair if index % 2 else reversed(pair):
+            started = time.perf_counter()
+            _expect(call(CREATE_USER.path, body), 200)
+            series.append(time.perf_counter() - started)
+    return {"verify": verify, "new": new, "taken": taken}
+
+
+def _expect(status: int, wanted: int) -> None:
+    if status != wanted:
+        raise RuntimeError(f"answered {status}, expected {wanted}")
+
+
+def newest_token(outbox: Path, address: str) -> str:
+    """The token of the newest link mailed to `address` in a local outbox."""
+    for path in sorted(outbox.glob("*.eml"), reverse=True):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] == address:
+            text = message.get_body(preferencelist=("plain",))
+            for line in (text.get_content() if text else "").splitlines():
+                if "/verify?token=" in line:
+                    return parse_qs(urlsplit(line.strip()).query)["token"][0]
+    raise RuntimeError(f"no link for {address} in {outbox}")
+
+
+def measure_http(url: str, outbox: Path, *, requests: int, warmup: int) -> FlowResult:
+    """The flow through the local stage: HTTP, gateway, handler, DynamoDB Local, the outbox."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+
+        def call(path: str, body: dict[str, str]) -> int:
+            return client.post(path, json=body).status_code
+
+        samples = measure(call, lambda a: newest_token(outbox, a), requests=requests, warmup=warmup)
+    return FlowResult("local stage, HTTP", **samples)
+
+
+def measure_in_process(*, cost: int, requests: int, warmup: int) -> FlowResult:
+    """The handler on moto, in a worker interpreter (as in bench.latency, for the same reasons)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.flows", str(cost), str(requests), str(warmup)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    return FlowResult("in-process handler, moto", **json.loads(done.stdout))
+
+
+def _worker(cost: int, requests: int, warmup: int) -> dict[str, Any]:
+    from bench.inprocess import handler_on_moto
+
+    with handler_on_moto(cost) as (call, outbox):
+        return measure(call, lambda a: newest_token(outbox, a), requests=requests, warmup=warmup)
+
+
+def main(argv: list[str]) -> None:
+    """Worker entry: `python -m bench.flows COST REQUESTS WARMUP` prints JSON samples."""
+    from bench.inprocess import print_quietly
+
+    cost, requests, warmup = (int(arg) for arg in argv)
+    print_quietly(lambda: _worker(cost, requests, warmup))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

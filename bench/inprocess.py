@@ -1,0 +1,97 @@
+"""The real handler on moto inside a worker interpreter: the environment, and calling it by path.
+
+Only bench's worker processes import this (`python -m bench.latency` / `bench.flows`), so moto,
+the fake credentials and the handler's once-per-container clients stay out of the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
+TABLE: Final = "users-bench"
+
+# POST one JSON body to a route path; the function's status code comes back.
+Call = Callable[[str, dict[str, str]], int]
+
+
+def _moto_environment() -> None:
+    from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+    # A developer's own credentials or endpoints must never reach the handler.
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+    )
+
+
+@contextmanager
+def handler_on_moto(cost: int) -> Iterator[tuple[Call, Path]]:
+    """The handler at bcrypt `cost` over a moto table; yields a caller and the mail outbox."""
+    _moto_environment()
+    import boto3
+    from moto import mock_aws
+
+    from backend.config import Settings
+    from backend.handler import create_handler
+    from infra.local.events import HttpRequest, build_event
+    from infra.local.lambda_context import LocalLambdaContext
+    from infra.local.table import ensure_table
+
+    with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
+        ensure_table(boto3.client("dynamodb"), TABLE)
+        settings = Settings(
+            table_name=TABLE,
+            pepper_value=secrets.token_urlsafe(48),
+            bcrypt_cost=cost,
+            web_url="http://localhost:3000",
+            # The local stage's mailer: a file per mail, so no network is timed.
+            mail_outbox_dir=outbox,
+        )
+        handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
+
+        def call(path: str, body: dict[str, str]) -> int:
+            headers = (("content-type", "application/json"),)
+            request = HttpRequest("POST", path, headers, json.dumps(body).encode(), "192.0.2.10")
+            event = build_event(
+                request,
+                route_key=f"POST {path}",
+                request_id=secrets.token_hex(8),
+                api_id="bench",
+                account_id="000000000000",
+            )
+            response = handler(event, LocalLambdaContext("signup-bench", REGION, 15))
+            return int(response["statusCode"])
+
+        yield call, Path(outbox)
+
+
+def print_quietly(work: Callable[[], object]) -> None:
+    """Run `work` with stdout sent to /dev/null, then print its result as JSON.
+
+    The handler logs one JSON line per request to stdout, as on Lambda: that
+    work stays in the measurement, but stdout must carry only the result.
+    """
+    import sys
+
+    out = sys.stdout
+    with open(os.devnull, "w") as devnull:
+        sys.stdout = devnull
+        try:
+            result = work()
+        finally:
+            sys.stdout = out
+    print(json.dumps(result))
