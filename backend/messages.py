@@ -100,6 +100,14 @@ def _message(
     message["Subject"] = subject
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
-    message.set_content(text)
-    message.add_alternative(f"<!doctype html><html><body>{html_body}</body></html>", subtype="html")
+    page = f"<!doctype html><html><body>{html_body}</body></html>"
+    # Plain 7-bit when the text allows it, so the link stays whole and readable
+    # in the raw message (an .eml in the local outbox); else quoted-printable.
+    message.set_content(text, cte=_encoding(text))
+    message.add_alternative(page, subtype="html", cte=_encoding(page))
     return message
+
+
+def _encoding(text: str) -> str:
+    # RFC 5322 allows lines of up to 998 characters; ours are far shorter.
+    return "7bit" if text.isascii() else "quoted-printable"
