@@ -6,20 +6,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from backend import idempotency
+from backend.client_address import client_address
 from backend.errors import (
     DependencyUnavailable,
+    IdempotencyKeyReused,
     IdentityTaken,
     InvalidRequest,
     MailUnavailable,
+    RateLimited,
+    RequestInProgress,
     TokenExpired,
     TokenInvalid,
 )
-from backend.request import read_json_object, request_id, route_of
+from backend.idempotency import IdempotentRequests
+from backend.limits import RateLimit
+from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
 from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from backend.rules import FieldProblem, InvalidFields
 from backend.rules.verification import TOKEN_INVALID
 from backend.service import Registration, register_user
+from backend.store.counters import RateLimiter
 from backend.verification import resend_verification, verify_email
 
 RETRY_AFTER_SECONDS: Final = "1"
@@ -36,6 +44,28 @@ RESEND_ACCEPTED: Final = {
 }
 
 
+RATE_LIMITED: Final = FieldProblem(None, "rate_limited", "Too many requests; wait and retry.")
+KEY_REUSED: Final = FieldProblem(
+    None, "idempotency_key_reused", "This Idempotency-Key was used for another request."
+)
+IN_PROGRESS: Final = FieldProblem(
+    None, "request_in_progress", "The first request with this Idempotency-Key is still running."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """What a request needs, built once per container."""
+
+    registration: Registration
+    idempotency: IdempotentRequests
+    # None when limits are turned off (benchmarks only).
+    limiter: RateLimiter | None
+    address_limit: RateLimit
+    # The stage's web server forwards browsers' addresses with this secret.
+    web_secret: bytes | None = field(default=None, repr=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Success:
     """An operation's answer: status, JSON body, and the metrics it counts toward."""
@@ -43,6 +73,10 @@ class Success:
     status: int
     body: Mapping[str, Any]
     metrics: tuple[str, ...]
+
+    def remembered(self) -> idempotency.Answer:
+        """What an idempotent retry gets back."""
+        return {"status": self.status, "body": dict(self.body)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +92,7 @@ class Outcome:
     error: BaseException | None = None
 
 
-Operation = Callable[[Mapping[str, Any], Registration], Success]
+Operation = Callable[[Mapping[str, object], Registration], Success]
 _OPERATIONS: dict[Route, Operation] = {}
 
 
@@ -73,30 +107,66 @@ def operation(route: Route) -> Callable[[Operation], Operation]:
 
 
 @operation(CREATE_USER)
-def _create_user(event: Mapping[str, Any], deps: Registration) -> Success:
-    signup = register_user(read_json_object(event), deps)
+def _create_user(payload: Mapping[str, object], deps: Registration) -> Success:
+    signup = register_user(payload, deps)
     return Success(200, signup.to_json(), ("SignupAccepted", "MailSent"))
 
 
 @operation(VERIFY_EMAIL)
-def _verify_email(event: Mapping[str, Any], deps: Registration) -> Success:
-    user = verify_email(read_json_object(event), deps)
+def _verify_email(payload: Mapping[str, object], deps: Registration) -> Success:
+    user = verify_email(payload, deps)
     return Success(200, user.to_json(), ("EmailVerified",))
 
 
 @operation(RESEND_VERIFICATION)
-def _resend_verification(event: Mapping[str, Any], deps: Registration) -> Success:
-    outcome = resend_verification(read_json_object(event), deps)
+def _resend_verification(payload: Mapping[str, object], deps: Registration) -> Success:
+    outcome = resend_verification(payload, deps)
     mail = ("MailSent",) if outcome.mailed else ("MailFailed",) if outcome.mail_failed else ()
     return Success(202, RESEND_ACCEPTED, ("ResendAccepted", *mail))
 
 
+def _count_client(event: Mapping[str, Any], deps: Dependencies) -> tuple[str, ...]:
+    """Count the request against its client address; the metrics to add when that failed."""
+    if deps.limiter is None:
+        return ()
+    address = client_address(event, web_secret=deps.web_secret)
+    try:
+        deps.limiter.hit("address", address, deps.address_limit)
+    except DependencyUnavailable:
+        # Fails open: a counter that cannot be written must not refuse every
+        # sign-up; the stage's API throttle still bounds the load, and the
+        # request itself needs the same table right after.
+        return ("RateLimitUnavailable",)
+    return ()
+
+
+def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: Any) -> Success:
+    payload = read_json_object(event)
+    key = header(event, idempotency.HEADER)
+    if key is None:
+        return _OPERATIONS[route](payload, deps.registration)
+    if not idempotency.is_valid_key(key):
+        message = "Idempotency-Key must be 1 to 255 printable ASCII characters."
+        raise InvalidRequest(400, "idempotency_key_invalid", message)
+    done: list[Success] = []
+
+    def work() -> idempotency.Answer:
+        done.append(_OPERATIONS[route](payload, deps.registration))
+        return done[0].remembered()
+
+    answer = deps.idempotency.remember(route, key, payload, context, work)
+    if done:
+        return done[0]
+    return Success(answer["status"], answer["body"], ("IdempotentReplay",))
+
+
 def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in this one place
-    event: Mapping[str, Any], dependencies: Callable[[], Registration]
+    event: Mapping[str, Any], dependencies: Callable[[], Dependencies], context: Any = None
 ) -> Outcome:
     """Serve `event`, translating every failure into its HTTP answer."""
     rid = request_id(event)
     name = "request"
+    extra: tuple[str, ...] = ()
 
     def failure(
         status: int,
@@ -107,18 +177,28 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         headers: Mapping[str, str] | None = None,
     ) -> Outcome:
         response = problem(status, problems, request_id=rid, headers=headers)
-        return Outcome(response, rid, name, metrics, [p.code for p in problems], error)
+        codes = [p.code for p in problems]
+        return Outcome(response, rid, name, metrics + extra, codes, error)
 
     retry = {"retry-after": RETRY_AFTER_SECONDS}
     try:
         route = route_of(event)
         name = route.operation
-        result = _OPERATIONS[route](event, dependencies())
+        deps = dependencies()
+        extra = _count_client(event, deps)
+        result = _serve(route, event, deps, context)
     except InvalidRequest as exc:
         body_problem = FieldProblem(None, exc.code, exc.message)
         return failure(exc.status, ("RequestRejected",), [body_problem], headers=exc.headers)
     except InvalidFields as exc:
         return failure(400, ("RequestRejected",), list(exc.problems))
+    except RateLimited as exc:
+        wait = {"retry-after": str(exc.retry_after)}
+        return failure(429, (f"RateLimited{exc.scope.title()}",), [RATE_LIMITED], headers=wait)
+    except IdempotencyKeyReused:
+        return failure(422, ("RequestRejected",), [KEY_REUSED])
+    except RequestInProgress:
+        return failure(409, ("RequestInProgress",), [IN_PROGRESS], headers=retry)
     except IdentityTaken:
         return failure(409, ("SignupConflict",), [USERNAME_TAKEN])
     except TokenInvalid:
@@ -135,4 +215,4 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         internal = FieldProblem(None, "internal_error", "Something went wrong on our side.")
         return failure(500, ("InternalError",), [internal], error=exc)
     response = ok(result.body, request_id=rid, status=result.status)
-    return Outcome(response, rid, name, result.metrics)
+    return Outcome(response, rid, name, result.metrics + extra)

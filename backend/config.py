@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Final
 
+from backend.limits import RateLimit
 from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
 
 DEFAULT_BCRYPT_COST: Final = 12
@@ -37,6 +38,19 @@ MAIL_OUTBOX_DIR: Final = "MAIL_OUTBOX_DIR"
 DEFAULT_VERIFICATION_TTL_SECONDS: Final = 24 * 3600
 MAX_VERIFICATION_TTL_SECONDS: Final = 7 * 24 * 3600
 DEFAULT_MAIL_FROM: Final = "Sign-up <no-reply@localhost>"
+# Rate limits, LIMIT/SECONDS: requests per client address (any route), and
+# sign-up and resend attempts per email and per username.
+RATE_LIMIT_PER_ADDRESS: Final = "RATE_LIMIT_PER_ADDRESS"
+RATE_LIMIT_PER_IDENTIFIER: Final = "RATE_LIMIT_PER_IDENTIFIER"
+DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
+DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
+# The secret the stage's web server proves itself with when it forwards a
+# browser's address: an SSM SecureString's name on AWS, the value locally.
+# "off" turns every rate limit off: for benchmarks that measure what they cost.
+RATE_LIMITS: Final = "RATE_LIMITS"
+CLIENT_ADDRESS_SECRET_PARAMETER: Final = "CLIENT_ADDRESS_SECRET_PARAMETER"  # noqa: S105 - a name only
+CLIENT_ADDRESS_SECRET: Final = "CLIENT_ADDRESS_SECRET"  # noqa: S105 - a variable's name
+MIN_CLIENT_ADDRESS_SECRET_BYTES: Final = 32
 
 
 class ConfigurationError(Exception):
@@ -58,6 +72,11 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     mail_configuration_set: str | None = None
     mail_outbox_dir: str | None = None
+    rate_limits: bool = True
+    rate_limit_per_address: RateLimit = DEFAULT_RATE_LIMIT_PER_ADDRESS
+    rate_limit_per_identifier: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+    client_address_secret_parameter: str | None = None
+    client_address_secret_value: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.table_name:
@@ -80,6 +99,11 @@ class Settings:
             )
         if "@" not in parseaddr(self.mail_from)[1]:
             raise ConfigurationError(f"{MAIL_FROM} must be an address, e.g. Name <a@example.com>")
+        secret = self.client_address_secret_value
+        if secret is not None and len(secret.encode()) < MIN_CLIENT_ADDRESS_SECRET_BYTES:
+            raise ConfigurationError(
+                f"{CLIENT_ADDRESS_SECRET} must be at least {MIN_CLIENT_ADDRESS_SECRET_BYTES} bytes"
+            )
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -103,6 +127,15 @@ class Settings:
             mail_from=env.get(MAIL_FROM) or DEFAULT_MAIL_FROM,
             mail_configuration_set=env.get(MAIL_CONFIGURATION_SET) or None,
             mail_outbox_dir=env.get(MAIL_OUTBOX_DIR) or None,
+            rate_limits=env.get(RATE_LIMITS, "on").strip().lower() != "off",
+            rate_limit_per_address=_limit(
+                env, RATE_LIMIT_PER_ADDRESS, DEFAULT_RATE_LIMIT_PER_ADDRESS
+            ),
+            rate_limit_per_identifier=_limit(
+                env, RATE_LIMIT_PER_IDENTIFIER, DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+            ),
+            client_address_secret_parameter=env.get(CLIENT_ADDRESS_SECRET_PARAMETER) or None,
+            client_address_secret_value=env.get(CLIENT_ADDRESS_SECRET) or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -114,6 +147,8 @@ class Settings:
             WEB_URL: self.web_url,
             MAIL_CONFIGURATION_SET: self.mail_configuration_set,
             MAIL_OUTBOX_DIR: self.mail_outbox_dir,
+            CLIENT_ADDRESS_SECRET_PARAMETER: self.client_address_secret_parameter,
+            CLIENT_ADDRESS_SECRET: self.client_address_secret_value,
         }
         return {
             TABLE_NAME: self.table_name,
@@ -121,6 +156,9 @@ class Settings:
             PASSWORD_MIN_LENGTH: str(self.password_min_length),
             VERIFICATION_TTL_SECONDS: str(self.verification_ttl_seconds),
             MAIL_FROM: self.mail_from,
+            RATE_LIMITS: "on" if self.rate_limits else "off",
+            RATE_LIMIT_PER_ADDRESS: str(self.rate_limit_per_address),
+            RATE_LIMIT_PER_IDENTIFIER: str(self.rate_limit_per_identifier),
             **{name: value for name, value in optional.items() if value},
         }
 
@@ -136,11 +174,29 @@ class Settings:
             raise ConfigurationError(f"set {MAIL_CONFIGURATION_SET} (SES) or {MAIL_OUTBOX_DIR}")
         return self.mail_configuration_set
 
+    def load_client_address_secret(self, read_parameter: Callable[[str], str]) -> bytes | None:
+        """The web server's secret: from SSM, else the local value; None when there is none."""
+        if self.client_address_secret_parameter:
+            return read_parameter(self.client_address_secret_parameter).encode("utf-8")
+        return (
+            self.client_address_secret_value.encode() if self.client_address_secret_value else None
+        )
+
     def load_pepper(self, read_parameter: Callable[[str], str]) -> bytes:
         """The pepper's bytes: from SSM through `read_parameter`, else the local value."""
         if self.pepper_parameter:
             return read_parameter(self.pepper_parameter).encode("utf-8")
         return (self.pepper_value or "").encode("utf-8")
+
+
+def _limit(env: Mapping[str, str], name: str, default: RateLimit) -> RateLimit:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return RateLimit.parse(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be LIMIT/SECONDS, e.g. 30/60") from exc
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -58,5 +58,22 @@ class TokenExpired(RegistrationError):
     """The verification link was real but its time is up."""
 
 
+class RateLimited(RegistrationError):
+    """Too many requests from this client, or for this identifier, in the current window."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        super().__init__(f"{scope} limit")
+        self.scope = scope
+        self.retry_after = retry_after
+
+
+class IdempotencyKeyReused(RegistrationError):
+    """The same Idempotency-Key came with a different request."""
+
+
+class RequestInProgress(RegistrationError):
+    """The first request with this Idempotency-Key is still running."""
+
+
 class ClaimChanged(Exception):
     """A claim changed between reading it and writing; read again and decide again."""

@@ -15,15 +15,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend import aws
-from backend.app import Outcome, handle_request
+from backend.app import Dependencies, Outcome, handle_request
 from backend.config import Settings
 from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
+from backend.idempotency import IdempotentRequests
 from backend.mailer import Mailer, OutboxMailer, SesMailer
 from backend.messages import Mail, MailContext
 from backend.routes import METRICS_NAMESPACE, SERVICE_NAME
-from backend.service import Registration
+from backend.service import NoThrottle, Registration
 from backend.store import DynamoDBUserStore
+from backend.store.counters import IdentifierThrottle, RateLimiter
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -46,23 +48,38 @@ def create_handler(
     prints the link).
     """
 
-    @cache  # only successes are kept: a failed pepper read is retried next request
-    def dependencies() -> Registration:
+    @cache  # only successes are kept: a failed secret read is retried next request
+    def dependencies() -> Dependencies:
         settings = read_settings()
         aws_session = session or boto3.session.Session()
 
-        def read_pepper(name: str) -> str:
+        def read_secret(name: str) -> str:
             return aws.read_secure_parameter(aws.client(aws_session, "ssm"), name)
 
-        hasher = PasswordHasher(settings.load_pepper(read_pepper), cost=settings.bcrypt_cost)
+        pepper = settings.load_pepper(read_secret)
         dynamodb = aws.client(aws_session, "dynamodb", settings.dynamodb_endpoint)
-        return Registration(
+        table = settings.table_name
+        limiter = RateLimiter(table_name=table, client=dynamodb, clock=time.time)
+        limits_on = settings.rate_limits
+        registration = Registration(
             policy=settings.policy,
-            hasher=hasher,
-            store=DynamoDBUserStore(table_name=settings.table_name, client=dynamodb),
+            hasher=PasswordHasher(pepper, cost=settings.bcrypt_cost),
+            store=DynamoDBUserStore(table_name=table, client=dynamodb),
             mailer=_mailer(settings, aws_session, announce),
             mail=MailContext(sender=settings.mail_from, web_url=settings.require_web_url()),
             link_seconds=settings.verification_ttl_seconds,
+            throttle=(
+                IdentifierThrottle(limiter, settings.rate_limit_per_identifier)
+                if limits_on
+                else NoThrottle()
+            ),
+        )
+        return Dependencies(
+            registration=registration,
+            idempotency=IdempotentRequests(client=dynamodb, table_name=table, pepper=pepper),
+            limiter=limiter if limits_on else None,
+            address_limit=settings.rate_limit_per_address,
+            web_secret=settings.load_client_address_secret(read_secret),
         )
 
     @logger.inject_lambda_context(log_event=False, clear_state=True)
@@ -71,7 +88,7 @@ def create_handler(
         """Serve one API request; never logs the event (it holds the password)."""
         started = time.perf_counter()
         with request_deadline(context.get_remaining_time_in_millis()):
-            outcome = handle_request(event, dependencies)
+            outcome = handle_request(event, dependencies, context)
         _record(outcome, time.perf_counter() - started)
         return outcome.response
 

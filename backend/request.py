@@ -17,6 +17,15 @@ MAX_BODY_BYTES: Final = 16 * 1024
 MAX_DEPTH: Final = 32
 
 
+def header(event: Mapping[str, Any], name: str) -> str | None:
+    """A request header by its lower-case name (payload 2.0 lower-cases them), if sent."""
+    headers = event.get("headers") or {}
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if str(k).lower() == name), None)
+    return None if value is None else str(value)
+
+
 def request_id(event: Mapping[str, Any]) -> str:
     """API Gateway's request id (the one in its access log), or "-" when absent."""
     return str(event.get("requestContext", {}).get("requestId") or "-")

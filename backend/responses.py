@@ -16,6 +16,8 @@ _TITLES: Final = {
     410: "Gone",
     413: "Payload too large",
     415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
@@ -23,6 +25,8 @@ _DETAILS: Final = {
     400: "The request broke one or more rules; see errors.",
     409: "The username is already taken; see errors.",
     410: "The link has expired; ask for a new one.",
+    422: "The Idempotency-Key was used for another request; use a new key.",
+    429: "Too many requests; retry after the time in Retry-After.",
     500: "Something went wrong on our side; it has been logged.",
     503: "The service is briefly unavailable; retry after the time in Retry-After.",
 }

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, Protocol
 
 from backend.errors import ClaimChanged, IdentityTaken, StoreUnavailable
 from backend.hashing import PasswordHasher
@@ -47,6 +47,20 @@ class PendingSignup:
         }
 
 
+class Throttle(Protocol):
+    """Per-identifier rate limits, checked after the rules and before any hash or mail."""
+
+    def check(self, kind: str, key: str) -> None:
+        """Count an attempt for the `kind` ("email", "username") `key`; RateLimited if over."""
+
+
+class NoThrottle:
+    """No per-identifier limits (the service tests, or limits turned off)."""
+
+    def check(self, kind: str, key: str) -> None:
+        """Count nothing."""
+
+
 @dataclass(frozen=True, slots=True)
 class Registration:
     """What the sign-up flow (sign up, verify, resend) needs besides the request."""
@@ -57,6 +71,7 @@ class Registration:
     mailer: Mailer
     mail: MailContext
     link_seconds: int
+    throttle: Throttle = field(default_factory=NoThrottle)
 
 
 def iso_seconds(epoch: int) -> str:
@@ -80,6 +95,9 @@ def register_user(
 ) -> PendingSignup:
     """Claim the identity as pending and mail a link, or tell the address's owner (see module)."""
     signup = validate_signup(payload, policy=registration.policy)
+    # Counted before the hash and the mail, so a flood costs neither.
+    registration.throttle.check("email", signup.email_key)
+    registration.throttle.check("username", signup.username_key)
     # Hashed on both paths, though the taken-address path throws it away: the
     # response time must not tell the two apart.
     password_hash = registration.hasher.hash(signup.password)

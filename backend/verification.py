@@ -102,6 +102,7 @@ def resend_verification(
 ) -> ResendOutcome:
     """Mail a fresh link to a pending address (the old one stops working); else do nothing."""
     address = validate_resend_request(payload)
+    registration.throttle.check("email", address.email_key)
     now = clock()
     claim = registration.store.email_claim(address.email_key)
     if claim is None or claim.verified:

@@ -20,6 +20,8 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
+from backend.limits import RateLimit
+
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
 LOG_RETENTION_DAYS: Final = frozenset(
@@ -60,6 +62,8 @@ KEY_TYPES: Final[dict[str, type]] = {
     "verificationTtlSeconds": int,
     "mailFrom": str,
     "mailDomain": str,
+    "rateLimitPerAddress": str,
+    "rateLimitPerIdentifier": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
@@ -114,6 +118,8 @@ class StageConfig:
     verification_ttl_seconds: int
     mail_from: str
     mail_domain: str | None
+    rate_limit_per_address: RateLimit
+    rate_limit_per_identifier: RateLimit
 
 
 class PulumiValues:
@@ -197,6 +203,8 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         verification_ttl_seconds=schema.integer("verificationTtlSeconds", 60, 7 * 24 * 3600),
         mail_from=schema.sender(),
         mail_domain=schema.domain("mailDomain"),
+        rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
+        rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -299,6 +307,16 @@ class _Schema:
         ok = bool(_ADDRESS.match(address)) and address.lower() == address
         _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
         return value
+
+    def rate_limit(self, key: str) -> RateLimit:
+        """`LIMIT/SECONDS`, a window of at most a day."""
+        value = self._require(key, str)
+        try:
+            limit = RateLimit.parse(value)
+        except ValueError as exc:
+            raise StageConfigError(f"{key}: {exc}") from exc
+        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        return limit
 
     def domain(self, key: str) -> str | None:
         value = self._read(key, str)

@@ -28,5 +28,7 @@ def function_environment(
         verification_ttl_seconds=stage.verification_ttl_seconds,
         mail_from=stage.mail_from,
         mail_configuration_set=mail_configuration_set,
+        rate_limit_per_address=stage.rate_limit_per_address,
+        rate_limit_per_identifier=stage.rate_limit_per_identifier,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}

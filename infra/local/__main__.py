@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from backend.config import PASSWORD_MIN_LENGTH
+from backend.config import CLIENT_ADDRESS_SECRET, PASSWORD_MIN_LENGTH
 from backend.routes import CREATE_USER
 from infra.config import read_stack_file
 from infra.local import web
@@ -133,7 +133,13 @@ def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> Non
     log_file = stage.options.data_dir / "web.log"
     port = args.web_port
     # The form checks the same password minimum as the function it calls.
-    env = {**os.environ, PASSWORD_MIN_LENGTH: str(stage.settings.password_min_length)}
+    env = {
+        **os.environ,
+        PASSWORD_MIN_LENGTH: str(stage.settings.password_min_length),
+        # The web UI forwards each browser's address to the API with this
+        # secret, so the per-address limit counts browsers, not the web server.
+        CLIENT_ADDRESS_SECRET: stage.client_address_secret,
+    }
     web.start(
         stage.supervisor,
         api_url=api_url,

@@ -14,6 +14,8 @@ from typing import Final, cast
 from backend.config import (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
+    RATE_LIMIT_PER_ADDRESS,
+    RATE_LIMIT_PER_IDENTIFIER,
     VERIFICATION_TTL_SECONDS,
     Settings,
 )
@@ -22,7 +24,11 @@ from backend.messages import VERIFICATION, Mail
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
-from infra.local.pepper import load_or_create_pepper
+from infra.local.secrets import (
+    CLIENT_ADDRESS_SECRET_FILE,
+    load_or_create_pepper,
+    load_or_create_secret,
+)
 from infra.local.server import LocalApiServer
 from infra.local.supervisor import Supervisor
 from infra.local.table import ensure_table
@@ -34,7 +40,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # BCRYPT_COST=4 for fast tests, VERIFICATION_TTL_SECONDS=5 to watch a link
 # expire); the rest is the function's defaults plus the local plumbing
 # (table, pepper, DynamoDB Local's endpoint, the mail outbox, the page's URL).
-PASSED_THROUGH: Final = (BCRYPT_COST, PASSWORD_MIN_LENGTH, VERIFICATION_TTL_SECONDS)
+PASSED_THROUGH: Final = (
+    BCRYPT_COST,
+    PASSWORD_MIN_LENGTH,
+    VERIFICATION_TTL_SECONDS,
+    RATE_LIMIT_PER_ADDRESS,
+    RATE_LIMIT_PER_IDENTIFIER,
+)
 MAIL_DIR: Final = "mail"
 
 
@@ -64,6 +76,7 @@ def local_settings(
     env: Mapping[str, str],
     web_url: str = StageOptions.web_url,
     outbox: Path | None = None,
+    client_address_secret: str | None = None,
 ) -> Settings:
     """The function's settings on this machine: defaults, local plumbing, then `env`'s overrides."""
     base = Settings(
@@ -72,6 +85,7 @@ def local_settings(
         dynamodb_endpoint=dynamodb_endpoint,
         web_url=web_url,
         mail_outbox_dir=str(outbox) if outbox else None,
+        client_address_secret_value=client_address_secret,
     )
     overrides = {name: env[name] for name in PASSED_THROUGH if env.get(name)}
     return Settings.from_env({**base.to_env(), **overrides})
@@ -85,6 +99,8 @@ class LocalStage:
     supervisor: Supervisor = field(default_factory=Supervisor)
     api_url: str = ""
     dynamodb_endpoint: str = ""
+    # Shared with the local web UI, which forwards browsers' addresses with it.
+    client_address_secret: str = field(default="", repr=False)
     _settings: Settings | None = None
     _server: LocalApiServer | None = None
 
@@ -101,6 +117,9 @@ class LocalStage:
         # The data dir holds the pepper: keep it private to this user.
         opts.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         pepper = load_or_create_pepper(opts.data_dir)
+        self.client_address_secret = load_or_create_secret(
+            opts.data_dir, CLIENT_ADDRESS_SECRET_FILE
+        )
         self.dynamodb_endpoint = dynamodb_local.start(
             self.supervisor,
             tools_dir=opts.tools_dir,
@@ -118,6 +137,7 @@ class LocalStage:
             env=os.environ,
             web_url=opts.web_url,
             outbox=self.outbox,
+            client_address_secret=self.client_address_secret,
         )
         config = GatewayConfig(
             cors=CorsConfig(allow_origins=opts.cors_origins),

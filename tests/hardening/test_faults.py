@@ -27,7 +27,7 @@ from backend.handler import create_handler
 from infra.function import TIMEOUT_SECONDS
 from infra.local import dynamodb_local
 from infra.local.gateway import GatewayConfig
-from infra.local.pepper import load_or_create_pepper
+from infra.local.secrets import load_or_create_pepper
 from infra.local.server import LocalApiServer
 from infra.local.stage import free_port, local_settings
 from infra.local.supervisor import Supervisor

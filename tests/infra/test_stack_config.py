@@ -47,6 +47,8 @@ WRONG: dict[str, list[Any]] = {
     "verificationTtlSeconds": [59, 7 * 24 * 3600 + 1, "a day"],
     "mailFrom": ["not an address", "Name <No-Reply@Example.com>", ["a@example.com"], 7],
     "mailDomain": ["Example.com", "no_dots", "signup.example.org", 3],
+    "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],
+    "rateLimitPerIdentifier": ["five an hour", "5/3600/1", ["5/3600"]],
 }
 
 

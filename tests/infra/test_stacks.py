@@ -103,6 +103,8 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     ],
     "alarmMailFailuresThreshold": [(f"{_ALARMS}-mail-failures.inputs.threshold", _same)],
     "verificationTtlSeconds": [(f"{_FN}.{ENV}.VERIFICATION_TTL_SECONDS", str)],
+    "rateLimitPerAddress": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_ADDRESS", _same)],
+    "rateLimitPerIdentifier": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_IDENTIFIER", _same)],
     # Rows whose expectation is None are checked by a test of their own (the
     # identity; the role's policy): here they only say which key drives them.
     "mailFrom": [

@@ -19,6 +19,7 @@ from moto.ses.models import ses_backends
 
 from backend.config import Settings
 from backend.handler import LambdaHandler, create_handler
+from backend.limits import RateLimit
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
 from infra.local.table import ensure_table
@@ -26,6 +27,8 @@ from tests.support.mailbox import token_in
 from tests.support.secrets import PEPPER
 
 TABLE: Final = "users-test"
+# Items that are not people's data: rate-limit counters, idempotency records.
+_BOOKKEEPING: Final = ("RATE#", "IDEMPOTENCY#")
 REGION: Final = "eu-west-1"
 # moto needs credentials in the environment before any client is built; fake
 # ones also keep a developer's real ones out of the tests.
@@ -43,6 +46,11 @@ MAIL_DOMAIN: Final = "signup.example.test"
 WEB_URL: Final = "https://signup.example.test"
 
 
+# Limits far above what any test sends, except the tests of the limits (which
+# set their own): suites send hundreds of requests from one address.
+ROOMY_LIMIT: Final = RateLimit(100_000, 60)
+
+
 def function_settings(**overrides: Any) -> Settings:
     """The function's settings for tests: moto's table and SES, the test pepper, bcrypt cost 4."""
     base = Settings(
@@ -52,6 +60,8 @@ def function_settings(**overrides: Any) -> Settings:
         web_url=WEB_URL,
         mail_from=f"Signup Test <no-reply@{MAIL_DOMAIN}>",
         mail_configuration_set="signup-test",
+        rate_limit_per_address=ROOMY_LIMIT,
+        rate_limit_per_identifier=ROOMY_LIMIT,
     )
     return dataclasses.replace(base, **overrides)
 
@@ -93,12 +103,17 @@ class MotoFunction:
         return Reply(response["statusCode"], response["headers"], json.loads(text), text)
 
     def keys(self) -> list[str]:
-        """Every partition key in the users table, sorted."""
+        """The partition key of every user item (see `items`), sorted."""
         return sorted(item["pk"]["S"] for item in self.items())
 
     def items(self) -> list[dict[str, Any]]:
-        """Every item in the users table."""
-        return list(self.dynamodb.scan(TableName=TABLE, ConsistentRead=True)["Items"])
+        """Every item that holds people's data: users, claims, links (no counters or records)."""
+        return [item for item in self.all_items() if not item["pk"]["S"].startswith(_BOOKKEEPING)]
+
+    def all_items(self) -> list[dict[str, Any]]:
+        """Every item in the users table, rate-limit counters and idempotency records too."""
+        pages = self.dynamodb.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True)
+        return [item for page in pages for item in page["Items"]]
 
     def mails(self, to: str | None = None) -> list[EmailMessage]:
         """Every message handed to (moto's) SES, oldest first; only those to `to` if given."""

@@ -63,6 +63,9 @@ def test_settings_to_env_leaves_out_what_is_unset() -> None:
         "PASSWORD_MIN_LENGTH",
         "VERIFICATION_TTL_SECONDS",
         "MAIL_FROM",
+        "RATE_LIMITS",
+        "RATE_LIMIT_PER_ADDRESS",
+        "RATE_LIMIT_PER_IDENTIFIER",
     }
 
 

@@ -1,4 +1,5 @@
-"""The local stage's pepper: generated once, kept in the data directory, readable only by you."""
+"""The local stage's secrets (the pepper, the web server's secret): generated once, kept in the
+data directory, readable only by you."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import stat
 from pathlib import Path
 
 PEPPER_FILE = "pepper"
+CLIENT_ADDRESS_SECRET_FILE = "client-address-secret"  # noqa: S105 - a file's name
 _MODE = 0o600
 
 
 def load_or_create_pepper(data_dir: Path) -> str:
-    """Return the pepper stored in `data_dir`, creating it (mode 0600) on first use.
+    """The pepper; it must survive restarts: every stored hash depends on it."""
+    return load_or_create_secret(data_dir, PEPPER_FILE)
 
-    The pepper must survive restarts: every stored hash depends on it, so a new
-    one would lock out every user registered before.
-    """
-    path = data_dir / PEPPER_FILE
+
+def load_or_create_secret(data_dir: Path, name: str) -> str:
+    """Return the secret stored in `data_dir/name`, creating it (mode 0600) on first use."""
+    path = data_dir / name
     try:
         # O_EXCL: two runners starting at once cannot both write a pepper.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _MODE)
@@ -36,5 +39,5 @@ def _read_private(path: Path) -> str:
         path.chmod(_MODE)
     pepper = path.read_text(encoding="ascii").strip()
     if not pepper:
-        raise ValueError(f"{path} is empty; delete it to generate a new pepper")
+        raise ValueError(f"{path} is empty; delete it to generate a new one")
     return pepper

@@ -1,0 +1,46 @@
+"""Whose request is it: the address rate limits count, which a caller cannot choose for itself.
+
+The address is API Gateway's `requestContext.http.sourceIp`; headers such as
+X-Forwarded-For are never trusted. The one exception is the stage's own web
+server, which calls the API from its server on behalf of browsers: it sends
+the browser's address in `X-Client-Address` together with the stage's secret
+in `X-Client-Address-Secret`, and only when that secret matches (compared in
+constant time) is the forwarded address used. IPv6 clients are counted per
+/64, the block one subscriber usually holds, so rotating addresses inside it
+does not escape the limit.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Mapping
+from typing import Any, Final
+
+FORWARDED_ADDRESS: Final = "x-client-address"
+FORWARDED_SECRET: Final = "x-client-address-secret"  # noqa: S105 - a header's name
+_IPV6_PREFIX: Final = 64
+
+
+def client_address(event: Mapping[str, Any], *, web_secret: bytes | None) -> str:
+    """The key the per-address limit counts for this request."""
+    source = str(event.get("requestContext", {}).get("http", {}).get("sourceIp") or "")
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    forwarded, offered = headers.get(FORWARDED_ADDRESS), headers.get(FORWARDED_SECRET)
+    trusted = bool(web_secret and forwarded and offered) and hmac.compare_digest(
+        (offered or "").encode("utf-8", "replace"), web_secret or b""
+    )
+    if trusted:
+        # The web server's word; still refused when it is not an address.
+        return _limit_key(forwarded or "") or _limit_key(source) or "unknown"
+    return _limit_key(source) or "unknown"
+
+
+def _limit_key(text: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False))
+    return str(address)

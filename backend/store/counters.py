@@ -1,0 +1,72 @@
+"""Rate-limit counters in the users table, so limits hold across every concurrent Lambda instance.
+
+A request is one conditional UpdateItem on its window's counter (no
+read-then-write): the increment happens only while the counter is below the
+limit, so across any number of racing instances no more than LIMIT requests
+pass per window. Over the limit, the request is refused with the whole
+seconds until the window ends. Counters carry the table's TTL attribute and
+vanish after their window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from backend.errors import RateLimited
+from backend.limits import RateLimit
+from backend.store.failures import translated
+from backend.store.items import key
+from backend.table import TTL_ATTRIBUTE
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+# Counters outlive their window a little before TTL may take them (and TTL
+# deletion lags anyway); a window's key never comes back, so nothing stale is read.
+_SLACK_SECONDS: Final = 60
+
+
+class RateLimiter:
+    """Counts requests per key in the table; `hit` raises RateLimited over the limit."""
+
+    def __init__(self, *, table_name: str, client: DynamoDBClient, clock: Callable[[], float]):
+        self._table = table_name
+        self._client = client
+        self._clock = clock
+
+    def hit(self, scope: str, value: str, limit: RateLimit) -> None:
+        """Count one request for `value` in `scope`; RateLimited (with Retry-After) if over."""
+        now = self._clock()
+        start = int(now // limit.seconds * limit.seconds)
+        end = start + limit.seconds
+        counter = f"RATE#{scope}#{value}#{start}"
+        with translated():
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key(counter),
+                    UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
+                    ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
+                    ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(limit.count)},
+                        ":exp": {"N": str(end + _SLACK_SECONDS)},
+                    },
+                )
+            except self._client.exceptions.ConditionalCheckFailedException as exc:
+                raise RateLimited(scope, max(1, math.ceil(end - now))) from exc
+
+
+class IdentifierThrottle:
+    """The service's per-identifier limit (backend.service.Throttle) on these counters."""
+
+    def __init__(self, limiter: RateLimiter, limit: RateLimit) -> None:
+        self._limiter = limiter
+        self._limit = limit
+
+    def check(self, kind: str, key: str) -> None:
+        """Count one attempt for this email or username."""
+        self._limiter.hit(kind, key, self._limit)
