@@ -357,6 +357,26 @@ def hostile_requests(tag: str) -> list[HostileRequest]:
         ),
         case("path-case", valid, 404, "route_not_found", path="/createuser", gateway_status=404),
         *_verification_cases(tag, case),
+        *_idempotency_cases(tag, signup(), case),
+    ]
+
+
+def _idempotency_cases(tag: str, body: dict[str, object], case: Any) -> list[HostileRequest]:
+    """A key used for one sign-up, replayed, reused for another request; malformed keys."""
+    key = f"catalogue-{tag}"
+
+    def keyed(value: str) -> tuple[tuple[str, str], ...]:
+        return (("idempotency-key", value),)
+
+    other = {**body, "password": PASSWORDS[3]}
+    invalid = "idempotency_key_invalid"
+    return [
+        case("idempotent-first", body, 200, extra_headers=keyed(key)),
+        case("idempotent-replay", body, 200, extra_headers=keyed(key)),
+        case("idempotent-reused", other, 422, "idempotency_key_reused", extra_headers=keyed(key)),
+        case("idempotency-key-empty", body, 400, invalid, extra_headers=keyed("")),
+        case("idempotency-key-256", body, 400, invalid, extra_headers=keyed("k" * 256)),
+        case("idempotency-key-tab", body, 400, invalid, extra_headers=keyed("a\tb")),
     ]
 
 

@@ -102,7 +102,7 @@ class MotoFunction:
         text = response["body"]
         return Reply(response["statusCode"], response["headers"], json.loads(text), text)
 
-    def keys(self) -> list[str]:
+    def user_keys(self) -> list[str]:
         """The partition key of every user item (see `items`), sorted."""
         return sorted(item["pk"]["S"] for item in self.items())
 

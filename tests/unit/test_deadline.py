@@ -61,4 +61,4 @@ def test_deadline_turns_slow_store_retries_into_the_backends_own_503(
     assert '"store_unavailable"' in response["body"]
     assert len(attempts) == 1  # the second attempt was never started
     assert elapsed < 5 - RESERVE_SECONDS / 2  # answered before the invocation would end
-    assert function.keys() == []
+    assert function.user_keys() == []

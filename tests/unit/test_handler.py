@@ -113,7 +113,7 @@ def test_handler_rejects_bad_bodies(
 ) -> None:
     event = api_event(raw=raw)
     assert_problem(invoke(event), 400, [code], event)
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 def test_handler_rejects_missing_body_key(invoke: Invoke, function: MotoFunction) -> None:
@@ -152,7 +152,7 @@ def test_handler_rejects_rule_breaks(
     reply = invoke(event)
     assert_problem(reply, 400, codes, event)
     assert all(error["message"] for error in reply.body["errors"])
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_handler_rejects_wrong_media_type(
 ) -> None:
     event = api_event(signup(), headers=headers)
     assert_problem(invoke(event), 415, ["unsupported_media_type"], event)
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 def test_handler_accepts_json_with_utf8_charset_any_case(invoke: Invoke) -> None:
@@ -184,7 +184,7 @@ def test_handler_rejects_oversized_bodies(
     body = json.dumps(signup(password="p" * 17_000))
     event = api_event(raw=body, base64_body=base64_encoded)
     assert_problem(invoke(event), 413, ["payload_too_large"], event)
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 def test_handler_accepts_a_body_just_under_the_limit(invoke: Invoke) -> None:
@@ -206,7 +206,7 @@ def test_handler_rejects_bad_base64_and_utf8(
     event = api_event(raw="{}")
     event["body"], event["isBase64Encoded"] = raw, True
     assert_problem(invoke(event), 400, [code], event)
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 def test_handler_answers_404_for_other_paths(invoke: Invoke) -> None:
@@ -219,7 +219,7 @@ def test_handler_answers_405_for_other_methods(invoke: Invoke, function: MotoFun
     reply = invoke(event)
     assert_problem(reply, 405, ["method_not_allowed"], event)
     assert reply.headers["allow"] == "POST"
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 @pytest.mark.parametrize("variant", ["ADA", "ada", "Ａｄａ", "aDa"])
@@ -227,10 +227,10 @@ def test_handler_username_taken_across_case_and_width(
     invoke: Invoke, function: MotoFunction, variant: str
 ) -> None:
     assert invoke(api_event(signup(username="Ada"))).status == 200
-    before = function.keys()
+    before = function.user_keys()
     event = api_event(signup(username=variant, email="other@example.com"))
     assert_problem(invoke(event), 409, ["username_taken"], event)
-    assert function.keys() == before
+    assert function.user_keys() == before
 
 
 def test_handler_reports_only_the_username_when_both_are_held(
@@ -240,11 +240,11 @@ def test_handler_reports_only_the_username_when_both_are_held(
     token = function.token("ada@example.com")
     verify = api_event({"token": token}, path="/verifyEmail")
     assert invoke(verify).status == 200
-    before = function.keys()
+    before = function.user_keys()
     event = api_event(signup(username="ADALOVELACE", email="ADA@example.com"))
     # Usernames are public; whether the address is held is never said.
     assert_problem(invoke(event), 409, ["username_taken"], event)
-    assert function.keys() == before
+    assert function.user_keys() == before
 
 
 def test_handler_plus_tag_is_a_different_email(invoke: Invoke) -> None:

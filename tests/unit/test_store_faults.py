@@ -92,7 +92,7 @@ def test_store_fault_answers_503_with_retry_after(
     # Standard retry mode: 3 attempts. A cancelled transaction is not retried by
     # botocore; the service reads again and retries its decision, boundedly.
     assert len(faulty.attempts) == (3 if retried else ATTEMPTS)
-    assert function.keys() == []
+    assert function.user_keys() == []
 
 
 def test_store_fault_unexpected_error_is_a_500_without_details(
@@ -106,7 +106,7 @@ def test_store_fault_unexpected_error_is_a_500_without_details(
     assert reply.status == 500
     assert reply.codes == ["internal_error"]
     assert "AccessDenied" not in reply.text
-    assert function.keys() == []
+    assert function.user_keys() == []
     logged = [json.loads(line) for line in log_lines if '"createUser"' in line]
     assert logged[0]["level"] == "ERROR"
     assert "AccessDeniedException" in logged[0]["exception"]
@@ -118,4 +118,4 @@ def test_store_pepper_unavailable_is_a_503(monkeypatch: pytest.MonkeyPatch) -> N
     with function_on_moto(monkeypatch, settings) as function:
         reply = function.invoke(api_event(signup()))
         assert (reply.status, reply.codes) == (503, ["store_unavailable"])
-        assert function.keys() == []
+        assert function.user_keys() == []
