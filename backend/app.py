@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -75,8 +76,8 @@ class Success:
     metrics: tuple[str, ...]
 
     def remembered(self) -> idempotency.Answer:
-        """What an idempotent retry gets back."""
-        return {"status": self.status, "body": dict(self.body)}
+        """What an idempotent retry gets back: the body as JSON text, so its bytes are the same."""
+        return {"status": self.status, "body": json.dumps(self.body, ensure_ascii=False)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: 
     answer = deps.idempotency.remember(route, key, payload, context, work)
     if done:
         return done[0]
-    return Success(answer["status"], answer["body"], ("IdempotentReplay",))
+    return Success(answer["status"], json.loads(answer["body"]), ("IdempotentReplay",))
 
 
 def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in this one place

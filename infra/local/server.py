@@ -117,6 +117,9 @@ class LocalApiServer:
                 log_level="warning",
                 access_log=False,
                 server_header=False,
+                # API Gateway's sourceIp is the connection's peer; uvicorn would
+                # otherwise take it from X-Forwarded-For sent by a local client.
+                proxy_headers=False,
                 timeout_graceful_shutdown=1,
             )
         )

@@ -229,3 +229,8 @@ def test_gateway_chunked_body_over_10_mb_is_a_readable_413(url: str) -> None:
     assert response.json() == {"message": "Request Entity Too Large"}
     assert response.headers["apigw-requestid"]
     assert len(seen) == before
+
+
+def test_gateway_source_ip_is_the_peer_never_a_forwarded_header(url: str) -> None:
+    call(url, headers={"x-forwarded-for": "198.51.100.7", "forwarded": "for=198.51.100.7"})
+    assert last_event()["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
