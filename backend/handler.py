@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
@@ -28,6 +29,10 @@ from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# Threads that write rate-limit counters while a request reads its claims. A
+# Lambda container serves one request at a time (two threads would do); the
+# local stage serves many at once from one process.
+_COUNTER_THREADS: Final = 16
 
 aws.quiet_sdk_loggers()
 logger = Logger(service=SERVICE_NAME)
@@ -47,6 +52,8 @@ def create_handler(
     `announce` is told of each mail written to a local outbox (the local stage
     prints the link).
     """
+
+    counter_threads = ThreadPoolExecutor(_COUNTER_THREADS, thread_name_prefix="counter")
 
     @cache  # only successes are kept: a failed secret read is retried next request
     def dependencies() -> Dependencies:
@@ -69,7 +76,7 @@ def create_handler(
             mail=MailContext(sender=settings.mail_from, web_url=settings.require_web_url()),
             link_seconds=settings.verification_ttl_seconds,
             throttle=(
-                IdentifierThrottle(limiter, settings.rate_limit_per_identifier)
+                IdentifierThrottle(limiter, settings.rate_limit_per_identifier, counter_threads)
                 if limits_on
                 else NoThrottle()
             ),

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 from backend.errors import ClaimChanged, IdentityTaken, StoreUnavailable
 from backend.hashing import PasswordHasher
@@ -27,6 +27,7 @@ from backend.tokens import new_token, token_digest
 # claim in between; each attempt re-reads, so a few always settle it.
 ATTEMPTS: Final = 4
 Clock = Callable[[], float]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +51,17 @@ class PendingSignup:
 class Throttle(Protocol):
     """Per-identifier rate limits, checked after the rules and before any hash or mail."""
 
-    def check(self, kind: str, key: str) -> None:
-        """Count an attempt for the `kind` ("email", "username") `key`; RateLimited if over."""
+    def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
+        """Count each (kind, key) attempt ("email", "username") while `then()` reads; return
+        what it read, or raise RateLimited when any is over its limit."""
 
 
 class NoThrottle:
     """No per-identifier limits (the service tests, or limits turned off)."""
 
-    def check(self, kind: str, key: str) -> None:
-        """Count nothing."""
+    def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
+        """Count nothing; just read."""
+        return then()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +98,24 @@ def register_user(
 ) -> PendingSignup:
     """Claim the identity as pending and mail a link, or tell the address's owner (see module)."""
     signup = validate_signup(payload, policy=registration.policy)
-    # Counted before the hash and the mail, so a flood costs neither.
-    registration.throttle.check("email", signup.email_key)
-    registration.throttle.check("username", signup.username_key)
+
+    def read_claims() -> Claims:
+        return registration.store.claims(
+            username_key=signup.username_key, email_key=signup.email_key
+        )
+
+    # Counted before the hash and the mail, so a flood costs neither; the
+    # counters are written while the claims are read, so they add no wait.
+    attempts = [("email", signup.email_key), ("username", signup.username_key)]
+    claims = registration.throttle.check(attempts, read_claims)
     # Hashed on both paths, though the taken-address path throws it away: the
     # response time must not tell the two apart.
     password_hash = registration.hasher.hash(signup.password)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         now = clock()
         expires = int(now) + registration.link_seconds
-        claims = registration.store.claims(
-            username_key=signup.username_key, email_key=signup.email_key
-        )
+        if attempt:
+            claims = read_claims()
         if claims.email is not None and claims.email.verified:
             _refuse_held_username(claims, int(now))
             registration.mailer.send(

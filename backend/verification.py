@@ -102,9 +102,10 @@ def resend_verification(
 ) -> ResendOutcome:
     """Mail a fresh link to a pending address (the old one stops working); else do nothing."""
     address = validate_resend_request(payload)
-    registration.throttle.check("email", address.email_key)
+    claim = registration.throttle.check(
+        [("email", address.email_key)], lambda: registration.store.email_claim(address.email_key)
+    )
     now = clock()
-    claim = registration.store.email_claim(address.email_key)
     if claim is None or claim.verified:
         return ResendOutcome()  # nobody is waiting for a link at this address
     if claim.mailed is not None and now < claim.mailed + RESEND_COOLDOWN_SECONDS:

@@ -80,6 +80,10 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
     flow = flows.measure_in_process(cost=plan.cost, requests=plan.requests, warmup=plan.warmup)
     report.flows.append(flow)
     verify_ms = percentile(flow.verify, 50) * 1000
+    say(f"rate limits on and off, cost {plan.cost}, {plan.requests} sign-ups each")
+    report.limits_on, report.limits_off = latency.measure_limits(
+        cost=plan.cost, requests=plan.requests, warmup=plan.warmup
+    )
     p50_ms = {plan.cost: percentile(main.requests, 50) * 1000}
     for stack_cost in sorted({s.bcrypt_cost for s in stacks} - {plan.cost}):
         say(f"in-process handler on moto, cost {stack_cost} (for the cost model)")

@@ -58,7 +58,14 @@ FULL_VCPU_MB: Final = 1769
 # verification reads TOKEN# and USER#, then updates the same four items in one
 # transaction. A transactional write costs 2 units per KB instead of 1.
 TRANSACTION_ITEMS: Final = 4
-WRITE_UNITS: Final = 2 * TRANSACTION_ITEMS * 2
+TRANSACTION_WRITE_UNITS: Final = 2 * TRANSACTION_ITEMS * 2
+# Rate limits: one counter UpdateItem per request for its client address, and
+# one each for the email and the username of a sign-up (1 unit each).
+COUNTER_WRITE_UNITS: Final = 2 + 2
+# Idempotency (the web app sends a key with every sign-up): Powertools writes
+# the in-progress record, then the answer (1 unit each, both under 1 KB).
+IDEMPOTENCY_WRITE_UNITS: Final = 2
+WRITE_UNITS: Final = TRANSACTION_WRITE_UNITS + COUNTER_WRITE_UNITS + IDEMPOTENCY_WRITE_UNITS
 READ_UNITS: Final = 2 + 2
 REQUESTS: Final = 2
 MAILS: Final = 1

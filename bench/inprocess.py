@@ -39,14 +39,19 @@ def _moto_environment() -> None:
 
 
 @contextmanager
-def handler_on_moto(cost: int) -> Iterator[tuple[Call, Path]]:
-    """The handler at bcrypt `cost` over a moto table; yields a caller and the mail outbox."""
+def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, Path]]:
+    """The handler at bcrypt `cost` over a moto table; yields a caller and the mail outbox.
+
+    Limits are the defaults' shape but never reached (a benchmark sends many
+    requests from one address); `limits=False` turns them off entirely.
+    """
     _moto_environment()
     import boto3
     from moto import mock_aws
 
     from backend.config import Settings
     from backend.handler import create_handler
+    from backend.limits import RateLimit
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
     from infra.local.table import ensure_table
@@ -60,6 +65,9 @@ def handler_on_moto(cost: int) -> Iterator[tuple[Call, Path]]:
             web_url="http://localhost:3000",
             # The local stage's mailer: a file per mail, so no network is timed.
             mail_outbox_dir=outbox,
+            rate_limits=limits,
+            rate_limit_per_address=RateLimit(1_000_000, 60),
+            rate_limit_per_identifier=RateLimit(1_000_000, 3600),
         )
         handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
 

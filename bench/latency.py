@@ -119,22 +119,62 @@ def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
     from bench.inprocess import handler_on_moto
 
     with handler_on_moto(cost) as (call_path, _):
-
-        def call(body: dict[str, str]) -> None:
-            status = call_path(CREATE_USER.path, body)
-            if status != 200:
-                raise RuntimeError(f"handler answered {status}")
-
-        timed, bare = paired_samples(call, cost=cost, requests=requests, warmup=warmup)
+        timed, bare = paired_samples(
+            _expect_200(call_path), cost=cost, requests=requests, warmup=warmup
+        )
     return {"requests": timed, "bare": bare}
 
 
+def _expect_200(
+    call_path: Callable[[str, dict[str, str]], int],
+) -> Callable[[dict[str, str]], None]:
+    def call(body: dict[str, str]) -> None:
+        status = call_path(CREATE_USER.path, body)
+        if status != 200:
+            raise RuntimeError(f"handler answered {status}")
+
+    return call
+
+
+def _limits_worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
+    """Accepted sign-ups with every limit counted, and with limits off, alternating."""
+    from bench.inprocess import handler_on_moto
+
+    samples: dict[str, list[float]] = {"on": [], "off": []}
+    with handler_on_moto(cost) as (on, _), handler_on_moto(cost, limits=False) as (off, _):
+        tag = secrets.token_hex(4)
+        pairs = [("on", _expect_200(on)), ("off", _expect_200(off))]
+        for index in range(-warmup, requests):
+            for name, call in pairs if index % 2 else reversed(pairs):
+                body = signup_body(f"{tag}{name}", index)
+                started = time.perf_counter()
+                call(body)
+                if index >= 0:
+                    samples[name].append(time.perf_counter() - started)
+    return samples
+
+
+def measure_limits(*, cost: int, requests: int, warmup: int) -> tuple[list[float], list[float]]:
+    """What the rate limits cost an accepted sign-up, in process on moto: (on, off) seconds."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.latency", str(cost), str(requests), str(warmup), "limits"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    result = json.loads(done.stdout)
+    return result["on"], result["off"]
+
+
 def main(argv: list[str]) -> None:
-    """Worker entry: `python -m bench.latency COST REQUESTS WARMUP` prints JSON samples."""
+    """Worker entry: `python -m bench.latency COST REQUESTS WARMUP [limits]` prints JSON samples."""
     from bench.inprocess import print_quietly
 
-    cost, requests, warmup = (int(arg) for arg in argv)
-    print_quietly(lambda: _worker(cost, requests, warmup))
+    cost, requests, warmup = (int(arg) for arg in argv[:3])
+    worker = _limits_worker if argv[3:] == ["limits"] else _worker
+    print_quietly(lambda: worker(cost, requests, warmup))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ class Report:
     latency: list[LatencyResult] = field(default_factory=list)
     latency_note: str = ""
     flows: list[FlowResult] = field(default_factory=list)
+    # Accepted sign-ups with the rate limits counted, and with them off (seconds).
+    limits_on: list[float] = field(default_factory=list)
+    limits_off: list[float] = field(default_factory=list)
     imports: tuple[ImportTiming, ImportTiming] | None = None
     heaviest: list[tuple[str, float]] = field(default_factory=list)
     artifact: ArtifactSummary = field(default_factory=ArtifactSummary)
@@ -148,6 +151,22 @@ def _flows_section(report: Report) -> list[str]:
     return lines + _table(header, rows)
 
 
+def _limits_section(report: Report) -> list[str]:
+    lines = [
+        f"## What the rate limits cost (bcrypt cost {report.cost}, in process on moto)",
+        "",
+        f"{len(report.limits_on)} accepted sign-ups with every limit counted (the address's"
+        " counter, then the email's and the username's while the claims are read), and as many"
+        " with limits off, alternating. Goal: p50 ratio at most 1.03.",
+        "",
+    ]
+    if not report.limits_on:
+        return [*lines, NOT_AVAILABLE]
+    on, off = percentile(report.limits_on, 50), percentile(report.limits_off, 50)
+    row = [_ms(on), _ms(off), f"{on / off:.3f}", f"{(on - off) * 1000:.1f}"]
+    return lines + _table(["limits on p50 ms", "limits off p50 ms", "ratio", "added ms"], [row])
+
+
 def _coldstart_section(report: Report) -> list[str]:
     lines = [
         "## Cold start",
@@ -216,8 +235,10 @@ def _cost_section(report: Report) -> list[str]:
         "A registration is a sign-up and its verification: two invocations and two HTTP API"
         " requests. Handler duration = in-process p50 of each at the stack's bcrypt cost on one"
         f" core here, scaled by max(1, {prices.FULL_VCPU_MB} MB / memory) for Lambda's CPU share"
-        f" and rounded up to 1 ms; {prices.WRITE_UNITS} write units ({prices.TRANSACTION_ITEMS}"
-        " items in each of two transactions, 2 units each) and"
+        f" and rounded up to 1 ms; {prices.WRITE_UNITS} write units"
+        f" ({prices.TRANSACTION_WRITE_UNITS} for {prices.TRANSACTION_ITEMS} items in each of two"
+        f" transactions at 2 units each, {prices.COUNTER_WRITE_UNITS} rate-limit counters,"
+        f" {prices.IDEMPOTENCY_WRITE_UNITS} idempotency records) and"
         f" {prices.READ_UNITS} consistent read units; {prices.MAILS} mail through SES at"
         f" ${prices.SES_MAIL * 1000:.2f} per 1,000; Cognito Essentials at"
         f" ${prices.COGNITO_ESSENTIALS_MAU} per new user (one MAU in its month, beyond the"
@@ -268,6 +289,8 @@ def render(report: Report) -> str:
         *_latency_section(report),
         "",
         *_flows_section(report),
+        "",
+        *_limits_section(report),
         "",
         *_coldstart_section(report),
         "",

@@ -11,8 +11,10 @@ vanish after their window.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextvars import copy_context
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from backend.errors import RateLimited
 from backend.limits import RateLimit
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 # Counters outlive their window a little before TTL may take them (and TTL
 # deletion lags anyway); a window's key never comes back, so nothing stale is read.
 _SLACK_SECONDS: Final = 60
+_T = TypeVar("_T")
 
 
 class RateLimiter:
@@ -61,12 +64,28 @@ class RateLimiter:
 
 
 class IdentifierThrottle:
-    """The service's per-identifier limit (backend.service.Throttle) on these counters."""
+    """The service's per-identifier limit (backend.service.Throttle) on these counters.
 
-    def __init__(self, limiter: RateLimiter, limit: RateLimit) -> None:
+    The counters are written on worker threads while the caller's thread does
+    the read the request needs anyway, so the limits cost no extra round trip.
+    """
+
+    def __init__(self, limiter: RateLimiter, limit: RateLimit, pool: ThreadPoolExecutor) -> None:
         self._limiter = limiter
         self._limit = limit
+        self._pool = pool
 
-    def check(self, kind: str, key: str) -> None:
-        """Count one attempt for this email or username."""
-        self._limiter.hit(kind, key, self._limit)
+    def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
+        """Count every attempt while `then()` runs; RateLimited (or 503) when one fails."""
+        futures = [
+            # Each on a copy of this request's context: the deadline goes along.
+            self._pool.submit(copy_context().run, self._limiter.hit, kind, key, self._limit)
+            for kind, key in attempts
+        ]
+        try:
+            result = then()
+        finally:
+            wait(futures)
+        for future in futures:
+            future.result()  # the first refusal, in the order given
+        return result

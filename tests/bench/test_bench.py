@@ -16,6 +16,7 @@ SECTIONS = (
     "## Machine",
     "## Request overhead (bcrypt cost 4)",
     "## Verification flow (bcrypt cost 4)",
+    "## What the rate limits cost (bcrypt cost 4, in process on moto)",
     "## Cold start",
     "## Throughput (local stage, bcrypt cost 4)",
     "## Cost per million registrations",
@@ -31,12 +32,14 @@ def test_cost_per_million_hand_computed_example() -> None:
     assert result.lambda_compute == pytest.approx(882_000 * 0.0000133334)  # $11.7600588
     assert result.lambda_requests == pytest.approx(0.40)  # two invocations
     assert result.http_api == pytest.approx(2.00)  # two requests
-    # 16 write units (4 items x 2, transactional, twice) and 4 consistent reads.
-    assert result.dynamodb == pytest.approx(16 * 0.625 + 4 * 0.125)
+    # 22 write units: 16 for the two transactions (4 items x 2, transactional),
+    # 4 rate-limit counters (address twice, email, username), 2 idempotency
+    # writes; 4 consistent reads.
+    assert result.dynamodb == pytest.approx(22 * 0.625 + 4 * 0.125)
     assert result.ses == pytest.approx(100.0)  # one mail, $0.10 per 1,000
-    assert result.total == pytest.approx(124.6600588)
+    assert result.total == pytest.approx(128.4100588)
     assert result.cognito == pytest.approx(15_000)
-    assert result.cognito_ratio == pytest.approx(15_000 / 124.6600588)
+    assert result.cognito_ratio == pytest.approx(15_000 / 128.4100588)
 
 
 def test_cost_per_million_no_speedup_above_one_vcpu() -> None:
