@@ -40,7 +40,7 @@ def all_at_once(url: str, requests: list[tuple[dict[str, Any], dict[str, str]]])
 
 
 def counters(stage: Any, scope: str) -> list[int]:
-    items = table_items(stage)
+    items = table_items(stage, bookkeeping=True)
     return [int(i["hits"]["N"]) for pk, i in items.items() if pk.startswith(f"RATE#{scope}#")]
 
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# Items that are not people's data: rate-limit counters, idempotency records.
+BOOKKEEPING = ("RATE#", "IDEMPOTENCY#")
+
+
+def is_bookkeeping(pk: str) -> bool:
+    """A counter or an idempotency record, not a user, a claim or a link."""
+    return pk.startswith(BOOKKEEPING)
+
 
 def _text(item: Mapping[str, Any], name: str) -> str | None:
     value = item.get(name)
@@ -19,7 +27,7 @@ def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
     current link, and its claims expire with it; a verified user's claims do
     not expire.
     """
-    by_key = {item["pk"]["S"]: item for item in items}
+    by_key = {item["pk"]["S"]: item for item in items if not is_bookkeeping(item["pk"]["S"])}
     problems = [
         f"{pk} points at missing USER#{_text(item, 'userId')}"
         for pk, item in by_key.items()

@@ -23,12 +23,12 @@ from backend.limits import RateLimit
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
 from infra.local.table import ensure_table
+from tests.support.integrity import is_bookkeeping
 from tests.support.mailbox import token_in
 from tests.support.secrets import PEPPER
 
 TABLE: Final = "users-test"
-# Items that are not people's data: rate-limit counters, idempotency records.
-_BOOKKEEPING: Final = ("RATE#", "IDEMPOTENCY#")
+
 REGION: Final = "eu-west-1"
 # moto needs credentials in the environment before any client is built; fake
 # ones also keep a developer's real ones out of the tests.
@@ -108,7 +108,7 @@ class MotoFunction:
 
     def items(self) -> list[dict[str, Any]]:
         """Every item that holds people's data: users, claims, links (no counters or records)."""
-        return [item for item in self.all_items() if not item["pk"]["S"].startswith(_BOOKKEEPING)]
+        return [item for item in self.all_items() if not is_bookkeeping(item["pk"]["S"])]
 
     def all_items(self) -> list[dict[str, Any]]:
         """Every item in the users table, rate-limit counters and idempotency records too."""

@@ -17,6 +17,7 @@ from backend.routes import CREATE_USER
 from infra.local import dynamodb_local
 from infra.local.process import LocalStageProcess, running_stage
 from infra.local.stage import StageOptions
+from tests.support.integrity import is_bookkeeping
 
 # Cheap hashing keeps the suites fast; the limits are far above what a suite
 # sends from its one address (the tests of the limits start their own stage).
@@ -50,13 +51,17 @@ def suite_stage_running(data_dir: Path) -> Iterator[LocalStageProcess]:
         yield stage
 
 
-def table_items(stage: LocalStageProcess) -> dict[str, dict[str, Any]]:
-    """Every item in the stage's users table, by partition key (DynamoDB Local is small)."""
+def table_items(
+    stage: LocalStageProcess, *, bookkeeping: bool = False
+) -> dict[str, dict[str, Any]]:
+    """The stage's users and claims and links by partition key (DynamoDB Local is small);
+    with `bookkeeping`, rate-limit counters and idempotency records too."""
     ddb = dynamodb_local.client(stage.dynamodb_endpoint, REGION)
     items: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True):
         for item in page["Items"]:
-            items[item["pk"]["S"]] = item
+            if bookkeeping or not is_bookkeeping(item["pk"]["S"]):
+                items[item["pk"]["S"]] = item
     return items
 
 
