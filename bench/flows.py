@@ -8,9 +8,7 @@ so drift in the machine's load hits both series alike.
 
 from __future__ import annotations
 
-import json
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from backend.routes import CREATE_USER, VERIFY_EMAIL
-from bench.inprocess import Call
+from bench.inprocess import Call, run_worker
 from bench.latency import signup_body
 from bench.stats import percentile
 
@@ -111,15 +109,8 @@ def measure_http(url: str, outbox: Path, *, requests: int, warmup: int) -> FlowR
 
 def measure_in_process(*, cost: int, requests: int, warmup: int) -> FlowResult:
     """The handler on moto, in a worker interpreter (as in bench.latency, for the same reasons)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.flows", str(cost), str(requests), str(warmup)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    return FlowResult("in-process handler, moto", **json.loads(done.stdout))
+    samples = run_worker("bench.flows", cost, requests, warmup)
+    return FlowResult("in-process handler, moto", **samples)
 
 
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
 TABLE: Final = "users-bench"
@@ -85,6 +85,22 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
             return int(response["statusCode"])
 
         yield call, Path(outbox)
+
+
+def run_worker(module: str, *args: object) -> Any:
+    """`python -m <module> <args...>` in a fresh interpreter; its stdout parsed as JSON."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", module, *(str(arg) for arg in args)],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    return json.loads(done.stdout)
 
 
 def print_quietly(work: Callable[[], object]) -> None:

@@ -7,9 +7,7 @@ absolute numbers do not.
 
 from __future__ import annotations
 
-import json
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,6 +19,7 @@ import httpx
 
 from backend.routes import CREATE_USER
 from bench.baseline import bare_hash_seconds
+from bench.inprocess import run_worker
 from bench.stats import percentile
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
@@ -103,15 +102,7 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> LatencyResul
     A separate interpreter keeps moto, the fake credentials and the handler's
     once-per-container clients out of the caller (pytest, or the local-stage run).
     """
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.latency", str(cost), str(requests), str(warmup)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    result = json.loads(done.stdout)
+    result = run_worker("bench.latency", cost, requests, warmup)
     return LatencyResult("in-process handler, moto", cost, result["requests"], result["bare"])
 
 
@@ -156,15 +147,7 @@ def _limits_worker(cost: int, requests: int, warmup: int) -> dict[str, list[floa
 
 def measure_limits(*, cost: int, requests: int, warmup: int) -> tuple[list[float], list[float]]:
     """What the rate limits cost an accepted sign-up, in process on moto: (on, off) seconds."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.latency", str(cost), str(requests), str(warmup), "limits"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=900,
-    )
-    result = json.loads(done.stdout)
+    result = run_worker("bench.latency", cost, requests, warmup, "limits")
     return result["on"], result["off"]
 
 
