@@ -11,8 +11,8 @@ import json
 import os
 import secrets
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
