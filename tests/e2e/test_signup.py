@@ -98,7 +98,13 @@ def test_signup_journey_confirms_by_mail_and_a_second_sign_up_looks_the_same(
     assert "verify?token=" not in str(notice)
 
 
-def test_reload_after_success_shows_a_fresh_form(page: Page, person: Person) -> None:
+def test_start_again_and_reload_after_success_show_a_fresh_form(page: Page, person: Person) -> None:
+    fill_form(page, person)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.get_by_role("button", name="Start again with a different one").click()
+    expect(page.get_by_label("Username")).to_be_focused()
+    expect(page.get_by_label("Username")).to_have_value("")
     fill_form(page, person)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
@@ -120,7 +126,7 @@ def test_failed_submit_summarises_the_errors_and_takes_focus(page: Page) -> None
         expect(field).to_have_attribute("required", "")
     check_view(page, "signup-errors")
     summary.get_by_role("link", name="Enter your email address.").click()
-    assert focused_id(page) == "email"
+    expect(page.get_by_label("Email address")).to_be_focused()
     # A reload leaves no error behind for whoever uses this tab next.
     page.reload()
     expect(page.locator("#submit:not([disabled])")).to_be_visible()

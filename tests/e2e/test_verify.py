@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from infra.local.process import LocalStageProcess
 from tests.e2e.accessibility import check_view
-from tests.e2e.helpers import Person, expire_link, fill_form, focused_id, mails_to, verify_link
+from tests.e2e.helpers import Person, expire_link, fill_form, mails_to, verify_link
 from tests.support.secrets import PASSWORDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -59,6 +59,6 @@ def test_broken_links_offer_a_new_one(page: Page) -> None:
     page.get_by_role("button", name="Send me a new link").click()
     field = page.get_by_label("Email address")
     expect(field).to_have_attribute("aria-invalid", "true")
-    assert focused_id(page) == "new-link-email"
+    expect(field).to_be_focused()
     expect(page.locator("#new-link-email-error")).to_have_text("Error: Enter your email address.")
     check_view(page, "verify-new-link-error")

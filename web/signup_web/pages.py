@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from signup_web.focus import focus_script
 from signup_web.form_view import FORM_HEADING, signup_form
 from signup_web.inbox_state import InboxState
 from signup_web.inbox_view import INBOX_TITLE, inbox_view
@@ -22,7 +23,12 @@ VERIFY_ON_LOAD = [VerifyState.arrive, InboxState.close]
 
 def signup_page() -> rx.Component:
     """The form, or check-your-inbox once the API accepted it."""
-    start_over = [InboxState.close, SignupState.start_over]
+    # The button that was clicked goes away with the view: focus the first field.
+    start_over = [
+        InboxState.close,
+        SignupState.start_over,
+        rx.call_script(focus_script("username")),
+    ]
     # Until the page's on_load has run, the state may still be a previous visit's.
     inbox_open = rx.State.is_hydrated & (InboxState.address != "")
     return page_shell(rx.cond(inbox_open, inbox_view(start_over), signup_form()))
