@@ -27,7 +27,7 @@ def unavailable_notice(exc: ApiUnavailable, *, kept: str) -> Notice:
 
 
 def readable_time(iso: str) -> str:
-    """`2026-11-24T20:40:43Z` as "24 November 2026, 20:40 UTC" (the mail says the same)."""
+    """`2026-11-24T20:40:43Z` as "24 November 2026, 20:40 UTC", the form the mails use."""
     try:
         moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
