@@ -106,6 +106,28 @@ $(BUN_STAMP):
 $(CHROMIUM):
 	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
 
+# ---- accessibility and screenshots (issue 16) ---------------------------------
+# axe-core, pinned by tests/e2e/axe/package-lock.json, is injected by the
+# browser tests into every state of every page (tests/e2e/accessibility.py).
+AXE_STAMP := .tools/.axe-core
+SCREENSHOTS := docs/screenshots
+
+.PHONY: screenshots
+
+test: $(AXE_STAMP)
+
+$(AXE_STAMP): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	mkdir -p .tools/axe
+	cp tests/e2e/axe/package.json tests/e2e/axe/package-lock.json .tools/axe/
+	npm ci --prefix .tools/axe --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests save each view at 375 px (light) as they check it; README embeds them.
+screenshots: setup $(DDB_STAMP) $(BUN_STAMP) $(CHROMIUM) $(AXE_STAMP)  ## regenerate docs/screenshots/ from the browser tests
+	rm -f $(SCREENSHOTS)/*.png
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/e2e -q
+
 # ---- benchmarks (issue 6) ----------------------------------------------------
 # Latency, cold start, throughput and cost, each as a ratio to a baseline from
 # the same run; prints the tables and writes bench/results.md. About three

@@ -20,6 +20,9 @@ config = rx.Config(
     # REFLEX_REDIS_URL to run several backend workers.
     state_manager_mode=rx.constants.StateManagerMode.MEMORY,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo"))],
+    # appearance "inherit": light or dark follows the visitor's prefers-color-scheme.
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", appearance="inherit"))
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

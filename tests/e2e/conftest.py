@@ -4,7 +4,8 @@ One local stage, one web UI and one browser for this package (the first
 Reflex build is the slow part), all stopped as soon as its last test ends:
 Playwright's sync API holds an event loop in the main thread while it runs,
 which later suites calling asyncio.run() must not see. The stage listens on a
-fixed free port so a test can stop it and bring it back at the same URL.
+fixed free port so a test can stop it and bring it back at the same URL, and
+it is told the web UI's port, so the links it mails open that UI.
 Every process is stopped at teardown, also on failure.
 """
 
@@ -19,8 +20,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from infra.local import web
 from infra.local.process import LocalStageProcess
-from infra.local.stage import REPO_ROOT, free_port
+from infra.local.stage import free_port
 from infra.local.supervisor import Supervisor
+from tests.e2e.accessibility import AXE_LOG, PHONE
 from tests.e2e.helpers import Person
 from tests.support.stage import suite_stage
 from tests.support.users import unique_signup
@@ -37,9 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# A small phone: every test runs at the narrowest width the form must support.
-PHONE = {"width": 375, "height": 812}
-OUTPUT_DIR = REPO_ROOT / "test-results"
+OUTPUT_DIR = AXE_LOG.parent
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
@@ -53,11 +53,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="package")
-def e2e_stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStageProcess]:
+def web_port() -> int:
+    """The web UI's port, chosen first: the stage's mails link to it."""
+    return free_port()
+
+
+@pytest.fixture(scope="package")
+def e2e_stage(
+    tmp_path_factory: pytest.TempPathFactory, web_port: int
+) -> Iterator[LocalStageProcess]:
     """A local stage on a fixed port, so stopping and restarting it keeps its URL and data."""
-    stage = suite_stage(
-        tmp_path_factory.mktemp("e2e-stage") / "data", args=("--api-port", str(free_port()))
-    )
+    args = ("--api-port", str(free_port()), "--web-port", str(web_port))
+    stage = suite_stage(tmp_path_factory.mktemp("e2e-stage") / "data", args=args)
     try:
         stage.start()
         yield stage
@@ -67,15 +74,28 @@ def e2e_stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStagePr
 
 @pytest.fixture(scope="package")
 def web_url(
-    e2e_stage: LocalStageProcess, tmp_path_factory: pytest.TempPathFactory
+    e2e_stage: LocalStageProcess, web_port: int, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The web UI (`reflex run`), pointed at the e2e stage; its log is kept in the session's tmp."""
     supervisor = Supervisor(grace_seconds=10)
     log_file = tmp_path_factory.mktemp("web") / "web.log"
+    AXE_LOG.unlink(missing_ok=True)
     try:
-        yield web.start(supervisor, api_url=e2e_stage.api_url, port=free_port(), log_file=log_file)
+        yield web.start(supervisor, api_url=e2e_stage.api_url, port=web_port, log_file=log_file)
     finally:
         supervisor.stop()
+
+
+@pytest.fixture(scope="package")
+def mailed_url(web_port: int) -> str:
+    """The web UI's address as the stage's mails spell it (its WEB_URL)."""
+    return f"http://localhost:{web_port}"
+
+
+@pytest.fixture(scope="package")
+def outbox(e2e_stage: LocalStageProcess) -> Path:
+    """Where the stage writes each mail as an .eml file."""
+    return e2e_stage.data_dir / "mail"
 
 
 @pytest.fixture(scope="package")
@@ -93,13 +113,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, web_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """The sign-up page at 375 px, live; a failing test leaves a screenshot in test-results/."""
-    context = browser.new_context(viewport=PHONE, base_url=web_url)
+    """The sign-up page at 375 px, light, live; a failed test leaves a screenshot behind."""
+    context = browser.new_context(viewport=PHONE, base_url=web_url, color_scheme="light")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     try:
         tab.goto("/")
-        # Enabled once Reflex has hydrated the page (see components._cannot_submit).
+        # Enabled once Reflex has hydrated the page (see form_view.submit_button).
         tab.locator("#submit:not([disabled])").wait_for()
         yield tab
     finally:

@@ -27,14 +27,44 @@ def problem(
 
 
 def created(username: str = "AdaLovelace", email: str = "ada@example.com") -> httpx.Response:
-    """A 200 answer for a new user."""
+    """A 200 answer to a sign-up: pending until the mailed link is followed."""
+    body = {
+        "username": username,
+        "email": email,
+        "status": "pending_verification",
+        "expiresAt": "2026-11-24T19:03:58Z",
+    }
+    return httpx.Response(200, headers={"x-request-id": "rid-ok"}, json=body)
+
+
+def verified(username: str = "AdaLovelace", email: str = "ada@example.com") -> httpx.Response:
+    """A 200 answer to a verification."""
     body = {
         "userId": "0b9f3f5e-5c1a-4d8e-9f3c-2a7d6c1e4b10",
         "username": username,
         "email": email,
         "createdAt": "2026-11-23T19:03:58.391Z",
+        "verifiedAt": "2026-11-23T19:05:12.004Z",
     }
-    return httpx.Response(200, headers={"x-request-id": "rid-ok"}, json=body)
+    return httpx.Response(200, headers={"x-request-id": "rid-verified"}, json=body)
+
+
+def accepted() -> httpx.Response:
+    """The 202 answer to every resend."""
+    body = {
+        "status": "accepted",
+        "detail": "If this address is waiting for confirmation, a new link is on its way.",
+    }
+    return httpx.Response(202, headers={"x-request-id": "rid-resend"}, json=body)
+
+
+def throttled(retry_after: str | None = "7") -> httpx.Response:
+    """429: the function's rate_limited problem (with Retry-After), or the gateway's own."""
+    if retry_after is None:
+        return httpx.Response(429, json={"message": "Too Many Requests"})
+    response = problem(429, [(None, "rate_limited", "Slow down.")], request_id="rid-429")
+    response.headers["retry-after"] = retry_after
+    return response
 
 
 @dataclass

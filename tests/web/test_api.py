@@ -8,13 +8,22 @@ import json
 import httpx
 import pytest
 
-from signup_web.api import DEFAULT_TIMEOUT, ApiUnavailable, Registered, Rejected, SignupApi
-from tests.web.fakes import FakeApi, created, problem
+from signup_web.api import (
+    DEFAULT_TIMEOUT,
+    ApiUnavailable,
+    Rejected,
+    ResendAccepted,
+    SignupApi,
+    SignupPending,
+    Verified,
+)
+from tests.web.fakes import FakeApi, accepted, created, problem, throttled, verified
 
 PASSWORD = "analytical engine notes 1843"
+TOKEN = "Vx1mF0wq3nQyGZl2a9kP7rX8bT4cD6eH5jL0sU2vW1y"
 
 
-def create(api: FakeApi, base_url: str = "http://api.test") -> Registered | Rejected:
+def create(api: FakeApi, base_url: str = "http://api.test") -> SignupPending | Rejected:
     """Call create_user once against the fake."""
     client = SignupApi(base_url, transport=api.transport)
     return asyncio.run(
@@ -22,14 +31,24 @@ def create(api: FakeApi, base_url: str = "http://api.test") -> Registered | Reje
     )
 
 
-def test_create_user_success_returns_the_new_user() -> None:
-    api = FakeApi(created())
-    outcome = create(api)
-    assert outcome == Registered(
-        user_id="0b9f3f5e-5c1a-4d8e-9f3c-2a7d6c1e4b10",
+def verify(api: FakeApi) -> Verified | Rejected:
+    """Call verify_email once against the fake."""
+    return asyncio.run(
+        SignupApi("http://api.test", transport=api.transport).verify_email(token=TOKEN)
+    )
+
+
+def resend(api: FakeApi) -> ResendAccepted | Rejected:
+    """Call resend_verification once against the fake."""
+    client = SignupApi("http://api.test", transport=api.transport)
+    return asyncio.run(client.resend_verification(email="ada@example.com"))
+
+
+def test_create_user_success_is_pending_verification() -> None:
+    assert create(FakeApi(created())) == SignupPending(
         username="AdaLovelace",
         email="ada@example.com",
-        created_at="2026-11-23T19:03:58.391Z",
+        expires_at="2026-11-24T19:03:58Z",
         request_id="rid-ok",
     )
 
@@ -50,6 +69,47 @@ def test_create_user_posts_json_to_create_user_with_timeouts() -> None:
     assert DEFAULT_TIMEOUT.connect == 3.0 and DEFAULT_TIMEOUT.read == 15.0
 
 
+def test_verify_email_posts_the_token_and_returns_the_user() -> None:
+    api = FakeApi(verified())
+    outcome = verify(api)
+    assert isinstance(outcome, Verified)
+    assert (outcome.username, outcome.email, outcome.request_id) == (
+        "AdaLovelace",
+        "ada@example.com",
+        "rid-verified",
+    )
+    assert str(api.requests[0].url) == "http://api.test/verifyEmail"
+    assert api.bodies() == [{"token": TOKEN}]
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(410, "token_expired"), (400, "token_invalid"), (400, "token_required")]
+)
+def test_verify_email_link_problems_are_rejections_with_their_code(status: int, code: str) -> None:
+    outcome = verify(FakeApi(problem(status, [("token", code, "This link ...")])))
+    assert isinstance(outcome, Rejected)
+    assert (outcome.status, outcome.codes) == (status, (code,))
+    assert outcome.field_errors == {"token": "This link ..."}
+    assert outcome.field_codes == {"token": code}
+
+
+def test_resend_verification_posts_the_address_and_is_accepted() -> None:
+    api = FakeApi(accepted())
+    outcome = resend(api)
+    assert outcome == ResendAccepted(
+        detail="If this address is waiting for confirmation, a new link is on its way.",
+        request_id="rid-resend",
+    )
+    assert str(api.requests[0].url) == "http://api.test/resendVerification"
+    assert api.bodies() == [{"email": "ada@example.com"}]
+
+
+def test_resend_verification_bad_address_maps_to_email() -> None:
+    outcome = resend(FakeApi(problem(400, [("email", "email_invalid", "Not an address.")])))
+    assert isinstance(outcome, Rejected)
+    assert outcome.field_errors == {"email": "Not an address."}
+
+
 def test_create_user_validation_problems_map_to_fields() -> None:
     api = FakeApi(
         problem(
@@ -68,25 +128,16 @@ def test_create_user_validation_problems_map_to_fields() -> None:
         "username": "Use at least 3 characters.",
         "password": "Too common.",
     }
+    assert outcome.field_codes == {"username": "username_too_short", "password": "password_common"}
     assert outcome.codes == ("username_too_short", "password_common", "password_similar")
     assert outcome.form_errors == ()
     assert outcome.request_id == "rid-problem"
 
 
-@pytest.mark.parametrize(
-    ("taken", "fields"),
-    [
-        (["email"], {"email"}),
-        (["username"], {"username"}),
-        (["username", "email"], {"username", "email"}),
-    ],
-)
-def test_create_user_conflict_names_each_taken_field(taken: list[str], fields: set[str]) -> None:
-    errors = [(name, f"{name}_taken", f"This {name} is taken.") for name in taken]
-    outcome = create(FakeApi(problem(409, errors)))
+def test_create_user_username_taken_is_under_username() -> None:
+    outcome = create(FakeApi(problem(409, [("username", "username_taken", "Taken.")])))
     assert isinstance(outcome, Rejected)
-    assert set(outcome.field_errors) == fields
-    assert outcome.codes == tuple(f"{name}_taken" for name in taken)
+    assert (outcome.status, outcome.field_errors) == (409, {"username": "Taken."})
 
 
 def test_create_user_body_level_problem_is_a_form_error() -> None:
@@ -119,10 +170,26 @@ def test_create_user_503_is_retryable_with_request_id_and_retry_after() -> None:
         create(FakeApi(response))
     assert caught.value.status == 503
     assert caught.value.request_id == "rid-503"
-    assert caught.value.retry_after == "1"
+    assert caught.value.retry_after == 1
+    assert not caught.value.rate_limited
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 504])
+@pytest.mark.parametrize("call", [create, verify, resend])
+def test_every_call_rate_limited_says_how_long_to_wait(call: object) -> None:
+    with pytest.raises(ApiUnavailable) as caught:
+        call(FakeApi(throttled("7")))  # type: ignore[operator]
+    assert caught.value.rate_limited
+    assert (caught.value.retry_after, caught.value.request_id) == (7, "rid-429")
+    assert caught.value.reason == "Too many attempts."
+
+
+def test_gateway_throttle_is_rate_limited_without_a_wait() -> None:
+    with pytest.raises(ApiUnavailable) as caught:
+        create(FakeApi(throttled(None)))
+    assert caught.value.rate_limited and caught.value.retry_after is None
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
 def test_create_user_other_failures_are_retryable(status: int) -> None:
     # A gateway's own 5xx may be HTML: the request id then comes from the header.
     response = httpx.Response(status, headers={"x-request-id": "rid-h"}, text="<html>oops</html>")
@@ -146,6 +213,12 @@ def test_create_user_timeout_is_retryable() -> None:
     assert "too long" in caught.value.reason
 
 
-def test_create_user_unreadable_success_is_not_taken_for_a_user() -> None:
+@pytest.mark.parametrize("body", [{"username": "x"}, {"status": "pending_verification"}])
+def test_create_user_unreadable_success_is_not_taken_for_a_sign_up(body: dict[str, str]) -> None:
     with pytest.raises(ApiUnavailable):
-        create(FakeApi(httpx.Response(200, json={"userId": "x"})))
+        create(FakeApi(httpx.Response(200, json=body)))
+
+
+def test_verify_email_unreadable_success_is_not_taken_for_a_user() -> None:
+    with pytest.raises(ApiUnavailable):
+        verify(FakeApi(httpx.Response(200, json={"userId": "x"})))

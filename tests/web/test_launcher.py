@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.local import web
-from infra.local.__main__ import parse_args
+from infra.local.__main__ import options_from, parse_args
 
 
 def test_web_command_serves_one_port_in_prod_or_preview() -> None:
@@ -43,3 +43,16 @@ def test_runner_web_options() -> None:
     assert (defaults.web_port, defaults.web_reload, defaults.no_web) == (3000, False, False)
     args = parse_args(["--web-port", "3100", "--web-reload"])
     assert (args.web_port, args.web_reload) == (3100, True)
+
+
+def test_runner_cors_origins_and_links_follow_the_web_port() -> None:
+    # The API must accept the web UI's origin, and the mails must link to it, on any port.
+    options = options_from(parse_args(["--web-port", "3100"]))
+    assert options.cors_origins[:2] == ("http://localhost:3100", "http://127.0.0.1:3100")
+    assert "http://localhost:3000" not in options.cors_origins[:2]
+    assert options.web_url == "http://localhost:3100"
+
+
+def test_runner_explicit_cors_origins_replace_the_defaults() -> None:
+    options = options_from(parse_args(["--web-port", "3100", "--cors-origin", "https://a.test"]))
+    assert options.cors_origins == ("https://a.test",)

@@ -1,4 +1,4 @@
-"""The web app reads API_URL and the stage's PASSWORD_MIN_LENGTH, like the Lambda."""
+"""The web app reads API_URL and PASSWORD_MIN_LENGTH like the Lambda, and its wording."""
 
 from __future__ import annotations
 
@@ -26,3 +26,31 @@ def test_settings_read_api_url_and_password_minimum() -> None:
 def test_settings_refuse_a_minimum_the_api_would_refuse() -> None:
     with pytest.raises(ValueError, match="password lengths"):
         WebSettings.from_env({"PASSWORD_MIN_LENGTH": "6"})
+
+
+def test_settings_default_product_name_and_next_step() -> None:
+    settings = WebSettings.from_env({})
+    # The name the mails use when the stage sets none (backend.config's sender).
+    assert settings.product_name == "Sign-up"
+    assert (settings.next_step.label, settings.next_step.url) == ("Continue", "/")
+
+
+def test_settings_read_product_name_and_next_step() -> None:
+    settings = WebSettings.from_env(
+        {
+            "PRODUCT_NAME": " Acme Notes ",
+            "NEXT_STEP_URL": "https://app.example.com/sign-in",
+            "NEXT_STEP_LABEL": "Sign in to Acme Notes",
+        }
+    )
+    assert settings.product_name == "Acme Notes"
+    assert settings.next_step.url == "https://app.example.com/sign-in"
+    assert settings.next_step.label == "Sign in to Acme Notes"
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "//evil.example", "data:text/html,x", "app"]
+)
+def test_settings_refuse_a_next_step_that_is_not_a_page(url: str) -> None:
+    with pytest.raises(ValueError, match="NEXT_STEP_URL"):
+        WebSettings.from_env({"NEXT_STEP_URL": url})

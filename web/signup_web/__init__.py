@@ -1,1 +1,1 @@
-"""The sign-up web app: a Reflex form in front of `POST /createUser`."""
+"""The sign-up web app: Reflex pages in front of createUser, verifyEmail and resendVerification."""

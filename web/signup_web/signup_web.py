@@ -1,10 +1,28 @@
-"""Build the app and its one page; everything else lives in the sibling modules."""
+"""Build the app and its pages; everything else lives in the sibling modules."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from signup_web.components import signup_page
+from backend.routes import VERIFY_PAGE
+from signup_web.pages import (
+    SIGNUP_ON_LOAD,
+    VERIFY_ON_LOAD,
+    signup_page,
+    signup_title,
+    verify_page,
+    verify_title,
+)
 
-app = rx.App()
-app.add_page(signup_page, route="/", title="Sign up")
+app = rx.App(
+    head_components=[
+        # The verify page's URL holds a token: never send it to another origin.
+        rx.el.meta(name="referrer", content="no-referrer"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="32x32"),
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    ],
+    stylesheets=["/signup.css"],
+    html_lang="en",
+)
+app.add_page(signup_page, route="/", title=signup_title(), on_load=SIGNUP_ON_LOAD)
+app.add_page(verify_page, route=VERIFY_PAGE, title=verify_title(), on_load=VERIFY_ON_LOAD)

@@ -4,27 +4,34 @@ The password is never stored here. Its handlers receive the values they check
 as arguments (the inputs are uncontrolled, so the browser holds them), keep
 only what they derive (an error message, a strength score) and forget the
 values when they return.
+
+A field's error shows once the person has typed in it and left it, or has
+submitted; from then on it is re-checked as they type. Tabbing through empty
+fields marks nothing.
 """
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
+from reflex.event import EventSpec
 from zxcvbn import zxcvbn
 
-from backend.rules import email_problem, password_problem, username_problem
-from signup_web.api import ApiUnavailable, Registered, Rejected, SignupApi
-from signup_web.settings import WebSettings
-
-SETTINGS: Final = WebSettings.from_env(os.environ)
-SIGNUP_API: Final = SignupApi(SETTINGS.api_url)
+from backend.rules import FieldProblem, email_problem, password_problem, username_problem
+from signup_web import services
+from signup_web.api import ApiUnavailable, Rejected, SignupPending
+from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
+from signup_web.inbox_state import INBOX_HEADING, InboxState
+from signup_web.notices import Notice, unavailable_notice
 
 FORM_FIELDS: Final = ("username", "email", "password", "confirmation")
 CONFIRMATION_REQUIRED: Final = "Repeat the password."
 CONFIRMATION_MISMATCH: Final = "The two passwords differ."
+# The too-short message already states the rule its hint gives: show one, not both.
+HINT_RESTATED_BY: Final = "password_too_short"
 STRENGTH_LABELS: Final = ("Very weak", "Weak", "Fair", "Good", "Strong")
 # zxcvbn refuses longer input; its estimate has long saturated by then.
 _STRENGTH_MAX_CHARS: Final = 72
@@ -38,46 +45,64 @@ class SignupState(rx.State):
     username_error: str = ""
     email_error: str = ""
     password_error: str = ""
+    password_error_code: str = ""
     confirmation_error: str = ""
     strength_score: int = -1
     strength_label: str = ""
     strength_hint: str = ""
     show_password: bool = False
     pending: bool = False
+    # The error summary: shown by a refused submit, kept until the next one.
+    summary_shown: bool = False
     banner: str = ""
     banner_request_id: str = ""
-    banner_retryable: bool = False
-    registered: bool = False
-    new_user_id: str = ""
-    new_username: str = ""
-    new_email: str = ""
-    # Fields the user has left once: from then on they are checked as they type.
+    # Fields the person typed in, and those checked once (re-checked as they type).
+    _typed: frozenset[str] = frozenset()
     _touched: frozenset[str] = frozenset()
+
+    @rx.var
+    def has_errors(self) -> bool:
+        """Any field shows an error."""
+        return self._any_error()
+
+    @rx.var
+    def password_hint_shown(self) -> bool:
+        """False while the password's error restates its hint."""
+        return self.password_error_code != HINT_RESTATED_BY
+
+    @rx.event
+    def start_over(self) -> None:
+        """A fresh form: each load of the page, and "use a different address"."""
+        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
 
     @rx.event
     def identity_typed(self, field: str, value: str) -> None:
-        """Username or email edited: re-check it live once the user has left it before."""
+        """Username or email edited: re-check it live once it has been checked."""
         self._remember(field, value)
+        self._typed = self._typed | {field}
         if field in self._touched:
             self._check_identity(field)
 
     @rx.event
     def identity_left(self, field: str, value: str) -> None:
-        """Username or email left: check it."""
+        """Username or email left: check it, if the person typed in it."""
         self._remember(field, value)
-        self._touch(field)
-        self._check_identity(field)
+        if field in self._typed:
+            self._touched = self._touched | {field}
+            self._check_identity(field)
 
     @rx.event
-    def passwords_typed(self, password: str, confirmation: str) -> None:
-        """Password or confirmation edited: update the strength hint and re-check left fields."""
+    def passwords_typed(self, field: str, password: str, confirmation: str) -> None:
+        """Password or confirmation edited: update the strength hint and re-check checked fields."""
+        self._typed = self._typed | {field}
         self._rate_strength(password)
         self._check_passwords(password, confirmation, only_touched=True)
 
     @rx.event
     def password_left(self, field: str, password: str, confirmation: str) -> None:
-        """Password or confirmation left: check both that the user has visited."""
-        self._touch(field)
+        """Password or confirmation left: check it, if the person typed in it."""
+        if field in self._typed:
+            self._touched = self._touched | {field}
         self._check_passwords(password, confirmation, only_touched=True)
 
     @rx.event
@@ -86,33 +111,56 @@ class SignupState(rx.State):
         self.show_password = not self.show_password
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[None]:
+    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
         """Check every field, then call the API once; the password lives only in this call."""
-        if self.pending:
-            return
+        inbox = await self.get_state(InboxState)
+        if self.pending or inbox.address:
+            return  # a click queued behind the first one: never a second sign-up
         username, email, password, confirmation = (
             str(form_data.get(name, "")) for name in FORM_FIELDS
         )
         self.username, self.email = username, email
         self._touched = frozenset(FORM_FIELDS)
-        self._clear_banner()
+        self._show(Notice(""))
         self._check_identity("username")
         self._check_identity("email")
         self._check_passwords(password, confirmation, only_touched=False)
-        if self._has_errors():
-            return  # the rules already explain what to fix: no request
+        self.summary_shown = self._any_error()
+        if self.summary_shown:
+            yield focus_on(ERROR_SUMMARY)  # the rules explain what to fix: no request
+            return
         self.pending = True
-        yield  # let the browser disable the button while the request runs
+        yield None  # let the browser show the button as busy while the request runs
         try:
-            outcome = await SIGNUP_API.create_user(
+            outcome = await services.SIGNUP_API.create_user(
                 username=username, email=email, password=password
             )
         except ApiUnavailable as exc:
-            self._show_banner(_unavailable_text(exc), exc.request_id, retryable=True)
-        else:
-            self._apply(outcome)
-        finally:
             self.pending = False
+            self._show(unavailable_notice(exc, kept="Your details are still in the form."))
+            yield focus_on(BANNER)
+            return
+        self.pending = False
+        if isinstance(outcome, SignupPending):
+            self.reset()  # type: ignore[no-untyped-call]  # nothing of the form outlives it
+            yield inbox.open_after_signup(outcome.email, outcome.expires_at, now=time.time())
+            yield focus_on(INBOX_HEADING)
+            return
+        yield self._refused(outcome)
+
+    def _refused(self, outcome: Rejected) -> EventSpec:
+        for field, message in outcome.field_errors.items():
+            setattr(self, f"{field}_error", message)
+            if field == "password":
+                self.password_error_code = outcome.field_codes.get(field, "")
+        if outcome.form_errors:
+            self._show(Notice(" ".join(outcome.form_errors), outcome.request_id))
+        self.summary_shown = self._any_error()
+        return focus_on(ERROR_SUMMARY if self.summary_shown else BANNER)
+
+    def _any_error(self) -> bool:
+        errors = (self.username_error, self.email_error, self.password_error)
+        return any(errors) or bool(self.confirmation_error)
 
     def _remember(self, field: str, value: str) -> None:
         if field == "username":
@@ -120,23 +168,19 @@ class SignupState(rx.State):
         elif field == "email":
             self.email = value
 
-    def _touch(self, field: str) -> None:
-        self._touched = self._touched | {field}
-
     def _check_identity(self, field: str) -> None:
         if field == "username":
-            problem = username_problem(self.username)
-            self.username_error = problem.message if problem else ""
+            self.username_error = _message(username_problem(self.username))
         elif field == "email":
-            problem = email_problem(self.email)
-            self.email_error = problem.message if problem else ""
+            self.email_error = _message(email_problem(self.email))
 
     def _check_passwords(self, password: str, confirmation: str, *, only_touched: bool) -> None:
         if not only_touched or "password" in self._touched:
             problem = password_problem(
-                password, policy=SETTINGS.policy, username=self.username, email=self.email
+                password, policy=services.SETTINGS.policy, username=self.username, email=self.email
             )
-            self.password_error = problem.message if problem else ""
+            self.password_error = _message(problem)
+            self.password_error_code = problem.code if problem else ""
         if not only_touched or "confirmation" in self._touched:
             self.confirmation_error = _confirmation_error(password, confirmation)
 
@@ -150,35 +194,15 @@ class SignupState(rx.State):
         self.strength_label = STRENGTH_LABELS[self.strength_score]
         self.strength_hint = feedback["warning"] or next(iter(feedback["suggestions"]), "")
 
-    def _has_errors(self) -> bool:
-        errors = (self.username_error, self.email_error, self.password_error)
-        return any(errors) or bool(self.confirmation_error)
+    def _show(self, notice: Notice) -> None:
+        self.banner, self.banner_request_id = notice.text, notice.request_id
 
-    def _apply(self, outcome: Registered | Rejected) -> None:
-        if isinstance(outcome, Registered):
-            self.registered = True
-            self.new_user_id = outcome.user_id
-            self.new_username = outcome.username
-            self.new_email = outcome.email
-            return
-        for field, message in outcome.field_errors.items():
-            setattr(self, f"{field}_error", message)
-        if outcome.form_errors:
-            self._show_banner(" ".join(outcome.form_errors), outcome.request_id, retryable=False)
 
-    def _show_banner(self, text: str, request_id: str, *, retryable: bool) -> None:
-        self.banner, self.banner_request_id, self.banner_retryable = text, request_id, retryable
-
-    def _clear_banner(self) -> None:
-        self._show_banner("", "", retryable=False)
+def _message(problem: FieldProblem | None) -> str:
+    return problem.message if problem else ""
 
 
 def _confirmation_error(password: str, confirmation: str) -> str:
     if not confirmation:
         return CONFIRMATION_REQUIRED
     return "" if confirmation == password else CONFIRMATION_MISMATCH
-
-
-def _unavailable_text(exc: ApiUnavailable) -> str:
-    wait = f" Try again in {exc.retry_after} s." if exc.retry_after.isdigit() else ""
-    return f"{exc.reason} Your details are still in the form: try again.{wait}"

@@ -1,0 +1,98 @@
+"""Check your inbox: where the mail went, and a resend button that waits out the cooldown.
+
+The same view whether or not the address already had an account: the API's
+answer does not say, so neither does the page.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventType
+
+from signup_web.inbox_state import INBOX_HEADING, InboxState
+from signup_web.notice_view import service_banner
+
+INBOX_TITLE: Final = "Check your inbox"
+
+
+def _lead() -> rx.Component:
+    address = rx.text.strong(InboxState.address)
+    return rx.cond(
+        InboxState.after_signup,
+        rx.text("We sent an email to ", address, ". Open it to finish signing up.", size="3"),
+        rx.text(
+            "If ", address, " is waiting for confirmation, a new link is on its way.", size="3"
+        ),
+    )
+
+
+def _expiry() -> rx.Component:
+    return rx.cond(
+        InboxState.expires != "",
+        rx.text("The link in it works until ", InboxState.expires, ".", size="2"),
+    )
+
+
+def resend_button() -> rx.Component:
+    """Asks for a new link; refuses (and says how long to wait) during the cooldown."""
+    waiting = InboxState.cooldown > 0
+    return rx.vstack(
+        rx.button(
+            "Send the link again",
+            type="button",
+            id="resend",
+            variant="soft",
+            size="3",
+            loading=InboxState.sending,
+            # aria-disabled, not disabled: the button keeps focus while it waits.
+            disabled=~rx.State.is_hydrated,
+            aria_disabled=rx.cond(waiting | InboxState.sending, "true", "false"),
+            aria_describedby="resend-wait",
+            class_name=rx.cond(waiting, "waiting", ""),
+            on_click=InboxState.resend,
+        ),
+        rx.text(
+            rx.cond(
+                waiting,
+                "You can ask for another link in " + InboxState.cooldown.to_string() + " s.",
+                "",
+            ),
+            id="resend-wait",
+            size="2",
+            class_name="field-hint",
+        ),
+        spacing="1",
+    )
+
+
+def inbox_view(on_start_over: EventType[()]) -> rx.Component:
+    """The view after a sign-up or a request for a new link; `on_start_over` goes back."""
+    return rx.vstack(
+        rx.heading(INBOX_TITLE, size="7", as_="h1", id=INBOX_HEADING, tab_index=-1),
+        _lead(),
+        _expiry(),
+        rx.text(
+            "Nothing there after a few minutes? Check your spam folder, or ask for a new link.",
+            size="2",
+        ),
+        resend_button(),
+        # Always on the page and filled later, so screen readers announce it.
+        rx.el.p(InboxState.status, id="resend-status", role="status", class_name="status"),
+        service_banner(InboxState.banner, InboxState.banner_request_id),
+        rx.el.p(
+            "Wrong address? ",
+            rx.button(
+                "Start again with a different one",
+                type="button",
+                variant="ghost",
+                id="start-over",
+                on_click=on_start_over,
+            ),
+            class_name="start-over",
+        ),
+        id="inbox",
+        spacing="4",
+        width="100%",
+    )
