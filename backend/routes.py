@@ -35,6 +35,9 @@ RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerific
 ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
+# The request header that makes a retry safe: createUser and resendVerification
+# replay the first answer to the same key instead of acting twice.
+IDEMPOTENCY_KEY: Final = "idempotency-key"
 
 
 def find_route(method: str, path: str) -> Route | None:
@@ -60,7 +63,8 @@ class CorsPolicy:
 
 CORS: Final = CorsPolicy(
     allow_methods=tuple(sorted({r.method for r in ROUTES})),
-    allow_headers=("content-type",),
+    # A browser client may retry its own submission safely with Idempotency-Key.
+    allow_headers=("content-type", IDEMPOTENCY_KEY),
     # Lets a browser client show the request id and honour Retry-After.
     expose_headers=("x-request-id", "retry-after"),
     max_age=600,

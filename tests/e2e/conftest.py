@@ -7,24 +7,41 @@ which later suites calling asyncio.run() must not see. The stage listens on a
 fixed free port so a test can stop it and bring it back at the same URL, and
 it is told the web UI's port, so the links it mails open that UI.
 Every process is stopped at teardown, also on failure.
+
+The web UI reaches the API through a DelayProxy (so a test can lose an
+answer), with a short timeout, and holds the stage's client-address secret;
+it trusts one proxy hop of X-Forwarded-For, which each browser context sets
+to an address of its own: every test is a visitor of its own, as behind
+CloudFront, and the stage's per-address limit is the product's default.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from backend.config import (
+    CLIENT_ADDRESS_SECRET,
+    DEFAULT_RATE_LIMIT_PER_ADDRESS,
+    RATE_LIMIT_PER_ADDRESS,
+)
 from infra.local import web
 from infra.local.process import LocalStageProcess
+from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from infra.local.stage import free_port
 from infra.local.supervisor import Supervisor
+from signup_web.settings import API_TIMEOUT_SECONDS
 from tests.e2e.accessibility import AXE_LOG, PHONE
 from tests.e2e.helpers import Person
 from tests.support.stage import suite_stage
+from tests.support.tcp_proxy import DelayProxy
 from tests.support.users import unique_signup
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +57,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 OUTPUT_DIR = AXE_LOG.parent
+# Seconds the web UI waits for one API answer before it asks again (same key).
+WEB_TIMEOUT_SECONDS: Final = 4.0
+# Visitors' addresses: 198.18.0.0/15 is set aside for tests (RFC 2544).
+_VISITORS: Final = (str(a) for a in ipaddress.ip_network("198.18.0.0/15").hosts())
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
@@ -64,7 +85,8 @@ def e2e_stage(
 ) -> Iterator[LocalStageProcess]:
     """A local stage on a fixed port, so stopping and restarting it keeps its URL and data."""
     args = ("--api-port", str(free_port()), "--web-port", str(web_port))
-    stage = suite_stage(tmp_path_factory.mktemp("e2e-stage") / "data", args=args)
+    limits = {RATE_LIMIT_PER_ADDRESS: str(DEFAULT_RATE_LIMIT_PER_ADDRESS)}
+    stage = suite_stage(tmp_path_factory.mktemp("e2e-stage") / "data", env=limits, args=args)
     try:
         stage.start()
         yield stage
@@ -73,17 +95,53 @@ def e2e_stage(
 
 
 @pytest.fixture(scope="package")
+def api_proxy(e2e_stage: LocalStageProcess) -> Iterator[DelayProxy]:
+    """The web UI's way to the API: a test may hold its answers back."""
+    port = e2e_stage.api_url.rpartition(":")[2]
+    with DelayProxy(int(port)) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="package")
 def web_url(
-    e2e_stage: LocalStageProcess, web_port: int, tmp_path_factory: pytest.TempPathFactory
+    e2e_stage: LocalStageProcess,
+    api_proxy: DelayProxy,
+    web_port: int,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """The web UI (`reflex run`), pointed at the e2e stage; its log is kept in the session's tmp."""
     supervisor = Supervisor(grace_seconds=10)
     log_file = tmp_path_factory.mktemp("web") / "web.log"
     AXE_LOG.unlink(missing_ok=True)
+    secret = (e2e_stage.data_dir / CLIENT_ADDRESS_SECRET_FILE).read_text("utf-8").strip()
+    env = {
+        **os.environ,
+        API_TIMEOUT_SECONDS: str(WEB_TIMEOUT_SECONDS),
+        CLIENT_ADDRESS_SECRET: secret,
+        # Reflex's own setting: the browser's address is the last X-Forwarded-For hop.
+        "REFLEX_TRUSTED_PROXY_HOPS": "1",
+    }
     try:
-        yield web.start(supervisor, api_url=e2e_stage.api_url, port=web_port, log_file=log_file)
+        yield web.start(
+            supervisor, api_url=api_proxy.url, port=web_port, log_file=log_file, env=env
+        )
     finally:
         supervisor.stop()
+
+
+def visitor_address() -> str:
+    """An address no other browser context of this run has."""
+    return next(_VISITORS)
+
+
+def visitor_context(browser: Browser, web_url: str, address: str) -> BrowserContext:
+    """A browser context at 375 px, light, whose requests come from `address` (as a proxy says)."""
+    return browser.new_context(
+        viewport=PHONE,
+        base_url=web_url,
+        color_scheme="light",
+        extra_http_headers={"X-Forwarded-For": address},
+    )
 
 
 @pytest.fixture(scope="package")
@@ -114,7 +172,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, web_url: str, request: pytest.FixtureRequest) -> Iterator[Page]:
     """The sign-up page at 375 px, light, live; a failed test leaves a screenshot behind."""
-    context = browser.new_context(viewport=PHONE, base_url=web_url, color_scheme="light")
+    context = visitor_context(browser, web_url, visitor_address())
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     try:

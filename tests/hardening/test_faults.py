@@ -33,11 +33,11 @@ from infra.local.stage import free_port, local_settings
 from infra.local.supervisor import Supervisor
 from infra.local.table import ensure_table
 from tests.hardening.contract import conformance_problems
-from tests.hardening.tcp_proxy import DelayProxy
 from tests.hygiene import register_secret
 from tests.support.integrity import integrity_problems
 from tests.support.secrets import PASSWORDS
 from tests.support.stage import TEST_ENVIRONMENT
+from tests.support.tcp_proxy import DelayProxy
 from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(240)]

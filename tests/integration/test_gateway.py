@@ -173,13 +173,14 @@ def test_gateway_preflight_allowed_origin(url: str) -> None:
         headers={
             "origin": ORIGIN,
             "access-control-request-method": "POST",
-            "access-control-request-headers": "content-type",
+            "access-control-request-headers": "content-type,idempotency-key",
         },
     )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == ORIGIN
     assert response.headers["access-control-allow-methods"] == "POST"
-    assert response.headers["access-control-allow-headers"] == "content-type"
+    # A browser client may send Idempotency-Key to retry its own submission.
+    assert response.headers["access-control-allow-headers"] == "content-type,idempotency-key"
 
 
 def test_gateway_preflight_other_origin_gets_no_cors_headers(url: str) -> None:

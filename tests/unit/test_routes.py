@@ -21,4 +21,5 @@ def test_routes_methods_on_a_path() -> None:
 def test_routes_cors_allows_exactly_the_routes_methods() -> None:
     assert set(CORS.allow_methods) == {route.method for route in ROUTES}
     assert "content-type" in CORS.allow_headers
+    assert "idempotency-key" in CORS.allow_headers
     assert not CORS.allow_credentials

@@ -8,8 +8,11 @@ import pytest
 import reflex as rx
 
 from signup_web import services
-from signup_web.api import SignupApi
+from signup_web.api import Retries, SignupApi
 from tests.web.fakes import FakeApi
+
+# The client's own retries, without the waits between them.
+NO_PAUSES = Retries(pause=0, longest_pause=0)
 
 
 @pytest.fixture
@@ -23,9 +26,8 @@ def use_api(monkeypatch: pytest.MonkeyPatch) -> Callable[[FakeApi], FakeApi]:
     """Point every state's client at a fake API."""
 
     def use(api: FakeApi) -> FakeApi:
-        monkeypatch.setattr(
-            services, "SIGNUP_API", SignupApi("http://api.test", transport=api.transport)
-        )
+        client = SignupApi("http://api.test", transport=api.transport, retries=NO_PAUSES)
+        monkeypatch.setattr(services, "SIGNUP_API", client)
         return api
 
     return use

@@ -67,21 +67,37 @@ def throttled(retry_after: str | None = "7") -> httpx.Response:
     return response
 
 
+def in_progress(retry_after: str = "1") -> httpx.Response:
+    """409: the first request with this Idempotency-Key is still running."""
+    response = problem(409, [(None, "request_in_progress", "Still running.")], request_id="rid-409")
+    response.headers["retry-after"] = retry_after
+    return response
+
+
+Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+
 @dataclass
 class FakeApi:
-    """Answers every request with `answer` (a response or an exception) and keeps the requests."""
+    """Answers requests in turn (the last answer repeats) and keeps the requests.
 
-    answer: httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+    An answer is a response, an exception to raise (a timeout, a dropped
+    connection) or a function of the request.
+    """
+
+    answer: Answer | list[Answer]
     requests: list[httpx.Request] = field(default_factory=list)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """The MockTransport handler."""
         self.requests.append(request)
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        if isinstance(self.answer, httpx.Response):
-            return self.answer
-        return self.answer(request)
+        answers = self.answer if isinstance(self.answer, list) else [self.answer]
+        answer = answers[min(len(self.requests), len(answers)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
+        return answer(request)
 
     @property
     def transport(self) -> httpx.MockTransport:

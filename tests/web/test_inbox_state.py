@@ -9,6 +9,7 @@ import httpx
 import pytest
 import reflex as rx
 
+from backend.routes import IDEMPOTENCY_KEY
 from backend.verification import RESEND_COOLDOWN_SECONDS as API_COOLDOWN
 from signup_web.focus import BANNER
 from signup_web.inbox_state import (
@@ -122,3 +123,24 @@ def test_close_forgets_everything(inbox: InboxState, use_api: UseApi) -> None:
     run(opened(inbox).resend())
     inbox.close()
     assert (inbox.address, inbox.status, inbox.cooldown) == ("", "", 0)
+
+
+def test_each_request_for_a_link_is_a_new_submission(inbox: InboxState, use_api: UseApi) -> None:
+    # One key per click: the client's own retries of a click reuse it, a
+    # second click (after the cooldown) asks for one more link.
+    api = use_api(FakeApi(accepted()))
+    run(opened(inbox).resend())
+    opened(inbox)
+    run(inbox.resend())
+    first, second = (request.headers[IDEMPOTENCY_KEY] for request in api.requests)
+    assert first != second
+
+
+def test_a_lost_answer_to_a_resend_is_asked_for_again_with_its_key(
+    inbox: InboxState, use_api: UseApi
+) -> None:
+    api = use_api(FakeApi([httpx.ReadTimeout("slow"), accepted()]))
+    run(opened(inbox).resend())
+    assert inbox.status == ACCEPTED_DETAIL
+    first, retry = (request.headers[IDEMPOTENCY_KEY] for request in api.requests)
+    assert first == retry

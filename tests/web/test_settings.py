@@ -54,3 +54,24 @@ def test_settings_read_product_name_and_next_step() -> None:
 def test_settings_refuse_a_next_step_that_is_not_a_page(url: str) -> None:
     with pytest.raises(ValueError, match="NEXT_STEP_URL"):
         WebSettings.from_env({"NEXT_STEP_URL": url})
+
+
+def test_settings_read_the_call_timeout_and_the_client_address_secret() -> None:
+    secret = "k" * 43
+    settings = WebSettings.from_env({"API_TIMEOUT_SECONDS": "2.5", "CLIENT_ADDRESS_SECRET": secret})
+    assert settings.api_timeout_seconds == 2.5
+    assert settings.client_address_secret == secret
+    # Settings get logged and shown in tracebacks; the secret must not.
+    assert secret not in repr(settings)
+
+
+def test_settings_default_timeout_and_no_secret() -> None:
+    settings = WebSettings.from_env({})
+    assert settings.api_timeout_seconds == 15.0
+    assert settings.client_address_secret == ""
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "31", "soon", "nan"])
+def test_settings_refuse_a_timeout_outside_the_gateways(value: str) -> None:
+    with pytest.raises(ValueError, match="API_TIMEOUT_SECONDS"):
+        WebSettings.from_env({"API_TIMEOUT_SECONDS": value})

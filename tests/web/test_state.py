@@ -8,9 +8,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 import reflex as rx
+from reflex.constants import RouteVar
+from reflex.istate.data import RouterData
 
+from backend.client_address import FORWARDED_ADDRESS
+from backend.routes import IDEMPOTENCY_KEY
 from backend.rules import FieldProblem, email_problem, password_problem, username_problem
 from signup_web import services
+from signup_web.api import SignupApi
 from signup_web.focus import BANNER, ERROR_SUMMARY
 from signup_web.inbox_state import INBOX_HEADING, RESEND_COOLDOWN_SECONDS, InboxState
 from signup_web.state import CONFIRMATION_MISMATCH, CONFIRMATION_REQUIRED, SignupState
@@ -291,3 +296,76 @@ def test_start_over_forgets_errors_and_the_summary(form: SignupState, use_api: U
     assert not form.has_errors and not form.summary_shown
     form.identity_left("username", "")  # and the next visitor starts untouched
     assert form.username_error == ""
+
+
+# Idempotency-Key: one per submission, kept for the person's own retry.
+
+
+def keys(api: FakeApi) -> list[str]:
+    """The Idempotency-Key of each request the fake received."""
+    return [request.headers[IDEMPOTENCY_KEY] for request in api.requests]
+
+
+def test_submitting_again_after_a_lost_answer_reuses_the_key(
+    form: SignupState, inbox: InboxState, use_api: UseApi
+) -> None:
+    # The first answer never arrives (the client retried it too), then the
+    # person clicks again: the API replays the sign-up, not `username_taken`.
+    api = use_api(FakeApi(httpx.ReadTimeout("slow")))
+    submit(form, VALID_FORM)
+    assert "took too long" in form.banner
+    api.answer = created()
+    submit(form, VALID_FORM)
+    assert inbox.address == "ada@example.com"
+    assert len(api.requests) == 4
+    assert len(set(keys(api))) == 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda form: form.identity_typed("username", "AdaByron"),
+        lambda form: form.passwords_typed("password", PASSWORDS[4], PASSWORDS[4]),
+    ],
+    ids=["identity", "password"],
+)
+def test_an_edit_makes_the_next_submission_a_new_one(
+    form: SignupState, use_api: UseApi, edit: Callable[[SignupState], None]
+) -> None:
+    api = use_api(FakeApi(httpx.ConnectError("refused")))
+    submit(form, VALID_FORM)
+    edit(form)
+    api.answer = created()
+    submit(form, VALID_FORM)
+    first, *_, last = keys(api)
+    assert first != last
+
+
+def test_a_fresh_form_gets_a_fresh_key(form: SignupState, use_api: UseApi) -> None:
+    api = use_api(FakeApi(created()))
+    submit(form, VALID_FORM)
+    form.start_over()
+    substate(form.parent_state, InboxState).close()  # type: ignore[arg-type]
+    submit(form, VALID_FORM)
+    assert len(set(keys(api))) == 2
+
+
+def test_a_key_the_api_saw_with_other_details_is_replaced_once(
+    form: SignupState, inbox: InboxState, use_api: UseApi
+) -> None:
+    reused = problem(422, [(None, "idempotency_key_reused", "Used for another request.")])
+    api = use_api(FakeApi([reused, created()]))
+    submit(form, VALID_FORM)
+    assert inbox.address == "ada@example.com"
+    assert len(set(keys(api))) == 2
+
+
+def test_submit_forwards_the_browsers_address_with_the_secret(
+    form: SignupState, root_state: rx.State, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = FakeApi(created())
+    client = SignupApi("http://api.test", transport=api.transport, client_address_secret="s" * 43)
+    monkeypatch.setattr(services, "SIGNUP_API", client)
+    root_state.router = RouterData.from_router_data({RouteVar.CLIENT_IP: "198.51.100.23"})
+    submit(form, VALID_FORM)
+    assert api.requests[0].headers[FORWARDED_ADDRESS] == "198.51.100.23"

@@ -1,28 +1,71 @@
 """The registration API client: sign up, verify, resend; answers mapped to outcomes.
 
 Every request goes through `SignupApi._post`, the one place that builds
-headers (an `Idempotency-Key` per submission and the browser's address will be
-added there).
+headers and retries. A sign-up or resend carries the submission's
+`Idempotency-Key`, so repeating it after a lost answer (a timeout, a dropped
+connection, a 5xx) gets the first answer back instead of acting twice; a
+verification is safe to repeat as it is. The browser's own address travels in
+`X-Client-Address`, vouched for by the stage's secret, so the API's
+per-address limit counts each visitor rather than this server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 import httpx
 
-from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET
+from backend.routes import CREATE_USER, IDEMPOTENCY_KEY, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from backend.rules import SIGNUP_FIELDS
 
 # API Gateway gives up after 30 s, but the function answers 503 within about
 # 10 s when its store is slow (short boto3 timeouts); waiting longer only
 # keeps the user staring at a spinner.
-DEFAULT_TIMEOUT: Final = httpx.Timeout(15.0, connect=3.0)
+CONNECT_SECONDS: Final = 3.0
+
+
+def call_timeout(seconds: float) -> httpx.Timeout:
+    """`seconds` for one attempt's answer; a few for the connection, which is quick or broken."""
+    return httpx.Timeout(seconds, connect=min(CONNECT_SECONDS, seconds))
+
+
+DEFAULT_TIMEOUT: Final = call_timeout(15.0)
 TOO_MANY_REQUESTS: Final = 429
+IN_PROGRESS: Final = "request_in_progress"
 _RETRYABLE: Final = frozenset({408, TOO_MANY_REQUESTS})
+# Answers after which the same request may well succeed: the function or the
+# gateway failed, or the first attempt with this key is still running (409).
+_REPEAT_AFTER: Final = frozenset({500, 502, 503, 504})
 _Answer = TypeVar("_Answer")
+
+
+@dataclass(frozen=True, slots=True)
+class Retries:
+    """How a request that is safe to repeat is repeated before the visitor is told.
+
+    `budget` bounds every attempt and pause together, so a visitor waits at
+    most that long for an answer; `pause` is used when the API gave no
+    Retry-After, and no pause is longer than `longest_pause`.
+    """
+
+    attempts: int = 3
+    budget: float = 30.0
+    pause: float = 0.5
+    longest_pause: float = 5.0
+
+
+DEFAULT_RETRIES: Final = Retries()
+
+
+def new_idempotency_key() -> str:
+    """A key for one new submission: random, so no two visitors' submissions share one."""
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,49 +140,128 @@ class ApiUnavailable(Exception):
 
 
 class SignupApi:
-    """A client for one stage's API; `transport` lets tests answer without a network."""
+    """A client for one stage's API; `transport` lets tests answer without a network.
+
+    `client_address_secret` is the stage's secret the API checks before it
+    believes a forwarded browser address; without it the address is not sent
+    and every visitor counts as this server.
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
+        client_address_secret: str = "",
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retries: Retries = DEFAULT_RETRIES,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        self._secret = client_address_secret
         self._transport = transport
         self._timeout = timeout
+        self._retries = retries
 
     async def create_user(
-        self, *, username: str, email: str, password: str
+        self, *, username: str, email: str, password: str, key: str, for_address: str = ""
     ) -> SignupPending | Rejected:
-        """Sign up; raise ApiUnavailable when retrying could help."""
+        """Sign up under the submission's `key`; raise ApiUnavailable when retrying could help."""
         body = {"username": username, "email": email, "password": password}
-        response = await self._post(CREATE_USER, body)
+        response = await self._post(CREATE_USER, body, key=key, for_address=for_address)
         return _interpret(response, SIGNUP_FIELDS, _signup_pending)
 
-    async def verify_email(self, *, token: str) -> Verified | Rejected:
+    async def verify_email(self, *, token: str, for_address: str = "") -> Verified | Rejected:
         """Confirm the address behind `token`; 410 and 400 come back as Rejected with their code."""
-        response = await self._post(VERIFY_EMAIL, {"token": token})
+        response = await self._post(VERIFY_EMAIL, {"token": token}, for_address=for_address)
         return _interpret(response, ("token",), _verified)
 
-    async def resend_verification(self, *, email: str) -> ResendAccepted | Rejected:
+    async def resend_verification(
+        self, *, email: str, key: str, for_address: str = ""
+    ) -> ResendAccepted | Rejected:
         """Ask for a new link for `email`; the answer never says whether one was sent."""
-        response = await self._post(RESEND_VERIFICATION, {"email": email})
+        body = {"email": email}
+        response = await self._post(RESEND_VERIFICATION, body, key=key, for_address=for_address)
         return _interpret(response, ("email",), _resend_accepted)
 
-    async def _post(self, route: Route, body: dict[str, str]) -> httpx.Response:
+    async def _post(
+        self, route: Route, body: dict[str, str], *, key: str | None = None, for_address: str
+    ) -> httpx.Response:
+        """Send `body` to `route`, repeating it while that is safe and worth it.
+
+        Safe: the request carries an Idempotency-Key, or it is a verification
+        (following a link twice answers the same). Worth it: the answer was
+        lost (timeout, dropped connection), a 5xx, or the API's 409 saying the
+        first attempt with this key is still running.
+        """
+        repeatable = key is not None or route == VERIFY_EMAIL
+        attempts = self._retries.attempts if repeatable else 1
+        deadline = time.monotonic() + self._retries.budget
         # A client per call: sign-ups are rare, and a shared client would be
         # bound to whichever event loop first used it.
         async with httpx.AsyncClient(
-            base_url=self._base_url, transport=self._transport, timeout=self._timeout
+            base_url=self._base_url,
+            transport=self._transport,
+            headers=self._headers(key, for_address),
         ) as client:
-            try:
-                return await client.request(route.method, route.path, json=body)
-            except httpx.TimeoutException as exc:
-                raise ApiUnavailable("The service took too long to answer.") from exc
-            except httpx.TransportError as exc:
-                raise ApiUnavailable("The service could not be reached.") from exc
+            for attempt in range(1, attempts + 1):
+                outcome = await self._attempt(client, route, body, deadline)
+                if isinstance(outcome, httpx.Response) and not _worth_repeating(outcome):
+                    return outcome
+                wait = min(self._pause_after(outcome), self._retries.longest_pause)
+                if attempt == attempts or time.monotonic() + wait >= deadline:
+                    break
+                await asyncio.sleep(wait)
+        if isinstance(outcome, ApiUnavailable):
+            raise outcome
+        return outcome  # the last 5xx or 409, for _interpret to explain
+
+    async def _attempt(
+        self, client: httpx.AsyncClient, route: Route, body: dict[str, str], deadline: float
+    ) -> httpx.Response | ApiUnavailable:
+        try:
+            timeout = self._attempt_timeout(deadline)
+            return await client.request(route.method, route.path, json=body, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            failure = ApiUnavailable("The service took too long to answer.")
+            failure.__cause__ = exc
+        except httpx.TransportError as exc:
+            failure = ApiUnavailable("The service could not be reached.")
+            failure.__cause__ = exc
+        return failure
+
+    def _pause_after(self, outcome: httpx.Response | ApiUnavailable) -> float:
+        if isinstance(outcome, httpx.Response):
+            return _seconds(outcome.headers.get("retry-after", "")) or self._retries.pause
+        return self._retries.pause
+
+    def _headers(self, key: str | None, for_address: str) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if key is not None:
+            headers[IDEMPOTENCY_KEY] = key
+        if self._secret and for_address:
+            # The secret never goes without an address, nor an address without it.
+            headers[FORWARDED_ADDRESS] = for_address
+            headers[FORWARDED_SECRET] = self._secret
+        return headers
+
+    def _attempt_timeout(self, deadline: float) -> httpx.Timeout:
+        # Later attempts get what is left of the budget, never more than one attempt's share.
+        left = max(deadline - time.monotonic(), 0.1)
+        read = self._timeout.read if self._timeout.read is not None else left
+        connect = self._timeout.connect if self._timeout.connect is not None else left
+        return httpx.Timeout(min(read, left), connect=min(connect, left))
+
+
+def _worth_repeating(response: httpx.Response) -> bool:
+    if response.status_code in _REPEAT_AFTER:
+        return True
+    return response.status_code == 409 and IN_PROGRESS in _codes(_json_object(response))
+
+
+def _codes(payload: dict[str, Any]) -> tuple[str, ...]:
+    errors = payload.get("errors")
+    listed = errors if isinstance(errors, list) else []
+    return tuple(str(e.get("code") or "") for e in listed if isinstance(e, dict))
 
 
 def _interpret(
@@ -150,7 +272,7 @@ def _interpret(
     payload = _json_object(response)
     request_id = str(payload.get("requestId") or response.headers.get("x-request-id", ""))
     status = response.status_code
-    if status >= 500 or status in _RETRYABLE:
+    if status >= 500 or status in _RETRYABLE or IN_PROGRESS in _codes(payload):
         raise ApiUnavailable(
             _unavailable_reason(status),
             status=status,
@@ -173,6 +295,8 @@ def _interpret(
 def _unavailable_reason(status: int) -> str:
     if status == TOO_MANY_REQUESTS:
         return "Too many attempts."
+    if status == 409:
+        return "The service is still working on your last attempt."
     return "The service is unavailable right now."
 
 

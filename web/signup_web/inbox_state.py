@@ -19,7 +19,7 @@ from reflex.event import EventSpec
 
 from backend.rules import email_problem
 from signup_web import services
-from signup_web.api import ApiUnavailable, Rejected
+from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
 from signup_web.focus import BANNER, focus_on
 from signup_web.notices import Notice, readable_time, unavailable_notice
 
@@ -99,7 +99,11 @@ class InboxState(rx.State):
         self._show(Notice(""))
         yield None  # let the browser show the button as busy
         try:
-            outcome = await services.SIGNUP_API.resend_verification(email=email)
+            # Each click asks for one more link: a new key, repeated only by
+            # the client's own retries of this one request.
+            outcome = await services.SIGNUP_API.resend_verification(
+                email=email, key=new_idempotency_key(), for_address=self.router.session.client_ip
+            )
         except ApiUnavailable as exc:
             self.sending = False
             self._show(unavailable_notice(exc, kept="Nothing was sent."))

@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 from typing import Final
 
-from signup_web.api import SignupApi
+from signup_web.api import SignupApi, call_timeout
 from signup_web.settings import WebSettings
 
 SETTINGS: Final = WebSettings.from_env(os.environ)
-SIGNUP_API: SignupApi = SignupApi(SETTINGS.api_url)
+SIGNUP_API: SignupApi = SignupApi(
+    SETTINGS.api_url,
+    client_address_secret=SETTINGS.client_address_secret,
+    timeout=call_timeout(SETTINGS.api_timeout_seconds),
+)

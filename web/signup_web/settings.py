@@ -1,23 +1,30 @@
 """The web app's configuration, read once from the environment at the edge.
 
-Everything but `API_URL` is compiled into the pages (titles, headings, the
-next step's link) when `reflex run` or `reflex export` builds the frontend, so
-a stage sets these where it builds the web app, not only where it runs it.
+The wording (product name, the next step's link) and the password minimum are
+compiled into the pages when `reflex run` or `reflex export` builds the
+frontend, so a stage sets those where it builds the web app, not only where
+it runs it. `API_URL`, `API_TIMEOUT_SECONDS` and `CLIENT_ADDRESS_SECRET` are
+read where the server runs; the secret never reaches a page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Final
 
-from backend.config import DEFAULT_MAIL_FROM, PASSWORD_MIN_LENGTH
+from backend.config import CLIENT_ADDRESS_SECRET, DEFAULT_MAIL_FROM, PASSWORD_MIN_LENGTH
 from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
 
 # The local stage's default address (`python -m infra.local`).
 DEFAULT_API_URL: Final = "http://127.0.0.1:8080"
 API_URL: Final = "API_URL"
+# Seconds one API call may take before the client repeats it (same key).
+API_TIMEOUT_SECONDS: Final = "API_TIMEOUT_SECONDS"
+DEFAULT_API_TIMEOUT_SECONDS: Final = 15.0
+# API Gateway's own limit for an HTTP API's integration: waiting longer is pointless.
+MAX_API_TIMEOUT_SECONDS: Final = 30.0
 PRODUCT_NAME: Final = "PRODUCT_NAME"
 NEXT_STEP_URL: Final = "NEXT_STEP_URL"
 NEXT_STEP_LABEL: Final = "NEXT_STEP_LABEL"
@@ -45,10 +52,15 @@ class WebSettings:
     policy: PasswordPolicy
     product_name: str = DEFAULT_PRODUCT_NAME
     next_step: NextStep = NextStep(DEFAULT_NEXT_STEP_LABEL, DEFAULT_NEXT_STEP_URL)
+    api_timeout_seconds: float = DEFAULT_API_TIMEOUT_SECONDS
+    # The stage's secret that makes the API believe the browser address this
+    # server forwards (backend/client_address.py); empty: none is forwarded.
+    client_address_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WebSettings:
-        """`API_URL`, `PASSWORD_MIN_LENGTH`, `PRODUCT_NAME`, `NEXT_STEP_URL`, `NEXT_STEP_LABEL`."""
+        """`API_URL`, `PASSWORD_MIN_LENGTH`, `PRODUCT_NAME`, `NEXT_STEP_URL`, `NEXT_STEP_LABEL`,
+        `API_TIMEOUT_SECONDS`, `CLIENT_ADDRESS_SECRET`."""
         api_url = _text(env, API_URL) or DEFAULT_API_URL
         # The same variable the Lambda reads, so the form and the API agree.
         policy = PasswordPolicy(min_length=int(env.get(PASSWORD_MIN_LENGTH) or DEFAULT_MIN_LENGTH))
@@ -61,11 +73,28 @@ class WebSettings:
             policy=policy,
             product_name=_text(env, PRODUCT_NAME) or DEFAULT_PRODUCT_NAME,
             next_step=next_step,
+            api_timeout_seconds=_seconds(env, API_TIMEOUT_SECONDS, DEFAULT_API_TIMEOUT_SECONDS),
+            client_address_secret=_text(env, CLIENT_ADDRESS_SECRET),
         )
 
 
 def _text(env: Mapping[str, str], name: str) -> str:
     return env.get(name, "").strip()
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = _text(env, name)
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= MAX_API_TIMEOUT_SECONDS:
+        raise ValueError(
+            f"{name} must be seconds in (0, {MAX_API_TIMEOUT_SECONDS:g}], got {text!r}"
+        )
+    return seconds
 
 
 def _link(url: str) -> str:

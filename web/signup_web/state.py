@@ -22,12 +22,13 @@ from zxcvbn import zxcvbn
 
 from backend.rules import FieldProblem, email_problem, password_problem, username_problem
 from signup_web import services
-from signup_web.api import ApiUnavailable, Rejected, SignupPending
+from signup_web.api import ApiUnavailable, Rejected, SignupPending, new_idempotency_key
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
 from signup_web.inbox_state import INBOX_HEADING, InboxState
 from signup_web.notices import Notice, unavailable_notice
 
 FORM_FIELDS: Final = ("username", "email", "password", "confirmation")
+KEY_REUSED: Final = "idempotency_key_reused"
 CONFIRMATION_REQUIRED: Final = "Repeat the password."
 CONFIRMATION_MISMATCH: Final = "The two passwords differ."
 # The too-short message already states the rule its hint gives: show one, not both.
@@ -59,6 +60,10 @@ class SignupState(rx.State):
     # Fields the person typed in, and those checked once (re-checked as they type).
     _typed: frozenset[str] = frozenset()
     _touched: frozenset[str] = frozenset()
+    # The Idempotency-Key of the submission on screen: kept while the form is
+    # unchanged, so submitting again after a lost answer replays the first
+    # answer instead of meeting `username_taken`; any edit makes a new one.
+    _submission_key: str = ""
 
     @rx.var
     def has_errors(self) -> bool:
@@ -79,6 +84,7 @@ class SignupState(rx.State):
     def identity_typed(self, field: str, value: str) -> None:
         """Username or email edited: re-check it live once it has been checked."""
         self._remember(field, value)
+        self._submission_key = ""
         self._typed = self._typed | {field}
         if field in self._touched:
             self._check_identity(field)
@@ -94,6 +100,7 @@ class SignupState(rx.State):
     @rx.event
     def passwords_typed(self, field: str, password: str, confirmation: str) -> None:
         """Password or confirmation edited: update the strength hint and re-check checked fields."""
+        self._submission_key = ""
         self._typed = self._typed | {field}
         self._rate_strength(password)
         self._check_passwords(password, confirmation, only_touched=True)
@@ -132,9 +139,7 @@ class SignupState(rx.State):
         self.pending = True
         yield None  # let the browser show the button as busy while the request runs
         try:
-            outcome = await services.SIGNUP_API.create_user(
-                username=username, email=email, password=password
-            )
+            outcome = await self._sign_up(username, email, password)
         except ApiUnavailable as exc:
             self.pending = False
             self._show(unavailable_notice(exc, kept="Your details are still in the form."))
@@ -147,6 +152,25 @@ class SignupState(rx.State):
             yield focus_on(INBOX_HEADING)
             return
         yield self._refused(outcome)
+
+    async def _sign_up(self, username: str, email: str, password: str) -> SignupPending | Rejected:
+        # The API client repeats the call itself while that may help; the key
+        # outlives it, for the person's own "try again".
+        self._submission_key = self._submission_key or new_idempotency_key()
+        for _ in range(2):
+            outcome = await services.SIGNUP_API.create_user(
+                username=username,
+                email=email,
+                password=password,
+                key=self._submission_key,
+                for_address=self.router.session.client_ip,
+            )
+            if not (isinstance(outcome, Rejected) and KEY_REUSED in outcome.codes):
+                break
+            # The key went with other details (an edit this state never saw):
+            # these details are a new submission.
+            self._submission_key = new_idempotency_key()
+        return outcome
 
     def _refused(self, outcome: Rejected) -> EventSpec:
         for field, message in outcome.field_errors.items():

@@ -60,7 +60,9 @@ class VerifyState(rx.State):
         self._show(Notice(""))
         yield None  # let the browser show the button as busy
         try:
-            outcome = await services.SIGNUP_API.verify_email(token=token)
+            outcome = await services.SIGNUP_API.verify_email(
+                token=token, for_address=self.router.session.client_ip
+            )
         except ApiUnavailable as exc:
             self.pending = False
             self._show(unavailable_notice(exc, kept="Your address is not confirmed yet."))
