@@ -19,6 +19,8 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
+from infra.web_config import WebConfig, WebConfigError, parse_web_config
+
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
 LOG_RETENTION_DAYS: Final = frozenset(
@@ -53,13 +55,15 @@ KEY_TYPES: Final[dict[str, type]] = {
     "alarmLambdaErrorsThreshold": int,
     "alarmLambdaThrottlesThreshold": int,
     "alarmActions": list,
+    # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
+    "web": dict,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency")
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
-SECRET_KEYS: Final = ("pepper",)
+SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
 
 class StageConfigError(ValueError):
@@ -102,6 +106,7 @@ class StageConfig:
     deletion_protection: bool
     retain_on_delete: bool
     alarms: AlarmThresholds
+    web: WebConfig
 
 
 class PulumiValues:
@@ -179,6 +184,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
             lambda_throttles=schema.integer("alarmLambdaThrottlesThreshold", 0, 100000),
             actions=schema.alarm_actions(),
         ),
+        web=schema.web(),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -197,16 +203,25 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
 
 def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
     """The per-stage pepper, refused unless it was stored with `pulumi config set --secret`."""
-    key = f"{config.name}:pepper"
-    value = config.require_secret("pepper")
-    _check(pulumi.runtime.is_config_secret(key), "pepper", "set it with --secret")
-    return value.apply(_checked_pepper)
+    return _require_stage_secret(config, "pepper")
 
 
-def _checked_pepper(value: str) -> str:
+def require_client_address_secret(config: pulumi.Config) -> pulumi.Output[str]:
+    """The secret only the web server and the function hold, refused unless stored with --secret."""
+    return _require_stage_secret(config, "clientAddressSecret")
+
+
+def _require_stage_secret(config: pulumi.Config, key: str) -> pulumi.Output[str]:
+    value = config.require_secret(key)
+    _check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
+    return value.apply(lambda text: _checked_secret(key, text))
+
+
+def _checked_secret(key: str, value: str) -> str:
     # 32 characters of base64 carry ~190 bits; anything shorter is guessable
-    # enough to make offline cracking of a stolen table practical again.
-    _check(len(value) >= 32, "pepper", "must be at least 32 characters (openssl rand -base64 48)")
+    # enough to make offline cracking of a stolen table practical again (the
+    # pepper), or to let anyone claim any client address (the web server's).
+    _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
 
 
@@ -267,6 +282,12 @@ class _Schema:
                 ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
             )
         return origins
+
+    def web(self) -> WebConfig:
+        try:
+            return parse_web_config(self._require("web", dict))
+        except WebConfigError as exc:
+            raise StageConfigError(str(exc)) from exc
 
     def alarm_actions(self) -> tuple[str, ...]:
         value = self._read("alarmActions", list)
