@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pulumi
 
-from infra.config import PulumiValues, load_stage_config, require_pepper
+from infra.config import (
+    PulumiValues,
+    load_stage_config,
+    require_client_address_secret,
+    require_pepper,
+)
 from infra.service import SignupService, SignupServiceArgs
 
 config = pulumi.Config()
@@ -14,7 +19,10 @@ stage = load_stage_config(PulumiValues(config), pulumi.get_stack())
 service = SignupService(
     f"signup-{stage.stage}",
     SignupServiceArgs(
-        config=stage, pepper=require_pepper(config), source_root=Path(__file__).resolve().parent
+        config=stage,
+        pepper=require_pepper(config),
+        source_root=Path(__file__).resolve().parent,
+        client_address_secret=require_client_address_secret(config),
     ),
 )
 
@@ -23,3 +31,11 @@ pulumi.export("createUserUrl", service.create_user_url)
 pulumi.export("tableName", service.table_name)
 pulumi.export("functionName", service.function_name)
 pulumi.export("stage", stage.stage)
+if service.web is not None:
+    # The page's address (no trailing slash) and what an operator looks for.
+    pulumi.export("webUrl", service.web.url)
+    pulumi.export("webDistributionId", service.web.distribution_id)
+    pulumi.export("webBucket", service.web.bucket_name)
+    pulumi.export("webClusterName", service.web.cluster_name)
+    pulumi.export("webServiceName", service.web.service_name)
+    pulumi.export("webRepositoryUrl", service.web.repository_url)

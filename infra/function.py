@@ -36,6 +36,8 @@ class SignupFunctionArgs:
     pepper_parameter_arn: pulumi.Input[str]
     pepper_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    # The hosted sign-up page's URL (WEB_URL: links in mails); None without one.
+    web_url: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -134,9 +136,11 @@ class SignupFunction(pulumi.ComponentResource):
         self, name: str, args: SignupFunctionArgs, policy: aws.iam.RolePolicy
     ) -> aws.lambda_.Function:
         stage = args.stage
-        environment = pulumi.Output.all(args.table_name, args.pepper_parameter_name).apply(
+        environment = pulumi.Output.all(
+            args.table_name, args.pepper_parameter_name, args.web_url
+        ).apply(
             lambda names: function_environment(
-                stage, table_name=names[0], pepper_parameter=names[1]
+                stage, table_name=names[0], pepper_parameter=names[1], web_url=names[2]
             )
         )
         return aws.lambda_.Function(
