@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -22,23 +21,10 @@ from infra.local.process import LocalStageProcess
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from tests.e2e.helpers import Person
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.support.stage import suite_stage
 from tests.support.users import unique_signup
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the networking switches Chromium keeps calling home on a closed network.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# A small phone: every test runs at the narrowest width the form must support.
-PHONE = {"width": 375, "height": 812}
 OUTPUT_DIR = REPO_ROOT / "test-results"
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
@@ -84,7 +70,7 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
             yield chromium
         finally:

@@ -1,0 +1,83 @@
+"""Sign up in Chromium through one origin: the export's files and the backend behind one proxy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from infra.local.hosted import HostedPage
+from infra.local.process import LocalStageProcess
+from signup_web.hosting import BACKEND_PATH
+from tests.e2e.helpers import Person, fill_form, handler_calls
+from tests.hosted.conftest import MIN_LENGTH
+from tests.support.browser import PHONE
+from tests.support.users import unique_signup
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+@pytest.fixture
+def visited() -> dict[str, list[str]]:
+    """Every URL the page requested and every websocket it opened."""
+    return {"requests": [], "websockets": []}
+
+
+@pytest.fixture
+def page(
+    hosted_browser: Browser, hosted_page: HostedPage, visited: dict[str, list[str]]
+) -> Iterator[Page]:
+    """The page at https://signup.test/ (375 px), live."""
+    context = hosted_browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    tab.on("request", lambda request: visited["requests"].append(request.url))
+    tab.on("websocket", lambda socket: visited["websockets"].append(socket.url))
+    try:
+        response = tab.goto(f"{hosted_page.origin}/")
+        assert response is not None and response.status == 200
+        tab.locator("#submit:not([disabled])").wait_for()
+        yield tab
+    finally:
+        context.close()
+
+
+def test_signup_through_one_origin_reaches_the_api(
+    page: Page,
+    hosted_page: HostedPage,
+    hosted_stage: LocalStageProcess,
+    visited: dict[str, list[str]],
+) -> None:
+    calls = handler_calls(hosted_stage)
+    body = unique_signup("hosted-")
+    person = Person(body["username"], body["email"], body["password"])
+    fill_form(page, person)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name=f"Welcome, {person.username}!")).to_be_visible()
+    assert handler_calls(hosted_stage) == calls + 1
+    # One origin for everything: the files, the websocket, nothing elsewhere
+    # (the browser resolves no other name at all).
+    origin = hosted_page.origin
+    assert visited["requests"] and all(u.startswith(f"{origin}/") for u in visited["requests"])
+    event = f"wss://{hosted_page.hostname}{BACKEND_PATH}/_event"
+    assert visited["websockets"] and all(u.startswith(event) for u in visited["websockets"])
+
+
+def test_page_shows_the_minimum_it_was_exported_with(page: Page) -> None:
+    expect(page.locator("#password-hint")).to_contain_text(f"At least {MIN_LENGTH} characters")
+
+
+def test_unknown_path_is_the_exports_404_page(page: Page, hosted_page: HostedPage) -> None:
+    response = page.goto(f"{hosted_page.origin}/no-such-page")
+    assert response is not None and response.status == 404
+
+
+def test_backend_path_goes_to_the_backend_not_the_files(hosted_page: HostedPage) -> None:
+    proxy = f"https://127.0.0.1:{hosted_page.proxy_port}"
+    # Self-signed for the test's hostname; this checks routing, not TLS.
+    with httpx.Client(base_url=proxy, verify=False, timeout=10.0) as client:  # noqa: S501
+        assert client.get(f"{BACKEND_PATH}/ping").json() == "pong"
+        assert client.get(f"{BACKEND_PATH}/_health").json()["status"] is True
+        assert client.get("/").headers["content-type"].startswith("text/html")
