@@ -14,6 +14,7 @@ from signup_web.hosting import BACKEND_PATH
 from tests.e2e.helpers import Person, fill_form, handler_calls
 from tests.hosted.conftest import MIN_LENGTH
 from tests.support.browser import PHONE
+from tests.support.page import check_page_and_backend
 from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -74,10 +75,9 @@ def test_unknown_path_is_the_exports_404_page(page: Page, hosted_page: HostedPag
     assert response is not None and response.status == 404
 
 
-def test_backend_path_goes_to_the_backend_not_the_files(hosted_page: HostedPage) -> None:
+def test_page_answers_the_deploy_workflows_check(hosted_page: HostedPage) -> None:
     proxy = f"https://127.0.0.1:{hosted_page.proxy_port}"
     # Self-signed for the test's hostname; this checks routing, not TLS.
-    with httpx.Client(base_url=proxy, verify=False, timeout=10.0) as client:  # noqa: S501
-        assert client.get(f"{BACKEND_PATH}/ping").json() == "pong"
-        assert client.get(f"{BACKEND_PATH}/_health").json()["status"] is True
-        assert client.get("/").headers["content-type"].startswith("text/html")
+    with httpx.Client(verify=False, timeout=10.0) as client:  # noqa: S501
+        check_page_and_backend(client, proxy)  # what tests/smoke asks of a stage's webUrl
+        assert client.get(f"{proxy}{BACKEND_PATH}/_health").json()["status"] is True

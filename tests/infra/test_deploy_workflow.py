@@ -104,3 +104,18 @@ def test_deploy_workflow_smoke_tests_each_stage_from_its_outputs(
 def _needs(job: dict[str, Any]) -> set[str]:
     needs = job.get("needs", [])
     return {needs} if isinstance(needs, str) else set(needs)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_deploy_workflow_checks_each_stages_hosted_page_after_the_smoke_suite(
+    workflow: dict[str, Any], stage: str
+) -> None:
+    steps = deploy_job(workflow, stage)["steps"]
+    smoke_index = next(i for i, s in enumerate(steps) if "pytest tests/smoke " in s.get("run", ""))
+    page_index, page = next(
+        (i, s) for i, s in enumerate(steps) if "tests/smoke/test_web_page.py" in s.get("run", "")
+    )
+    assert smoke_index < page_index
+    # The URL is this stack's own webUrl output (the outputs step wrote the file).
+    assert "--web-url" in page["run"] and ".webUrl" in page["run"]
+    assert "stack-outputs.json" in page["run"]
