@@ -24,6 +24,7 @@ from signup_web.hosting import BACKEND_PATH
 CACHING_OPTIMIZED: Final = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED: Final = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER: Final = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+ALL_VIEWER_EXCEPT_HOST: Final = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECURITY_HEADERS: Final = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 # Proves to the load balancer that a request came through this distribution.
 ORIGIN_HEADER: Final = "X-Origin-Verify"
@@ -97,7 +98,7 @@ def create_edge(
         price_class="PriceClass_100",
         origins=[_site_origin(bucket, access), _backend_origin(backend)],
         default_cache_behavior=_site_behavior(),
-        ordered_cache_behaviors=[_backend_behavior()],
+        ordered_cache_behaviors=[_backend_behavior(https=backend.https)],
         custom_error_responses=_error_responses(),
         restrictions={"geo_restriction": {"restriction_type": "none"}},
         viewer_certificate=_viewer_certificate(certificate_arn),
@@ -150,7 +151,7 @@ def _site_behavior() -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
     }
 
 
-def _backend_behavior() -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
+def _backend_behavior(*, https: bool) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
     return {
         "path_pattern": f"{BACKEND_PATH}/*",
         "target_origin_id": BACKEND_ORIGIN,
@@ -159,8 +160,10 @@ def _backend_behavior() -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDi
         "cached_methods": ["GET", "HEAD"],
         "cache_policy_id": CACHING_DISABLED,
         # Every viewer header, which is also what carries the websocket
-        # upgrade ("Use WebSockets with CloudFront distributions").
-        "origin_request_policy_id": ALL_VIEWER,
+        # upgrade ("Use WebSockets with CloudFront distributions"). Over TLS,
+        # every one but Host: CloudFront then names the origin by its own
+        # hostname, the one the balancer's certificate is for.
+        "origin_request_policy_id": ALL_VIEWER_EXCEPT_HOST if https else ALL_VIEWER,
         "response_headers_policy_id": SECURITY_HEADERS,
         "compress": False,
     }

@@ -81,3 +81,23 @@ def test_page_answers_the_deploy_workflows_check(hosted_page: HostedPage) -> Non
     with httpx.Client(verify=False, timeout=10.0) as client:  # noqa: S501
         check_page_and_backend(client, proxy)  # what tests/smoke asks of a stage's webUrl
         assert client.get(f"{proxy}{BACKEND_PATH}/_health").json()["status"] is True
+
+
+@pytest.mark.parametrize(("origin", "status"), [("page", 101), ("https://evil.example", 403)])
+def test_backend_websocket_accepts_the_pages_own_origin_only(
+    hosted_page: HostedPage, origin: str, status: int
+) -> None:
+    url = f"https://127.0.0.1:{hosted_page.proxy_port}{BACKEND_PATH}/_event/"
+    headers = {
+        "Origin": hosted_page.origin if origin == "page" else origin,
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    params = {"EIO": "4", "transport": "websocket"}
+    with (
+        httpx.Client(verify=False, timeout=10.0) as client,  # noqa: S501 - self-signed
+        client.stream("GET", url, params=params, headers=headers) as response,
+    ):
+        assert response.status_code == status

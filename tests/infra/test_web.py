@@ -10,6 +10,7 @@ import pytest
 from infra.config import read_stack_file
 from infra.web.edge import (
     ALL_VIEWER,
+    ALL_VIEWER_EXCEPT_HOST,
     CACHING_DISABLED,
     CACHING_OPTIMIZED,
     ORIGIN_HEADER,
@@ -336,6 +337,8 @@ def test_custom_domains_serve_the_page_and_reach_the_backend_over_tls(
     backend = next(o for o in _secret(cdn["origins"]) if o["originId"] == "backend")
     assert backend["domainName"] == CUSTOM_DOMAINS["originDomain"]
     assert backend["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    (behavior,) = cdn["orderedCacheBehaviors"]
+    assert behavior["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
     listener = one(deployment, LISTENER)["inputs"]
     assert (listener["port"], listener["protocol"]) == (443, "HTTPS")
     assert listener["certificateArn"] == CUSTOM_DOMAINS["originCertificateArn"]
