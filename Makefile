@@ -128,6 +128,26 @@ screenshots: setup $(DDB_STAMP) $(BUN_STAMP) $(CHROMIUM) $(AXE_STAMP)  ## regene
 	rm -f $(SCREENSHOTS)/*.png
 	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/e2e -q
 
+# ---- hosted page (issue 14) --------------------------------------------------
+# `pulumi up` exports the page with Reflex, so it needs bun like `make web`.
+# The local proof of the hosted shape (tests/hosted) puts Debian's nginx in
+# front, as CloudFront is on AWS: unpacked into .tools, not installed, so no
+# system service starts listening on port 80. The proof makes its TLS
+# certificate with openssl.
+NGINX := .tools/nginx/usr/sbin/nginx
+
+setup: $(BUN_STAMP)
+
+test: $(NGINX)
+
+$(NGINX):
+	command -v openssl >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y openssl; }
+	rm -rf .tools/nginx.deb.d && mkdir -p .tools/nginx.deb.d
+	cd .tools/nginx.deb.d && { apt-get download nginx 2>/dev/null || { $(SUDO) apt-get update && apt-get download nginx; }; }
+	dpkg-deb -x .tools/nginx.deb.d/nginx_*.deb .tools/nginx
+	rm -rf .tools/nginx.deb.d
+	touch $@
+
 # ---- benchmarks (issue 6) ----------------------------------------------------
 # Latency, cold start, throughput and cost, each as a ratio to a baseline from
 # the same run; prints the tables and writes bench/results.md. About three

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pulumi
 
-from infra.config import PulumiValues, load_stage_config, require_pepper
+from infra.config import (
+    PulumiValues,
+    load_stage_config,
+    require_client_address_secret,
+    require_pepper,
+)
 from infra.service import SignupService, SignupServiceArgs
 
 config = pulumi.Config()
@@ -14,7 +19,10 @@ stage = load_stage_config(PulumiValues(config), pulumi.get_stack())
 service = SignupService(
     f"signup-{stage.stage}",
     SignupServiceArgs(
-        config=stage, pepper=require_pepper(config), source_root=Path(__file__).resolve().parent
+        config=stage,
+        pepper=require_pepper(config),
+        source_root=Path(__file__).resolve().parent,
+        client_address_secret=require_client_address_secret(config),
     ),
 )
 
@@ -27,3 +35,11 @@ pulumi.export("stage", stage.stage)
 # publish for a domain identity; an address identity needs none.
 pulumi.export("mailIdentity", service.mail_identity)
 pulumi.export("mailDnsRecords", service.mail_dns_records)
+if service.web is not None:
+    # The page's address (no trailing slash) and what an operator looks for.
+    pulumi.export("webUrl", service.web.url)
+    pulumi.export("webDistributionId", service.web.distribution_id)
+    pulumi.export("webBucket", service.web.bucket_name)
+    pulumi.export("webClusterName", service.web.cluster_name)
+    pulumi.export("webServiceName", service.web.service_name)
+    pulumi.export("webRepositoryUrl", service.web.repository_url)

@@ -11,6 +11,12 @@ then times 1,000,000):
     ses         = MAILS * SES_MAIL                       # one link per registration
     cognito     = COGNITO_ESSENTIALS_MAU                 # each new user is one MAU that month
 
+The hosted page (when a stack enables it) has a floor instead, what a month
+of it costs with no visitor at all (`web_floor`): its Fargate tasks, its
+load balancer, their public IPv4 addresses and the client-address secret's
+KMS key. Traffic-priced parts (CloudFront, S3 and ECR storage, logs) are
+cents at idle and left out.
+
 `measured_ms` is the handler's median duration on this machine with one core;
 Lambda gives a function one full vCPU at 1,769 MB and a proportional share
 below, so a CPU-bound handler runs FULL_VCPU_MB / memory_mb times longer on a
@@ -29,6 +35,7 @@ from pathlib import Path
 from typing import Final
 
 from infra.config import StackFile, load_stage_config
+from infra.web_config import WebConfig
 
 # List prices, us-east-1, checked on 2026-11-23 (the date of the committed run).
 # AWS Lambda pricing, Arm: first 7.5 billion GB-s per month.
@@ -49,6 +56,21 @@ SES_MAIL: Final = 0.10 / 1_000
 COGNITO_ESSENTIALS_MAU: Final = 0.015
 COGNITO_FREE_MAUS: Final = 10_000
 PRICES_CHECKED: Final = "2026-11-30"
+# The hosted page, us-east-1, checked on the date below. AWS Fargate pricing,
+# Linux/ARM: per vCPU-hour and per GB-hour of the task's size, by the second.
+FARGATE_ARM_VCPU_HOUR: Final = 0.03238
+FARGATE_ARM_GB_HOUR: Final = 0.00356
+# Elastic Load Balancing pricing: an Application Load Balancer's hour (LCUs
+# are usage and near zero idle).
+ALB_HOUR: Final = 0.0225
+# Amazon VPC pricing: every public IPv4 address, in use or not, since 2024-02-01.
+PUBLIC_IPV4_HOUR: Final = 0.005
+# An internet-facing ALB has an address per Availability Zone (two here).
+ALB_ADDRESSES: Final = 2
+# AWS KMS pricing: a customer managed key, per month (each rotation adds $1).
+KMS_KEY_MONTH: Final = 1.00
+HOURS_PER_MONTH: Final = 730
+WEB_PRICES_CHECKED: Final = "2026-11-30"
 
 # Lambda's documented point where a function gets the equivalent of one full vCPU.
 FULL_VCPU_MB: Final = 1769
@@ -81,6 +103,41 @@ class StackConfig:
     bcrypt_cost: int
     architecture: str
     region: str
+    web: WebConfig | None = None  # None: the stack does not host the page
+
+
+@dataclass(frozen=True)
+class WebFloor:
+    """What one stage's hosted page costs a month with nobody visiting, term by term."""
+
+    tasks: float
+    task_addresses: float
+    load_balancer: float
+    balancer_addresses: float
+    secret_key: float
+
+    @property
+    def total(self) -> float:
+        """The month's floor."""
+        return (
+            self.tasks
+            + self.task_addresses
+            + self.load_balancer
+            + self.balancer_addresses
+            + self.secret_key
+        )
+
+
+def web_floor(web: WebConfig) -> WebFloor:
+    """Dollars a month for the page's always-on parts at this size (us-east-1 list prices)."""
+    task_hour = web.cpu / 1024 * FARGATE_ARM_VCPU_HOUR + web.memory_mb / 1024 * FARGATE_ARM_GB_HOUR
+    return WebFloor(
+        tasks=web.desired_count * task_hour * HOURS_PER_MONTH,
+        task_addresses=web.desired_count * PUBLIC_IPV4_HOUR * HOURS_PER_MONTH,
+        load_balancer=ALB_HOUR * HOURS_PER_MONTH,
+        balancer_addresses=ALB_ADDRESSES * PUBLIC_IPV4_HOUR * HOURS_PER_MONTH,
+        secret_key=KMS_KEY_MONTH,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,6 +205,7 @@ def read_stacks(root: Path) -> list[StackConfig]:
                 bcrypt_cost=stage.bcrypt_cost,
                 architecture=stage.architecture,
                 region=stack.region or "us-east-1",  # the AWS provider's own default
+                web=stage.web if stage.web.enabled else None,
             )
         )
     return stacks

@@ -272,6 +272,46 @@ def _cost_section(report: Report) -> list[str]:
     return lines + _table([*header, "Cognito Essentials", "Cognito / ours"], rows)
 
 
+def _web_floor_section(report: Report) -> list[str]:
+    lines = [
+        f"## The hosted page's monthly floor (us-east-1 list prices, checked"
+        f" {prices.WEB_PRICES_CHECKED})",
+        "",
+        "What a stage's sign-up page costs a month with no visitor, beside what a sign-up costs:"
+        f" Fargate Linux/ARM at ${prices.FARGATE_ARM_VCPU_HOUR} per vCPU-hour and"
+        f" ${prices.FARGATE_ARM_GB_HOUR} per GB-hour, an Application Load Balancer at"
+        f" ${prices.ALB_HOUR} an hour with {prices.ALB_ADDRESSES} public IPv4 addresses, one per"
+        f" task, at ${prices.PUBLIC_IPV4_HOUR} an hour each, and the client-address secret's KMS"
+        f" key at ${prices.KMS_KEY_MONTH:.2f}; {prices.HOURS_PER_MONTH} hours a month. CloudFront,"
+        " S3, ECR storage and logs are priced by use and left out (cents at idle).",
+        "",
+    ]
+    per_million = {stack.name: cost for stack, cost in report.costs}
+    rows = []
+    for stack, _ in report.costs:
+        if stack.web is None:
+            rows.append([stack.name, *["page not hosted"] * 7, "-"])
+            continue
+        floor = prices.web_floor(stack.web)
+        cost = per_million.get(stack.name)
+        web = stack.web
+        rows.append(
+            [
+                stack.name,
+                f"{web.desired_count} x {web.cpu / 1024:g} vCPU / {web.memory_mb} MiB",
+                _usd(floor.tasks),
+                _usd(floor.task_addresses),
+                _usd(floor.load_balancer),
+                _usd(floor.balancer_addresses),
+                _usd(floor.secret_key),
+                _usd(floor.total),
+                NOT_AVAILABLE if cost is None else _usd(cost.total / 1_000_000 * 1000),
+            ]
+        )
+    header = ["stack", "tasks", "Fargate", "task IPv4", "ALB", "ALB IPv4", "KMS key"]
+    return lines + _table([*header, "floor / month", "per 1,000 sign-ups"], rows)
+
+
 def render(report: Report) -> str:
     """The whole results file."""
     minutes, seconds = divmod(round(report.seconds), 60)
@@ -297,5 +337,7 @@ def render(report: Report) -> str:
         *_throughput_section(report),
         "",
         *_cost_section(report),
+        "",
+        *_web_floor_section(report),
     ]
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -36,7 +37,8 @@ class SignupApiArgs:
 
     function_arn: pulumi.Input[str]
     function_name: pulumi.Input[str]
-    cors_origins: tuple[str, ...]
+    # The stack's corsOrigins, plus the hosted page's URL (an Output) when there is one.
+    cors_origins: Sequence[pulumi.Input[str]]
     throttle_rate_limit: int
     throttle_burst_limit: int
     log_retention_days: int

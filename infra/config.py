@@ -21,6 +21,7 @@ import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
 from backend.limits import RateLimit
+from infra.web_config import WebConfig, WebConfigError, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
@@ -64,6 +65,8 @@ KEY_TYPES: Final[dict[str, type]] = {
     "mailDomain": str,
     "rateLimitPerAddress": str,
     "rateLimitPerIdentifier": str,
+    # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
+    "web": dict,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
@@ -71,7 +74,7 @@ KEY_TYPES: Final[dict[str, type]] = {
 # mailDomain: absent means the from address itself is the SES identity (dev).
 OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain")
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
-SECRET_KEYS: Final = ("pepper",)
+SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
 
 class StageConfigError(ValueError):
@@ -120,6 +123,7 @@ class StageConfig:
     mail_domain: str | None
     rate_limit_per_address: RateLimit
     rate_limit_per_identifier: RateLimit
+    web: WebConfig
 
 
 class PulumiValues:
@@ -205,6 +209,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         mail_domain=schema.domain("mailDomain"),
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
         rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
+        web=schema.web(),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -225,21 +230,37 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "corsOrigins",
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
     )
+    # Without a hosted page, verification links open the page the team serves
+    # at its first CORS origin (infra/service.py): it must be a real origin.
+    _check(
+        loaded.web.enabled or loaded.cors_origins[0] != "*",
+        "corsOrigins",
+        "without web.enabled the first origin is where mailed links point; it cannot be '*'",
+    )
     return loaded
 
 
 def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
     """The per-stage pepper, refused unless it was stored with `pulumi config set --secret`."""
-    key = f"{config.name}:pepper"
-    value = config.require_secret("pepper")
-    _check(pulumi.runtime.is_config_secret(key), "pepper", "set it with --secret")
-    return value.apply(_checked_pepper)
+    return _require_stage_secret(config, "pepper")
 
 
-def _checked_pepper(value: str) -> str:
+def require_client_address_secret(config: pulumi.Config) -> pulumi.Output[str]:
+    """The secret only the web server and the function hold, refused unless stored with --secret."""
+    return _require_stage_secret(config, "clientAddressSecret")
+
+
+def _require_stage_secret(config: pulumi.Config, key: str) -> pulumi.Output[str]:
+    value = config.require_secret(key)
+    _check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
+    return value.apply(lambda text: _checked_secret(key, text))
+
+
+def _checked_secret(key: str, value: str) -> str:
     # 32 characters of base64 carry ~190 bits; anything shorter is guessable
-    # enough to make offline cracking of a stolen table practical again.
-    _check(len(value) >= 32, "pepper", "must be at least 32 characters (openssl rand -base64 48)")
+    # enough to make offline cracking of a stolen table practical again (the
+    # pepper), or to let anyone claim any client address (the web server's).
+    _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
 
 
@@ -322,6 +343,12 @@ class _Schema:
         value = self._read(key, str)
         _check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
         return value
+
+    def web(self) -> WebConfig:
+        try:
+            return parse_web_config(self._require("web", dict))
+        except WebConfigError as exc:
+            raise StageConfigError(str(exc)) from exc
 
     def alarm_actions(self) -> tuple[str, ...]:
         value = self._read("alarmActions", list)

@@ -17,6 +17,7 @@ def function_environment(
     pepper_parameter: str,
     mail_configuration_set: str,
     web_url: str | None = None,
+    client_address_secret_parameter: str | None = None,
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
     settings = Settings(
@@ -30,5 +31,6 @@ def function_environment(
         mail_configuration_set=mail_configuration_set,
         rate_limit_per_address=stage.rate_limit_per_address,
         rate_limit_per_identifier=stage.rate_limit_per_identifier,
+        client_address_secret_parameter=client_address_secret_parameter,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}

@@ -39,7 +39,13 @@ class SignupFunctionArgs:
     mail_configuration_set_name: pulumi.Input[str]
     mail_configuration_set_arn: pulumi.Input[str]
     mail_from_address: str
+    # The stage's client-address secret: the function reads it to believe the
+    # browser address the web server forwards (backend/client_address.py).
+    client_address_secret_parameter_name: pulumi.Input[str]
+    client_address_secret_parameter_arn: pulumi.Input[str]
+    client_address_secret_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    # The hosted sign-up page's URL (WEB_URL: links in mails); None without one.
     web_url: pulumi.Input[str] | None = None
 
 
@@ -121,25 +127,12 @@ class SignupFunction(pulumi.ComponentResource):
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                     "Resource": [pulumi.Output.concat(self.log_group.arn, ":*")],
                 },
-                {
-                    "Sid": "ReadPepper",
-                    "Effect": "Allow",
-                    "Action": ["ssm:GetParameter"],
-                    "Resource": [args.pepper_parameter_arn],
-                },
-                # Parameter Store puts the parameter's ARN in the encryption
-                # context, so the key only decrypts the pepper for this role.
-                {
-                    "Sid": "DecryptPepper",
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt"],
-                    "Resource": [args.pepper_key_arn],
-                    "Condition": {
-                        "StringEquals": {
-                            "kms:EncryptionContext:PARAMETER_ARN": args.pepper_parameter_arn
-                        }
-                    },
-                },
+                *_read_secure_parameter("Pepper", args.pepper_parameter_arn, args.pepper_key_arn),
+                *_read_secure_parameter(
+                    "ClientAddressSecret",
+                    args.client_address_secret_parameter_arn,
+                    args.client_address_secret_key_arn,
+                ),
             ],
         }
         return aws.iam.RolePolicy(
@@ -158,6 +151,7 @@ class SignupFunction(pulumi.ComponentResource):
             args.pepper_parameter_name,
             args.mail_configuration_set_name,
             args.web_url,
+            args.client_address_secret_parameter_name,
         ).apply(
             lambda names: function_environment(
                 stage,
@@ -165,6 +159,7 @@ class SignupFunction(pulumi.ComponentResource):
                 pepper_parameter=names[1],
                 mail_configuration_set=names[2],
                 web_url=names[3],
+                client_address_secret_parameter=names[4],
             )
         )
         return aws.lambda_.Function(
@@ -194,3 +189,28 @@ class SignupFunction(pulumi.ComponentResource):
             # The policy must exist before the first cold start reads the pepper.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
+
+
+def _read_secure_parameter(
+    name: str, parameter_arn: pulumi.Input[str], key_arn: pulumi.Input[str]
+) -> list[dict[str, object]]:
+    """GetParameter on one SecureString and Decrypt with its key for that parameter only.
+
+    Parameter Store puts the parameter's ARN in the encryption context, so the
+    key decrypts nothing else for this role.
+    """
+    return [
+        {
+            "Sid": f"Read{name}",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": [parameter_arn],
+        },
+        {
+            "Sid": f"Decrypt{name}",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [key_arn],
+            "Condition": {"StringEquals": {"kms:EncryptionContext:PARAMETER_ARN": parameter_arn}},
+        },
+    ]

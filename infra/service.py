@@ -1,7 +1,8 @@
-"""The whole stage: table, pepper, function, API and alarms wired from one StageConfig."""
+"""The whole stage: table, secrets, function, API, alarms and page, from one StageConfig."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,19 +15,22 @@ from infra.artifact import build_artifact
 from infra.config import StageConfig
 from infra.function import SignupFunction, SignupFunctionArgs
 from infra.mail import StageMail, StageMailArgs
-from infra.pepper import Pepper, PepperArgs
+from infra.pepper import Pepper, PepperArgs, StageSecret, StageSecretArgs
 from infra.table import UsersTable, UsersTableArgs
+from infra.web import SignupWeb, SignupWebArgs
+from infra.web.site import build_site
 
 SERVICE = SERVICE_NAME
 
 
 @dataclass(frozen=True)
 class SignupServiceArgs:
-    """The stage's policy, its pepper and the checkout holding `backend/`."""
+    """The stage's policy, its secrets and the checkout holding `backend/` and `web/`."""
 
     config: StageConfig
     pepper: pulumi.Output[str]
     source_root: Path
+    client_address_secret: pulumi.Output[str]
 
 
 class SignupService(pulumi.ComponentResource):
@@ -38,6 +42,11 @@ class SignupService(pulumi.ComponentResource):
     function_name: pulumi.Output[str]
     mail_identity: pulumi.Output[str]
     mail_dns_records: pulumi.Output[list[dict[str, str]]]
+    # The stage's client-address secret: the web server sends it, the function checks it.
+    client_address_secret_name: pulumi.Output[str]
+    client_address_secret_arn: pulumi.Output[str]
+    client_address_secret_key_arn: pulumi.Output[str]
+    web: SignupWeb | None
 
     def __init__(
         self, name: str, args: SignupServiceArgs, opts: pulumi.ResourceOptions | None = None
@@ -68,6 +77,25 @@ class SignupService(pulumi.ComponentResource):
             StageMailArgs(sender=cfg.mail_from, domain=cfg.mail_domain, tags=tags),
             child,
         )
+        secret = StageSecret(
+            f"{name}-client-address-secret",
+            StageSecretArgs(
+                parameter_name=f"/{SERVICE}/{cfg.stage}/client-address-secret",
+                value=args.client_address_secret,
+                description="Vouches for the client address the web server forwards to the API",
+                tags=tags,
+            ),
+            child,
+        )
+        # The page needs the API's URL and the API (its CORS origins, the
+        # function's WEB_URL) needs the page's: the page takes the API's URL
+        # as a deferred output, resolved once the API exists. No resource
+        # waits on itself: the distribution never needs the API.
+        deferred: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
+        deferred = pulumi.deferred_output()
+        api_url, resolve_api_url = deferred
+        self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
+        web_url = self.web.url if self.web else None
         function = SignupFunction(
             f"{name}-create-user",
             SignupFunctionArgs(
@@ -84,7 +112,13 @@ class SignupService(pulumi.ComponentResource):
                 mail_configuration_set_name=mail.configuration_set.configuration_set_name,
                 mail_configuration_set_arn=mail.configuration_set.arn,
                 mail_from_address=mail.from_address,
+                client_address_secret_parameter_name=secret.parameter.name,
+                client_address_secret_parameter_arn=secret.parameter.arn,
+                client_address_secret_key_arn=secret.key.arn,
                 tags=tags,
+                # Verification links open the hosted page, or (without one)
+                # the page the team serves at its first CORS origin.
+                web_url=web_url or cfg.cors_origins[0],
             ),
             child,
         )
@@ -93,7 +127,7 @@ class SignupService(pulumi.ComponentResource):
             SignupApiArgs(
                 function_arn=function.function.arn,
                 function_name=function.function.name,
-                cors_origins=cfg.cors_origins,
+                cors_origins=[*cfg.cors_origins, *([web_url] if web_url else [])],
                 throttle_rate_limit=cfg.throttle_rate_limit,
                 throttle_burst_limit=cfg.throttle_burst_limit,
                 log_retention_days=cfg.log_retention_days,
@@ -112,12 +146,16 @@ class SignupService(pulumi.ComponentResource):
             ),
             child,
         )
+        resolve_api_url(api.url)
         self.api_url = api.url
         self.create_user_url = pulumi.Output.concat(api.url, CREATE_USER.path)
         self.table_name = table.table.name
         self.function_name = function.function.name
         self.mail_identity = mail.identity.email_identity
         self.mail_dns_records = mail.dns_records
+        self.client_address_secret_name = secret.parameter.name
+        self.client_address_secret_arn = secret.parameter.arn
+        self.client_address_secret_key_arn = secret.key.arn
         self.register_outputs(
             {
                 "apiUrl": self.api_url,
@@ -126,5 +164,34 @@ class SignupService(pulumi.ComponentResource):
                 "functionName": self.function_name,
                 "mailIdentity": self.mail_identity,
                 "mailDnsRecords": self.mail_dns_records,
+                "clientAddressSecretName": self.client_address_secret_name,
+                **({"webUrl": self.web.url} if self.web else {}),
             }
+        )
+
+    def _create_web(
+        self,
+        name: str,
+        args: SignupServiceArgs,
+        secret: StageSecret,
+        api_url: pulumi.Output[str],
+        tags: dict[str, str],
+    ) -> SignupWeb:
+        cfg = args.config
+        return SignupWeb(
+            f"{name}-web",
+            SignupWebArgs(
+                stage=cfg,
+                site=build_site(
+                    source_root=args.source_root,
+                    password_min_length=cfg.password_min_length,
+                    wording=cfg.web.page_settings(),
+                ),
+                source_root=args.source_root,
+                api_url=api_url,
+                secret_parameter_arn=secret.parameter.arn,
+                secret_key_arn=secret.key.arn,
+                tags=tags,
+            ),
+            pulumi.ResourceOptions(parent=self),
         )

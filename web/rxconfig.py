@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import reflex as rx
 
+from signup_web.hosting import BACKEND_PATH
+
 # The form validates with backend's own pure rules so it can never disagree
 # with the API; `make setup` installs the checkout (backend and signup_web)
 # into the virtual environment, so `reflex run` and its workers import both.
 
 config = rx.Config(
     app_name="signup_web",
-    frontend_port=3000,
-    backend_port=8000,
-    # Reachable from this machine only; deploy behind a reverse proxy.
+    # No frontend_port or backend_port here: `reflex run --backend-only` (the
+    # hosted container) refuses a configured frontend port, and every command
+    # that serves both halves passes its ports (make web, infra/local/web.py).
+    # The hosted split puts the backend under one path of the page's origin.
+    backend_path=BACKEND_PATH,
+    # Reachable from this machine only; the container image sets
+    # REFLEX_BACKEND_HOST=0.0.0.0 so the load balancer can reach it.
     backend_host="127.0.0.1",
     telemetry_enabled=False,
     # In memory, never on disk: the form's state is short-lived and a sign-up

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -14,18 +13,13 @@ from typing import Final
 import httpx
 
 from infra.local.supervisor import Supervisor
+from infra.reflex_tools import DEFAULT_BUN, WEB_DIR, WebAppError, web_environment
+
+__all__ = ["DEFAULT_BUN", "WEB_DIR", "WebAppError", "start", "web_command", "web_environment"]
 
 log = logging.getLogger(__name__)
 
-_REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-WEB_DIR: Final = _REPO_ROOT / "web"
-# Where make installs the pinned bun (Reflex's JS runtime): see the Makefile.
-DEFAULT_BUN: Final = _REPO_ROOT / ".tools/bun/node_modules/@oven/bun-linux-x64/bin/bun"
 DEFAULT_WEB_PORT: Final = 3000
-
-
-class WebAppError(RuntimeError):
-    """The web UI is missing its toolchain, did not start, or exited."""
 
 
 def web_command(port: int, *, reload: bool) -> list[str]:
@@ -37,21 +31,6 @@ def web_command(port: int, *, reload: bool) -> list[str]:
     mode = "preview" if reload else "prod"
     ports = ["--frontend-port", str(port), "--backend-port", str(port)]
     return [sys.executable, "-m", "reflex", "run", "--env", mode, *ports]
-
-
-def web_environment(
-    api_url: str, bun: Path, base: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """The child's environment: which API to call, which bun to use, nothing phoned home."""
-    if not bun.is_file():
-        raise WebAppError(f"bun is not installed at {bun}; `make dev` or `make web` installs it")
-    return {
-        **(os.environ if base is None else base),
-        "API_URL": api_url,
-        "REFLEX_BUN_PATH": str(bun.resolve()),
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-    }
 
 
 def start(

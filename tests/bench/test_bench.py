@@ -11,6 +11,7 @@ from bench import cost
 from bench.__main__ import CLIENT_COUNTS, REPO_ROOT, main
 from bench.coldstart import summarize_zip
 from bench.stats import median, percentile
+from infra.web_config import WebConfig
 
 SECTIONS = (
     "## Machine",
@@ -20,6 +21,7 @@ SECTIONS = (
     "## Cold start",
     "## Throughput (local stage, bcrypt cost 4)",
     "## Cost per million registrations",
+    "## The hosted page's monthly floor",
 )
 
 
@@ -56,8 +58,23 @@ def test_lambda_duration_rounds_up_to_a_millisecond() -> None:
 
 def test_read_stacks_reads_memory_and_cost_through_the_stack_schema(tmp_path: Path) -> None:
     prod = (REPO_ROOT / "Pulumi.prod.yaml").read_text()
-    (tmp_path / "Pulumi.prod.yaml").write_text(prod.replace("memoryMb: 1024", "memoryMb: 2048"))
-    assert cost.read_stacks(tmp_path) == [cost.StackConfig("prod", 2048, 12, "arm64", "us-east-1")]
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        prod.replace("signup:memoryMb: 1024", "signup:memoryMb: 2048")
+    )
+    web = WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024)
+    assert cost.read_stacks(tmp_path) == [
+        cost.StackConfig("prod", 2048, 12, "arm64", "us-east-1", web)
+    ]
+
+
+def test_web_floor_hand_computed_example() -> None:
+    # Two tasks of 0.5 vCPU / 1 GiB, 730 hours: 2 x (0.5 x 0.03238 + 1 x 0.00356) x 730 = $28.835.
+    floor = cost.web_floor(WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024))
+    assert floor.tasks == pytest.approx(28.835)
+    assert floor.task_addresses == pytest.approx(2 * 0.005 * 730)  # $7.30
+    assert floor.load_balancer == pytest.approx(0.0225 * 730)  # $16.425
+    assert floor.balancer_addresses == pytest.approx(7.30)
+    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 7.30 + 1.00)
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -128,9 +145,14 @@ def test_quick_run_without_local_stage(tmp_path: Path, capsys: pytest.CaptureFix
     assert "not available: skipped (--no-local-stage)" in text
     # One cost row per committed stack (or the 1024 MB example before any is committed).
     stacks = [s.name for s in cost.read_stacks(REPO_ROOT)] or ["example"]
-    cost_rows = [row for name in stacks for row in _rows_starting(tables, name)]
-    assert len(cost_rows) == len(stacks)
-    assert all(row[-2].startswith("$15,000") for row in cost_rows)
+    cost_table = next(table for table in tables if table[0][0:2] == ["stack", "memory MB"])
+    cost_rows = cost_table[1:]
+    assert [row[0] for row in cost_rows] == stacks
+    assert all(row[-2].startswith("$15,000") for row in cost_rows[: len(stacks)])
+    # The page's floor, one row per hosting stack, beside the cost of 1,000 sign-ups.
+    floors = next(table for table in tables if table[0][0:2] == ["stack", "tasks"])
+    assert [row[0] for row in floors[1:]] == stacks
+    assert all(row[7].startswith("$") for row in floors[1:])
 
 
 def _dynamodb_local_installed() -> bool:

@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import Page
 
 from infra.local.stage import REPO_ROOT
+from tests.support.browser import PHONE
 
 AXE_SCRIPT: Final = REPO_ROOT / ".tools/axe/node_modules/axe-core/axe.min.js"
-PHONE: Final = {"width": 375, "height": 812}
 DESKTOP: Final = {"width": 1280, "height": 800}
 VIEWPORTS: Final = {"375": PHONE, "1280": DESKTOP}
 SCHEMES: Final = ("light", "dark")

@@ -38,24 +38,13 @@ from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from infra.local.stage import free_port
 from infra.local.supervisor import Supervisor
 from signup_web.settings import API_TIMEOUT_SECONDS
-from tests.e2e.accessibility import AXE_LOG, PHONE
+from tests.e2e.accessibility import AXE_LOG
 from tests.e2e.helpers import Person
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.support.stage import suite_stage
 from tests.support.tcp_proxy import DelayProxy
 from tests.support.users import unique_signup
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the networking switches Chromium keeps calling home on a closed network.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OUTPUT_DIR = AXE_LOG.parent
 # Seconds the web UI waits for one API answer before it asks again (same key).
 WEB_TIMEOUT_SECONDS: Final = 4.0
@@ -162,7 +151,7 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
             yield chromium
         finally:

@@ -45,16 +45,13 @@ def test_an_answer_lost_past_the_timeout_is_retried_into_the_success_view(
 ) -> None:
     calls = handler_calls(e2e_stage)
     fill_form(page, person)
-    api_proxy.response_delay = LOST_ANSWER_SECONDS
-    try:
-        page.get_by_role("button", name="Create account").click()
-        # The API did the work; its answer is still held when the web UI gives up.
-        wait_for_mail(outbox, person.email)
-    finally:
-        api_proxy.response_delay = 0
+    # The API does the work; its answer is held until after the web UI gave up.
+    api_proxy.delay_next_answer(LOST_ANSWER_SECONDS)
+    page.get_by_role("button", name="Create account").click()
     # The retry carries the same Idempotency-Key: the first answer, replayed.
     heading = page.get_by_role("heading", name="Check your inbox")
     expect(heading).to_be_focused(timeout=30_000)
+    wait_for_mail(outbox, person.email)
     expect(page.get_by_role("alert")).to_have_count(0)
     assert handler_calls(e2e_stage) >= calls + 2  # the lost attempt and its retry
     assert user_status(e2e_stage, person.username) == "pending"  # exactly one user

@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from infra.artifact import LambdaArtifact, build_artifact
+from infra.config import SECRET_KEYS, read_stack_file
+from infra.web.site import StaticSite, build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
@@ -42,27 +44,76 @@ def artifact() -> LambdaArtifact:
 
 
 @pytest.fixture(scope="session")
+def sites() -> dict[int, StaticSite]:
+    """The page's export for each committed stack's password minimum (built once, cached)."""
+    lengths = {read_stack_file(path).password_min_length for path in STACK_FILES}
+    return {n: build_site(source_root=ROOT, password_min_length=n) for n in sorted(lengths)}
+
+
+def deploy_all(
+    stack_configs: dict[str, dict[str, Any]], out_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """Run each `{name: stack file's config}` under mocks, in parallel; their registrations."""
+    running = {}
+    for name, config in stack_configs.items():
+        folder = out_dir / name
+        folder.mkdir()
+        # The stack's name is the file's: the variants are all dev.
+        stack = name.split("+")[0]
+        stack_file = folder / f"Pulumi.{stack}.yaml"
+        stack_file.write_text(yaml.safe_dump({"config": config}))
+        running[name] = (start_deployment(stack_file, folder / "out.json"), folder / "out.json")
+    results = {}
+    for name, (process, out) in running.items():
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, f"{name} failed:\n{stderr}"
+        results[name] = json.loads(out.read_text())
+    return results
+
+
+def _committed_config(path: Path) -> dict[str, Any]:
+    # A team's committed file may hold its encrypted secrets; the mocks cannot
+    # decrypt them, so the copy leaves them out for the test ones.
+    config: dict[str, Any] = yaml.safe_load(path.read_text())["config"]
+    for key in SECRET_KEYS:
+        config.pop(f"{PROJECT}:{key}", None)
+    return config
+
+
+@pytest.fixture(scope="session")
 def deployments(
-    artifact: LambdaArtifact, tmp_path_factory: pytest.TempPathFactory
+    artifact: LambdaArtifact, sites: dict[int, StaticSite], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict[str, Any]]:
     """Each committed stack's registrations and outputs, the stacks run in parallel."""
-    out_dir = tmp_path_factory.mktemp("deployments")
-    running = {}
-    for stack, path in zip(STACKS, STACK_FILES, strict=True):
-        # A team's committed file may hold its encrypted pepper; the mocks
-        # cannot decrypt it, so the copy leaves it out for the test pepper.
-        data = yaml.safe_load(path.read_text())
-        data["config"].pop(f"{PROJECT}:pepper", None)
-        copy = out_dir / path.name
-        copy.write_text(yaml.safe_dump(data))
-        out = out_dir / f"{stack}.json"
-        running[stack] = (start_deployment(copy, out), out)
-    results = {}
-    for stack, (process, out) in running.items():
-        _, stderr = process.communicate(timeout=120)
-        assert process.returncode == 0, f"{stack} failed:\n{stderr}"
-        results[stack] = json.loads(out.read_text())
-    return results
+    configs = {s: _committed_config(p) for s, p in zip(STACKS, STACK_FILES, strict=True)}
+    return deploy_all(configs, tmp_path_factory.mktemp("deployments"))
+
+
+# Dev's stack with the page's optional parts turned on, or the page off.
+CUSTOM_DOMAINS = {
+    "domain": "signup.example.com",
+    "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123",
+    "originDomain": "origin.signup.example.com",
+    "originCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-dddd-eeee",
+}
+VARIANTS: dict[str, dict[str, Any]] = {
+    "custom-domains": CUSTOM_DOMAINS,
+    "no-web": {"enabled": False},
+}
+
+
+@pytest.fixture(scope="session")
+def variants(
+    artifact: LambdaArtifact, sites: dict[int, StaticSite], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, Any]]:
+    """Dev's stack deployed with each of VARIANTS merged into its `web` object (in parallel)."""
+    configs = {}
+    for variant, changes in VARIANTS.items():
+        config = _committed_config(ROOT / "Pulumi.dev.yaml")
+        config[f"{PROJECT}:web"] = {**config[f"{PROJECT}:web"], **changes}
+        configs[f"dev+{variant}"] = config
+    deployed = deploy_all(configs, tmp_path_factory.mktemp("variants"))
+    return {name.split("+")[1]: deployment for name, deployment in deployed.items()}
 
 
 @pytest.fixture

@@ -21,6 +21,11 @@ ACCOUNT = "123456789012"
 # A fixed, obviously fake pepper: the tests look for it to prove it only
 # reaches the SSM parameter, and only as a secret.
 TEST_PEPPER = "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz"
+# The same for the web server's secret, and for the generated origin header.
+TEST_CLIENT_ADDRESS_SECRET = "test-client-address-secret-0123456789abcdefghij"
+TEST_ORIGIN_SECRET = "testOriginSecret0123456789abcdefghijklmn"
+# Stand-ins for what the program looks up (data sources), by call token.
+_REGION_ZONES = ("a", "b", "c")
 
 
 def stack_config(stack_file: Path, project: str) -> tuple[dict[str, str], list[str]]:
@@ -36,9 +41,10 @@ def stack_config(stack_file: Path, project: str) -> tuple[dict[str, str], list[s
             value = value["secure"]
             secret_keys.append(key)
         config[key] = value if isinstance(value, str) else json.dumps(value)
-    if f"{project}:pepper" not in config:
-        config[f"{project}:pepper"] = TEST_PEPPER
-        secret_keys.append(f"{project}:pepper")
+    for key, fake in (("pepper", TEST_PEPPER), ("clientAddressSecret", TEST_CLIENT_ADDRESS_SECRET)):
+        if f"{project}:{key}" not in config:
+            config[f"{project}:{key}"] = fake
+            secret_keys.append(f"{project}:{key}")
     return config, secret_keys
 
 
@@ -48,8 +54,18 @@ class AwsMocks(pulumi.runtime.Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        """No data-source lookups are expected: a new one must be mocked on purpose."""
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        """The data sources the program reads; a new one must be mocked on purpose."""
+        match args.token:
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                names = [f"{self.region}{zone}" for zone in _REGION_ZONES]
+                return {"id": self.region, "names": names, "zoneIds": names}
+            case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+                return {"id": f"pl-{args.args['name']}", "name": args.args["name"]}
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return {"id": self.region, "userName": "AWS", "password": "ecr-token"}
+            case "aws:index/getRegion:getRegion":
+                return {"id": self.region, "region": self.region, "name": self.region}
         raise NotImplementedError(f"unmocked call {args.token}({args.args})")
 
     def new_resource(  # noqa: PLR0912 - one branch per resource type, on purpose
@@ -95,6 +111,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             case "aws:apigatewayv2/stage:Stage":
                 api = f"{prefix.format('execute-api')}:{args.inputs['apiId']}"
                 state["executionArn"] = f"{api}/{args.inputs['name']}"
+            case _ if args.typ in WEB_TYPES:
+                state.update(web_state(args, name, prefix, self.region))
             case (
                 "aws:iam/rolePolicy:RolePolicy"
                 | "aws:apigatewayv2/integration:Integration"
@@ -107,6 +125,79 @@ class AwsMocks(pulumi.runtime.Mocks):
             case _:
                 raise NotImplementedError(f"unmocked resource type {args.typ} ({args.name})")
         return f"{args.name}-id", state
+
+
+# The hosted page's resource types, with the computed outputs the program reads.
+WEB_TYPES = frozenset(
+    {
+        "random:index/randomPassword:RandomPassword",
+        "aws:ec2/vpc:Vpc",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:lb/listener:Listener",
+        "aws:lb/listenerRule:ListenerRule",
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketObjectv2:BucketObjectv2",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/distribution:Distribution",
+        "aws:ecr/repository:Repository",
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        "docker-build:index:Image",
+        "aws:ecs/cluster:Cluster",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:ecs/service:Service",
+    }
+)
+
+
+def web_state(  # noqa: PLR0911 - one case per resource type reads best
+    args: pulumi.runtime.MockResourceArgs, name: str, prefix: str, region: str
+) -> dict[str, Any]:
+    """Computed outputs of the hosted page's resources, shaped like AWS's."""
+    match args.typ:
+        case "random:index/randomPassword:RandomPassword":
+            return {"result": TEST_ORIGIN_SECRET}
+        case "aws:lb/loadBalancer:LoadBalancer":
+            arn = f"{prefix.format('elasticloadbalancing')}:loadbalancer/app/{name}/0123"
+            return {"arn": arn, "dnsName": f"{name}.{region}.elb.amazonaws.com"}
+        case "aws:lb/targetGroup:TargetGroup":
+            return {"arn": f"{prefix.format('elasticloadbalancing')}:targetgroup/{name}/0123"}
+        case "aws:lb/listener:Listener":
+            return {"arn": f"{prefix.format('elasticloadbalancing')}:listener/app/{name}/0123"}
+        case "aws:s3/bucket:Bucket":
+            domain = f"{name}.s3.{region}.amazonaws.com"
+            return {
+                "arn": f"arn:aws:s3:::{name}",
+                "bucket": name,
+                "bucketRegionalDomainName": domain,
+            }
+        case "aws:cloudfront/distribution:Distribution":
+            arn = f"arn:aws:cloudfront::{ACCOUNT}:distribution/{args.name}-id"
+            return {"arn": arn, "domainName": f"{args.name}.cloudfront.net"}
+        case "aws:ecr/repository:Repository":
+            url = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{name}"
+            arn = f"{prefix.format('ecr')}:repository/{name}"
+            return {"arn": arn, "repositoryUrl": url, "registryId": ACCOUNT}
+        case "docker-build:index:Image":
+            digest = "sha256:" + "0" * 64
+            return {"digest": digest, "ref": f"{args.inputs['tags'][0]}@{digest}"}
+        case "aws:ecs/cluster:Cluster":
+            return {"arn": f"{prefix.format('ecs')}:cluster/{name}"}
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            family = args.inputs["family"]
+            return {"arn": f"{prefix.format('ecs')}:task-definition/{family}:1"}
+    return {}
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -145,6 +236,8 @@ def plain(value: Any) -> Any:
         return {"__secret__": plain(rpc.unwrap_rpc_secret(value))}
     if isinstance(value, pulumi.FileArchive):
         return {"__archive__": value.path}
+    if isinstance(value, pulumi.FileAsset):
+        return {"__asset__": value.path}
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -13,19 +13,45 @@ from tests.infra.mock_deploy import ACCOUNT
 from tests.infra.recorded import (
     ALARM,
     API,
+    BUCKET,
+    BUCKET_POLICY,
+    CLUSTER,
+    DISTRIBUTION,
+    ECS_SERVICE,
+    EGRESS,
+    ENCRYPTION,
     FUNCTION,
+    GATEWAY,
+    IMAGE,
+    INGRESS,
     INTEGRATION,
     KEY,
+    LIFECYCLE,
+    LISTENER,
+    LISTENER_RULE,
+    LOAD_BALANCER,
     LOG_GROUP,
     MAIL_CONFIGURATION_SET,
     MAIL_IDENTITY,
+    OBJECT,
+    ORIGIN_ACCESS,
+    OWNERSHIP,
     PARAMETER,
     PERMISSION,
+    PUBLIC_ACCESS_BLOCK,
+    REPOSITORY,
     ROLE,
     ROLE_POLICY,
     ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
+    SECURITY_GROUP,
     STAGE,
+    SUBNET,
     TABLE,
+    TARGET_GROUP,
+    TASK,
+    VPC,
     physical_name,
 )
 
@@ -33,7 +59,10 @@ REGION = "us-east-1"
 POLICY = json.loads((ROOT / "docs" / "deploy-policy.json").read_text())
 # Statements that must name "*": the action takes no resource, or the
 # resource does not exist yet (each is explained in docs/deploy-role.md).
-UNSCOPED = {"WhoAmI", "CreatePepperKey", "DescribeParameters", "ApiAccessLogDelivery"}
+UNSCOPED = {
+    *("WhoAmI", "CreatePepperKey", "DescribeParameters", "ApiAccessLogDelivery"),
+    *("WebNetworkRead", "WebLoadBalancerRead", "RegistryLogin", "TaskDefinitions"),
+}
 _API = f"arn:aws:apigateway:{REGION}::/apis"
 
 # For each resource type the program registers: the action that creates it,
@@ -66,7 +95,76 @@ CREATES: dict[str, tuple[str, str]] = {
     ),
     # The identity is the team's own domain or address: no prefix can scope it.
     MAIL_IDENTITY: ("ses:CreateEmailIdentity", _ARN.format(service="ses", resource="identity/x")),
+    # The hosted page. EC2 names resources by id: creation is allowed under
+    # the tag service=signup (conditions are not evaluated here).
+    VPC: ("ec2:CreateVpc", _ARN.format(service="ec2", resource="vpc/vpc-1")),
+    SUBNET: ("ec2:CreateSubnet", _ARN.format(service="ec2", resource="subnet/subnet-1")),
+    GATEWAY: (
+        "ec2:CreateInternetGateway",
+        _ARN.format(service="ec2", resource="internet-gateway/igw-1"),
+    ),
+    ROUTE_TABLE: ("ec2:CreateRouteTable", _ARN.format(service="ec2", resource="route-table/rtb-1")),
+    ROUTE_TABLE_ASSOCIATION: (
+        "ec2:AssociateRouteTable",
+        _ARN.format(service="ec2", resource="route-table/rtb-1"),
+    ),
+    SECURITY_GROUP: (
+        "ec2:CreateSecurityGroup",
+        _ARN.format(service="ec2", resource="security-group/sg-1"),
+    ),
+    INGRESS: (
+        "ec2:AuthorizeSecurityGroupIngress",
+        _ARN.format(service="ec2", resource="security-group/sg-1"),
+    ),
+    EGRESS: (
+        "ec2:AuthorizeSecurityGroupEgress",
+        _ARN.format(service="ec2", resource="security-group/sg-1"),
+    ),
+    LOAD_BALANCER: (
+        "elasticloadbalancing:CreateLoadBalancer",
+        _ARN.format(service="elasticloadbalancing", resource="loadbalancer/app/{name}/0123"),
+    ),
+    TARGET_GROUP: (
+        "elasticloadbalancing:CreateTargetGroup",
+        _ARN.format(service="elasticloadbalancing", resource="targetgroup/{name}/0123"),
+    ),
+    LISTENER: (
+        "elasticloadbalancing:CreateListener",
+        _ARN.format(service="elasticloadbalancing", resource="loadbalancer/app/signup-x/0123"),
+    ),
+    LISTENER_RULE: (
+        "elasticloadbalancing:CreateRule",
+        _ARN.format(service="elasticloadbalancing", resource="listener/app/signup-x/0123/0123"),
+    ),
+    BUCKET: ("s3:CreateBucket", "arn:aws:s3:::{name}"),
+    PUBLIC_ACCESS_BLOCK: ("s3:PutBucketPublicAccessBlock", "arn:aws:s3:::signup-x"),
+    OWNERSHIP: ("s3:PutBucketOwnershipControls", "arn:aws:s3:::signup-x"),
+    ENCRYPTION: ("s3:PutEncryptionConfiguration", "arn:aws:s3:::signup-x"),
+    BUCKET_POLICY: ("s3:PutBucketPolicy", "arn:aws:s3:::signup-x"),
+    OBJECT: ("s3:PutObject", "arn:aws:s3:::signup-x/index.html"),
+    ORIGIN_ACCESS: (
+        "cloudfront:CreateOriginAccessControl",
+        f"arn:aws:cloudfront::{ACCOUNT}:origin-access-control/E1",
+    ),
+    DISTRIBUTION: (
+        "cloudfront:CreateDistribution",
+        f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1",
+    ),
+    REPOSITORY: ("ecr:CreateRepository", _ARN.format(service="ecr", resource="repository/{name}")),
+    LIFECYCLE: (
+        "ecr:PutLifecyclePolicy",
+        _ARN.format(service="ecr", resource="repository/signup-x"),
+    ),
+    IMAGE: ("ecr:PutImage", _ARN.format(service="ecr", resource="repository/signup-x")),
+    CLUSTER: ("ecs:CreateCluster", _ARN.format(service="ecs", resource="cluster/{name}")),
+    TASK: ("ecs:RegisterTaskDefinition", "*"),
+    ECS_SERVICE: (
+        "ecs:CreateService",
+        _ARN.format(service="ecs", resource="service/signup-x-cluster/{name}"),
+    ),
 }
+# Not AWS resources: nothing to allow (the origin header's random value).
+NOT_AWS = ("pulumi:providers:", "random:")
 
 
 def _allowed(action: str, arn: str) -> bool:
@@ -88,7 +186,11 @@ def test_deploy_policy_has_no_wildcard_actions_and_explains_every_unscoped_state
         if "*" in ([resources] if isinstance(resources, str) else resources):
             assert statement["Sid"] in UNSCOPED, statement["Sid"]
     explained = (ROOT / "docs" / "deploy-role.md").read_text()
-    for action in ("kms:CreateKey", "kms:Encrypt", "logs:CreateLogDelivery", "iam:PassRole"):
+    for action in (
+        *("kms:CreateKey", "kms:Encrypt", "logs:CreateLogDelivery", "iam:PassRole"),
+        *("ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ec2:Describe"),
+        *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole"),
+    ):
         assert action in explained
 
 
@@ -111,12 +213,18 @@ def test_deploy_policy_creates_every_resource_of_the_stack(
     deployments: dict[str, dict[str, Any]], stack: str
 ) -> None:
     for resource in deployments[stack]["resources"]:
-        if not resource["custom"] or resource["type"].startswith("pulumi:providers:"):
+        if not resource["custom"] or resource["type"].startswith(NOT_AWS):
             continue
         assert resource["type"] in CREATES, f"{resource['type']}: add it to the deploy policy"
         action, template = CREATES[resource["type"]]
         arn = template.replace("{name}", physical_name(resource))
         assert _allowed(action, arn), f"{action} on {arn}"
+
+
+def test_deploy_policy_passes_roles_only_to_lambda_and_ecs_tasks() -> None:
+    (statement,) = [s for s in POLICY["Statement"] if "iam:PassRole" in s["Action"]]
+    services = statement["Condition"]["StringEquals"]["iam:PassedToService"]
+    assert sorted(services) == ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]
 
 
 def test_deploy_role_trusts_the_environment_subjects_not_a_branch() -> None:

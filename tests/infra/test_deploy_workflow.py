@@ -199,3 +199,18 @@ def test_deploy_workflow_reads_the_smoke_origin_with_the_stack_schema(
     origin_steps = [run for run in runs if "origin=" in run]
     assert origin_steps
     assert all("python -m infra.config " in run for run in origin_steps)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_deploy_workflow_checks_each_stages_hosted_page_after_the_smoke_suite(
+    workflow: dict[str, Any], stage: str
+) -> None:
+    steps = deploy_job(workflow, stage)["steps"]
+    smoke_index = next(i for i, s in enumerate(steps) if "pytest tests/smoke " in s.get("run", ""))
+    page_index, page = next(
+        (i, s) for i, s in enumerate(steps) if "tests/smoke/test_web_page.py" in s.get("run", "")
+    )
+    assert smoke_index < page_index
+    # The URL is this stack's own webUrl output (the outputs step wrote the file).
+    assert "--web-url" in page["run"] and ".webUrl" in page["run"]
+    assert "stack-outputs.json" in page["run"]

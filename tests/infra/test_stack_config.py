@@ -16,12 +16,15 @@ import yaml
 from infra.config import (
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
+    SECRET_KEYS,
     PulumiValues,
     StackFile,
+    StageConfig,
     StageConfigError,
     load_stage_config,
     read_stack_file,
 )
+from infra.web_config import WEB_KEYS
 from tests.infra.conftest import PROJECT, ROOT, STACKS, stack_settings
 
 # For each key, a value of the wrong YAML type (or out of range) the loader must refuse.
@@ -49,16 +52,44 @@ WRONG: dict[str, list[Any]] = {
     "mailDomain": ["Example.com", "no_dots", "signup.example.org", 3],
     "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],
     "rateLimitPerIdentifier": ["five an hour", "5/3600/1", ["5/3600"]],
+    "web": ["yes", True, ["enabled"]],
+}
+_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
+# For each sub-key of `web`, values to put into dev's object that must be
+# refused, naming `web.<key>` (None: the key is removed). Pairs are tried with
+# their partner set, so the sub-key's own check is the one that fires.
+WEB_WRONG: dict[str, list[Any]] = {
+    "enabled": [None, "true", 1],
+    "desiredCount": [None, 0, 11, "2", 1.5, True],
+    "cpu": [None, 300, 128, 8192, "256"],
+    "memoryMb": [None, 256, 4096, 1536, "512"],
+    "domain": ["Signup.Example.com", "https://signup.example.com", "localhost", 5],
+    "certificateArn": [
+        None,
+        _CERT.replace("us-east-1", "eu-west-1"),  # CloudFront takes us-east-1 only
+        "arn:aws:iam::123456789012:server-certificate/x",
+    ],
+    "originDomain": ["origin.example.com/", "*.example.com"],
+    "originCertificateArn": [None, "not-an-arn", _CERT.replace("certificate", "key")],
+    "productName": ["", " Padded", "x" * 81, "Two\nlines", 7],
+    "nextStepUrl": ["javascript:alert(1)", "//evil.example", "data:text/html,x", ""],
+    "nextStepLabel": ["", "x" * 81, ["Continue"]],
+}
+_PARTNERS = {
+    "domain": ("certificateArn", _CERT),
+    "certificateArn": ("domain", "signup.example.com"),
+    "originDomain": ("originCertificateArn", _CERT),
+    "originCertificateArn": ("originDomain", "origin.signup.example.com"),
 }
 
 
-def _load(settings: dict[str, Any], stage: str = "dev") -> None:
+def _load(settings: dict[str, Any], stage: str = "dev") -> StageConfig:
     # How the Pulumi CLI hands config to a program: strings, structured values as JSON.
     raw = {
         f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in settings.items()
     }
     pulumi.runtime.set_all_config(raw, [])
-    load_stage_config(PulumiValues(pulumi.Config(PROJECT)), stage)
+    return load_stage_config(PulumiValues(pulumi.Config(PROJECT)), stage)
 
 
 @pytest.fixture(autouse=True)
@@ -70,9 +101,10 @@ def _clean_config() -> Iterator[None]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_committed_stack_sets_every_required_key_and_no_unknown_one(stack: str) -> None:
     settings = stack_settings(stack)
-    # The pepper may be committed only as `pulumi config set --secret` writes it.
-    pepper = settings.pop("pepper", {"secure": "absent"})
-    assert isinstance(pepper, dict) and set(pepper) == {"secure"}, "pepper must be --secret"
+    # Secrets may be committed only as `pulumi config set --secret` writes them.
+    for key in SECRET_KEYS:
+        secret = settings.pop(key, {"secure": "absent"})
+        assert isinstance(secret, dict) and set(secret) == {"secure"}, f"{key} must be --secret"
     keys = set(settings)
     assert keys >= set(REQUIRED_KEYS), f"missing: {set(REQUIRED_KEYS) - keys}"
     known = set(REQUIRED_KEYS) | set(OPTIONAL_KEYS)
@@ -103,11 +135,64 @@ def test_wrong_type_or_range_is_refused_by_name(key: str, value: Any) -> None:
         _load(settings)
 
 
+def test_wrong_web_values_cover_every_sub_key() -> None:
+    assert set(WEB_WRONG) == WEB_KEYS
+
+
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, vs in WEB_WRONG.items() for v in vs])
+def test_wrong_web_value_is_refused_by_its_sub_key(key: str, value: Any) -> None:
+    settings = stack_settings("dev")
+    web = dict(settings["web"])
+    if key in _PARTNERS:
+        partner, partner_value = _PARTNERS[key]
+        web[partner] = partner_value
+    if value is None:
+        web.pop(key, None)
+    else:
+        web[key] = value
+    with pytest.raises(StageConfigError, match=rf"^web\.{key}: "):
+        _load({**settings, "web": web})
+
+
+def test_unknown_web_sub_key_is_refused_by_name() -> None:
+    settings = stack_settings("dev")
+    with pytest.raises(StageConfigError, match=r"^web\.colour: is not a key of web"):
+        _load({**settings, "web": {**settings["web"], "colour": "indigo"}})
+
+
+def test_web_custom_domains_load_with_their_certificates() -> None:
+    settings = stack_settings("dev")
+    web = {**settings["web"], **dict(_PARTNERS.values())}
+    pulumi.runtime.set_all_config({}, [])
+    _load({**settings, "web": web})
+
+
+def test_web_wording_loads_as_the_pages_settings() -> None:
+    settings = stack_settings("dev")
+    wording = {"productName": "Acme", "nextStepUrl": "https://app.example.com/login"}
+    loaded = _load({**settings, "web": {**settings["web"], **wording, "nextStepLabel": "Sign in"}})
+    assert loaded.web.page_settings() == {
+        "PRODUCT_NAME": "Acme",
+        "NEXT_STEP_URL": "https://app.example.com/login",
+        "NEXT_STEP_LABEL": "Sign in",
+    }
+    # Unset keys keep the web app's defaults: nothing is compiled in for them.
+    assert _load(settings).web.page_settings() == {}
+
+
 def test_wildcard_origin_is_refused_where_data_is_protected() -> None:
     settings = {**stack_settings("prod"), "corsOrigins": ["*"]}
     with pytest.raises(StageConfigError, match="corsOrigins"):
         _load(settings, "prod")
     _load({**stack_settings("dev"), "corsOrigins": ["*"]})
+
+
+def test_without_a_hosted_page_the_first_origin_must_be_where_links_can_point() -> None:
+    settings = stack_settings("dev")
+    web = {**settings["web"], "enabled": False}
+    with pytest.raises(StageConfigError, match=r"^corsOrigins: without web\.enabled"):
+        _load({**settings, "web": web, "corsOrigins": ["*"]})
+    _load({**settings, "web": web, "corsOrigins": ["http://localhost:3000", "*"]})
 
 
 def test_stack_name_must_be_a_plain_slug() -> None:
@@ -128,6 +213,23 @@ def test_short_pepper_is_refused(failed_deployment: Callable[[dict[str, Any]], s
     assert "short" not in error.replace("shorter", "")  # the value itself is never echoed
 
 
+def test_plaintext_client_address_secret_is_refused(
+    failed_deployment: Callable[[dict[str, Any]], str],
+) -> None:
+    error = failed_deployment(
+        {f"{PROJECT}:clientAddressSecret": "a-long-enough-secret-but-stored-in-plain-text"}
+    )
+    assert "clientAddressSecret: set it with --secret" in error
+
+
+def test_short_client_address_secret_is_refused(
+    failed_deployment: Callable[[dict[str, Any]], str],
+) -> None:
+    error = failed_deployment({f"{PROJECT}:clientAddressSecret": {"secure": "tiny-secret"}})
+    assert "clientAddressSecret: must be at least 32 characters" in error
+    assert "tiny-secret" not in error  # the value itself is never echoed
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_file_reads_each_committed_stack_as_pulumi_does(stack: str) -> None:
     _load(stack_settings(stack), stack)  # what `pulumi up` gets
@@ -136,7 +238,7 @@ def test_stack_file_reads_each_committed_stack_as_pulumi_does(stack: str) -> Non
         {
             f"{PROJECT}:{k}": v if isinstance(v, str) else json.dumps(v)
             for k, v in stack_settings(stack).items()
-            if k != "pepper"
+            if k not in SECRET_KEYS
         },
         [],
     )

@@ -22,9 +22,12 @@ from tests.infra.mock_deploy import TEST_PEPPER
 from tests.infra.recorded import (
     ALARM,
     API,
+    DISTRIBUTION,
+    ECS_SERVICE,
     FUNCTION,
     INTEGRATION,
     KEY,
+    LISTENER,
     LOG_GROUP,
     MAIL_CONFIGURATION_SET,
     MAIL_IDENTITY,
@@ -35,8 +38,11 @@ from tests.infra.recorded import (
     ROUTE,
     STAGE,
     TABLE,
+    TASK,
+    UNTAGGED,
     by_urn,
     flat,
+    normalized,
     of_type,
     one,
     physical_name,
@@ -48,10 +54,34 @@ _FN = f"{FUNCTION}::signup-<stage>-create-user"
 _ALARMS = f"{ALARM}::signup-<stage>-alarms"
 _MAIL = f"{MAIL_IDENTITY}::signup-<stage>-mail"
 _POLICY = f"{ROLE_POLICY}::signup-<stage>-create-user-policy.inputs.policy"
+_WEB = "signup-<stage>-web"
+_CDN = f"{DISTRIBUTION}::{_WEB}-cdn"
+_TASK = f"{TASK}::{_WEB}-task"
+# The mocks' distribution domain, stage-normalized (see mock_deploy.web_state).
+_WEB_URL = f"https://{_WEB}-cdn.cloudfront.net"
 
 
 def _same(value: Any) -> Any:
     return value
+
+
+class _ContainerEnv:
+    """Equal to a task definition's container JSON whose environment sets `name` to `value`."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self.name, self.value = name, value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str):
+            return NotImplemented
+        environment = json.loads(other)[0]["environment"]
+        return {"name": self.name, "value": self.value} in environment
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.value))
+
+    def __repr__(self) -> str:
+        return f"<container env {self.name}={self.value}>"
 
 
 # Which recorded property each stack-file key drives, and how. The per-key
@@ -67,8 +97,20 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
         ),
     ],
     "bcryptCost": [(f"{_FN}.{ENV}.BCRYPT_COST", str)],
-    "passwordMinLength": [(f"{_FN}.{ENV}.PASSWORD_MIN_LENGTH", str)],
-    "corsOrigins": [(f"{API}::signup-<stage>-api.inputs.corsConfiguration.allowOrigins", _same)],
+    "passwordMinLength": [
+        (f"{_FN}.{ENV}.PASSWORD_MIN_LENGTH", str),
+        (
+            f"{_TASK}.inputs.containerDefinitions",
+            lambda v: _ContainerEnv("PASSWORD_MIN_LENGTH", str(v)),
+        ),
+    ],
+    # The hosted page's own URL joins the stack's origins.
+    "corsOrigins": [
+        (
+            f"{API}::signup-<stage>-api.inputs.corsConfiguration.allowOrigins",
+            lambda v: [*v, _WEB_URL],
+        )
+    ],
     "throttleRateLimit": [
         (
             f"{STAGE}::signup-<stage>-api-default.inputs.defaultRouteSettings.throttlingRateLimit",
@@ -85,6 +127,7 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "logRetentionDays": [
         (f"{LOG_GROUP}::signup-<stage>-create-user-logs.inputs.retentionInDays", _same),
         (f"{LOG_GROUP}::signup-<stage>-api-access-logs.inputs.retentionInDays", _same),
+        (f"{LOG_GROUP}::{_WEB}-logs.inputs.retentionInDays", _same),
     ],
     "pointInTimeRecovery": [
         (f"{TABLE}::signup-<stage>-users.inputs.pointInTimeRecovery.enabled", _same)
@@ -113,14 +156,33 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
         (_POLICY, None),
     ],
     "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_POLICY, None)],
+    # The nested `web` object, one entry per sub-key (see _settings).
+    "web.enabled": [(f"{_CDN}.inputs.enabled", lambda v: True if v else None)],
+    "web.desiredCount": [(f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same)],
+    "web.cpu": [(f"{_TASK}.inputs.cpu", str)],
+    "web.memoryMb": [(f"{_TASK}.inputs.memory", str)],
+    "web.domain": [(f"{_CDN}.inputs.aliases", lambda v: [v])],
+    "web.certificateArn": [(f"{_CDN}.inputs.viewerCertificate.acmCertificateArn", _same)],
+    "web.originCertificateArn": [(f"{LISTENER}::{_WEB}-listener.inputs.certificateArn", _same)],
 }
 # What an absent optional key means: no alarm actions; no reserved concurrency
-# (the property is left out, so Lambda leaves the function unreserved).
+# (the property is left out, so Lambda leaves the function unreserved); no
+# SES domain identity; no custom domains for the page. web.originDomain is checked in test_web.py.
 OPTIONAL_DEFAULTS: dict[str, Any] = {
     "alarmActions": [],
     "reservedConcurrency": None,
     "mailDomain": None,
+    "web.domain": None,
+    "web.certificateArn": None,
+    "web.originCertificateArn": None,
 }
+
+
+def _settings(stack: str) -> dict[str, Any]:
+    """The stack file's keys, `web`'s sub-keys spelled `web.<key>`, defaults filled in."""
+    settings = stack_settings(stack)
+    web = settings.pop("web", {})
+    return {**OPTIONAL_DEFAULTS, **settings, **{f"web.{k}": v for k, v in web.items()}}
 
 
 def _policies(deployment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -135,14 +197,16 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_config_drives_each_property(deployments: Deployments, stack: str) -> None:
-    settings = {**OPTIONAL_DEFAULTS, **stack_settings(stack)}
+    settings = _settings(stack)
     leaves = flat(deployments[stack])
     for key, drives in DRIVES.items():
         for path, expected in drives:
             if expected is None:
                 continue
             wanted = None if settings[key] is None else expected(settings[key])
-            assert leaves.get(path) == wanted, f"{stack}: {key} -> {path}"
+            # Both sides stage-normalized: the page's URL is named after the stage.
+            actual = normalized(leaves.get(path), stack)
+            assert actual == normalized(wanted, stack), f"{stack}: {key} -> {path}"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -171,8 +235,8 @@ def test_mail_identity_is_the_domain_or_else_the_from_address(
 def test_stacks_differ_exactly_where_their_config_differs(
     deployments: Deployments, a: str, b: str
 ) -> None:
-    settings_a = {**OPTIONAL_DEFAULTS, **stack_settings(a)}
-    settings_b = {**OPTIONAL_DEFAULTS, **stack_settings(b)}
+    settings_a = _settings(a)
+    settings_b = _settings(b)
     leaves_a = flat(deployments[a], compare=True)
     leaves_b = flat(deployments[b], compare=True)
     differing = {p for p in leaves_a.keys() | leaves_b.keys() if leaves_a.get(p) != leaves_b.get(p)}
@@ -188,14 +252,12 @@ def test_stacks_differ_exactly_where_their_config_differs(
 @pytest.mark.parametrize("stack", STACKS)
 def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
     outputs = deployments[stack]["outputs"]
+    web = {"webUrl", "webDistributionId", "webBucket", "webClusterName", "webServiceName"}
     assert set(outputs) == {
-        "apiUrl",
-        "createUserUrl",
-        "tableName",
-        "functionName",
-        "stage",
-        "mailIdentity",
-        "mailDnsRecords",
+        *("apiUrl", "createUserUrl", "tableName", "functionName", "stage"),
+        *("mailIdentity", "mailDnsRecords"),
+        *web,
+        "webRepositoryUrl",
     }
     assert outputs["stage"] == stack
     assert outputs["apiUrl"].startswith("https://")
@@ -219,7 +281,7 @@ def test_every_resource_sits_in_a_component_and_is_tagged(
             assert resource["type"].startswith("signup:infra:")
             continue
         assert by_urn(deployment, resource["parent"])["type"].startswith("signup:infra:")
-        if resource["type"] not in {ROLE_POLICY, INTEGRATION, ROUTE, PERMISSION}:
+        if resource["type"] not in UNTAGGED:
             tags = resource["inputs"]["tags"]
             assert tags["stage"] == stack and tags["service"] == "signup", resource["name"]
 
@@ -255,10 +317,9 @@ def test_function_runs_the_backend_handler_on_its_own_log_group(
     assert function["loggingConfig"]["logGroup"] == log_group["inputs"]["name"]
     # Created first, so Lambda never makes an unmanaged group of its own.
     assert log_group["urn"] in resource["dependencies"]
-    assert one(deployment, ROLE_POLICY)["urn"] in resource["dependencies"]
-    assert (
-        function["role"] == f"arn:aws:iam::123456789012:role/{physical_name(one(deployment, ROLE))}"
-    )
+    assert one(deployment, ROLE_POLICY, "-create-user-policy")["urn"] in resource["dependencies"]
+    role = physical_name(one(deployment, ROLE, "-create-user-role"))
+    assert function["role"] == f"arn:aws:iam::123456789012:role/{role}"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -273,14 +334,23 @@ def test_function_environment_names_this_stacks_table_and_pepper(
         table_name=variables["TABLE_NAME"],
         pepper_parameter=variables["PEPPER_PARAMETER"],
         mail_configuration_set=variables["MAIL_CONFIGURATION_SET"],
-        web_url=variables.get("WEB_URL"),
+        web_url=variables["WEB_URL"],
+        client_address_secret_parameter=variables["CLIENT_ADDRESS_SECRET_PARAMETER"],
     )
     configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]
     assert variables["MAIL_CONFIGURATION_SET"] == configuration_set["configurationSetName"]
+    # Mail links point at this stage's hosted page.
+    assert variables["WEB_URL"] == deployments[stack]["outputs"]["webUrl"]
     assert Settings.from_env(variables).pepper_value is None
     assert variables["TABLE_NAME"] == deployments[stack]["outputs"]["tableName"]
-    assert variables["PEPPER_PARAMETER"] == one(deployment, PARAMETER)["inputs"]["name"]
+    pepper = one(deployment, PARAMETER, "-pepper-parameter")
+    assert variables["PEPPER_PARAMETER"] == pepper["inputs"]["name"]
     assert variables["PEPPER_PARAMETER"] == f"/signup/{stack}/pepper"
+    # The function checks the secret the page's backend sends: one parameter.
+    secret = one(deployment, PARAMETER, "-client-address-secret-parameter")
+    assert variables["CLIENT_ADDRESS_SECRET_PARAMETER"] == secret["inputs"]["name"]
+    assert variables["CLIENT_ADDRESS_SECRET_PARAMETER"] == f"/signup/{stack}/client-address-secret"
+    assert "CLIENT_ADDRESS_SECRET" not in variables  # never the value itself
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -297,7 +367,7 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    role = one(deployment, ROLE)["inputs"]
+    role = one(deployment, ROLE, "-create-user-role")["inputs"]
     trust = json.loads(role["assumeRolePolicy"])["Statement"]
     assert trust == [
         {
@@ -307,40 +377,49 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
         }
     ]
     assert not role.get("managedPolicyArns")
-    policy = one(deployment, ROLE_POLICY)["inputs"]
-    assert policy["role"] == one(deployment, ROLE)["name"] + "-id"
-    grants = {
-        action: (statement["Resource"], statement.get("Condition"))
-        for statement in json.loads(policy["policy"])["Statement"]
-        for action in statement["Action"]
-        if statement["Effect"] == "Allow"
-    }
+    policy = one(deployment, ROLE_POLICY, "-create-user-policy")["inputs"]
+    assert policy["role"] == one(deployment, ROLE, "-create-user-role")["name"] + "-id"
+    grants: dict[str, list[tuple[list[str], Any]]] = {}
+    for statement in json.loads(policy["policy"])["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in statement["Action"]:
+            grants.setdefault(action, []).append(
+                (statement["Resource"], statement.get("Condition"))
+            )
     table_arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/signup-{stack}-users-a1b2c3d"
     log_arn = (
         f"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/signup-{stack}-create-user"
     )
-    parameter_arn = f"arn:aws:ssm:us-east-1:123456789012:parameter/signup/{stack}/pepper"
-    key_arn = f"arn:aws:kms:us-east-1:123456789012:key/signup-{stack}-pepper-key-a1b2c3d"
+    parameters = "arn:aws:ssm:us-east-1:123456789012:parameter/signup"
+    pepper_arn = f"{parameters}/{stack}/pepper"
+    secret_arn = f"{parameters}/{stack}/client-address-secret"
+    pepper_key = one(deployment, KEY, "-pepper-key")
+    secret_key = one(deployment, KEY, "-client-address-secret-key")
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/{}".format
     identity = one(deployment, MAIL_IDENTITY)["inputs"]["emailIdentity"]
     configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]["configurationSetName"]
     ses = "arn:aws:ses:us-east-1:123456789012"
     sender = parseaddr(stack_settings(stack)["mailFrom"])[1]
+    context = "kms:EncryptionContext:PARAMETER_ARN"
     assert grants == {
-        "dynamodb:DeleteItem": ([table_arn], None),
-        "dynamodb:GetItem": ([table_arn], None),
-        "dynamodb:PutItem": ([table_arn], None),
-        "dynamodb:UpdateItem": ([table_arn], None),
-        "ses:SendEmail": (
-            [f"{ses}:identity/{identity}", f"{ses}:configuration-set/{configuration_set}"],
-            {"StringEquals": {"ses:FromAddress": sender}},
-        ),
-        "logs:CreateLogStream": ([f"{log_arn}:*"], None),
-        "logs:PutLogEvents": ([f"{log_arn}:*"], None),
-        "ssm:GetParameter": ([parameter_arn], None),
-        "kms:Decrypt": (
-            [key_arn],
-            {"StringEquals": {"kms:EncryptionContext:PARAMETER_ARN": parameter_arn}},
-        ),
+        "dynamodb:DeleteItem": [([table_arn], None)],
+        "dynamodb:GetItem": [([table_arn], None)],
+        "dynamodb:PutItem": [([table_arn], None)],
+        "dynamodb:UpdateItem": [([table_arn], None)],
+        "ses:SendEmail": [
+            (
+                [f"{ses}:identity/{identity}", f"{ses}:configuration-set/{configuration_set}"],
+                {"StringEquals": {"ses:FromAddress": sender}},
+            )
+        ],
+        "logs:CreateLogStream": [([f"{log_arn}:*"], None)],
+        "logs:PutLogEvents": [([f"{log_arn}:*"], None)],
+        # Two SecureStrings, each readable and decryptable only as itself.
+        "ssm:GetParameter": [([pepper_arn], None), ([secret_arn], None)],
+        "kms:Decrypt": [
+            ([key_arn(physical_name(pepper_key))], {"StringEquals": {context: pepper_arn}}),
+            ([key_arn(physical_name(secret_key))], {"StringEquals": {context: secret_arn}}),
+        ],
     }
 
 
@@ -350,6 +429,11 @@ def test_no_policy_has_a_wildcard_action_or_resource(deployments: Deployments, s
     for document in _policies(deployments[stack]):
         for statement in document["Statement"]:
             assert all("*" not in action for action in _as_list(statement["Action"]))
+            if _as_list(statement.get("Resource", [])) == ["*"]:
+                # The one action IAM cannot scope: logging in to the account's
+                # registry (the web tasks' image pull itself is scoped).
+                assert statement["Action"] == ["ecr:GetAuthorizationToken"], statement
+                continue
             for resource in _as_list(statement.get("Resource", [])):
                 # The one allowed wildcard: the streams of this stack's own log
                 # group, which Lambda names at run time.
@@ -364,8 +448,8 @@ def test_pepper_is_a_secure_string_under_its_own_key_and_only_there(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    parameter = one(deployment, PARAMETER)
-    key = one(deployment, KEY)
+    parameter = one(deployment, PARAMETER, "-pepper-parameter")
+    key = one(deployment, KEY, "-pepper-key")
     assert parameter["inputs"]["type"] == "SecureString"
     assert parameter["inputs"]["value"] == {"__secret__": TEST_PEPPER}
     assert parameter["inputs"]["keyId"].endswith(f":key/{physical_name(key)}")

@@ -12,9 +12,10 @@ from infra.local.cors import LOCAL_WEB_ORIGINS
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """`--base-url` and `--allowed-origin` for running against a deployed stage."""
+    """`--base-url`, `--allowed-origin` and `--web-url` for running against a deployed stage."""
     group = parser.getgroup("smoke", "smoke suite (any stage)")
     group.addoption("--base-url", help="the stage's apiUrl output (default: $API_URL)")
+    group.addoption("--web-url", help="the stage's webUrl output (default: $WEB_URL)")
     group.addoption(
         "--allowed-origin",
         help="a browser origin the stage's CORS config allows (default: $SMOKE_ORIGIN,"

@@ -30,6 +30,7 @@ class DelayProxy:
         self.upstream_port = upstream_port
         self.request_delay = 0.0
         self.response_delay = 0.0
+        self._next_answer_delay = 0.0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -66,10 +67,23 @@ class DelayProxy:
                     daemon=True,
                 ).start()
 
+    def delay_next_answer(self, seconds: float) -> None:
+        """Hold back only the next answer to arrive, on whichever connection, by `seconds`.
+
+        Set before the request is sent: the answer is held once it exists, so
+        the upstream has acted on the request, and if the client gives up
+        meanwhile the answer is lost; later answers pass at once.
+        """
+        with self._lock:
+            self._next_answer_delay = seconds
+
     def _pump(self, src: socket.socket, dst: socket.socket, direction: str) -> None:
         try:
             while data := src.recv(_CHUNK):
                 delay = self.request_delay if direction == "request" else self.response_delay
+                if direction == "response":
+                    with self._lock:
+                        delay, self._next_answer_delay = max(delay, self._next_answer_delay), 0.0
                 if delay and not self._hold(delay, client=src if direction == "request" else dst):
                     break
                 dst.sendall(data)

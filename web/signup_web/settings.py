@@ -66,7 +66,7 @@ class WebSettings:
         policy = PasswordPolicy(min_length=int(env.get(PASSWORD_MIN_LENGTH) or DEFAULT_MIN_LENGTH))
         next_step = NextStep(
             label=_text(env, NEXT_STEP_LABEL) or DEFAULT_NEXT_STEP_LABEL,
-            url=_link(_text(env, NEXT_STEP_URL) or DEFAULT_NEXT_STEP_URL),
+            url=safe_link(_text(env, NEXT_STEP_URL) or DEFAULT_NEXT_STEP_URL),
         )
         return cls(
             api_url=api_url.rstrip("/"),
@@ -97,9 +97,12 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
-def _link(url: str) -> str:
-    # Rendered as an href: anything but a path or an http(s) URL (javascript:,
-    # data:) would run in the page's origin.
+def safe_link(url: str) -> str:
+    """`url` if it is a path or an http(s) URL; ValueError for anything else.
+
+    Rendered as an href: anything else (javascript:, data:) would run in the
+    page's origin.
+    """
     if url.startswith("/") and not url.startswith("//"):
         return url
     if url.startswith(("https://", "http://")):
