@@ -24,7 +24,7 @@ from backend.idempotency import IdempotentRequests
 from backend.limits import RateLimit
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
-from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from backend.routes import CREATE_USER, IDEMPOTENCY_KEY, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from backend.rules import FieldProblem, InvalidFields
 from backend.rules.verification import TOKEN_INVALID
 from backend.service import Registration, register_user
@@ -143,7 +143,7 @@ def _count_client(event: Mapping[str, Any], deps: Dependencies) -> tuple[str, ..
 
 def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: Any) -> Success:
     payload = read_json_object(event)
-    key = header(event, idempotency.HEADER)
+    key = header(event, IDEMPOTENCY_KEY)
     if key is None:
         return _OPERATIONS[route](payload, deps.registration)
     if not idempotency.is_valid_key(key):

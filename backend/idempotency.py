@@ -34,10 +34,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from backend.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
-from backend.routes import IDEMPOTENCY_KEY, Route
+from backend.routes import Route
 from backend.table import PARTITION_KEY, TTL_ATTRIBUTE
 
-HEADER: Final = IDEMPOTENCY_KEY
 REMEMBERED_SECONDS: Final = 24 * 3600
 # Kept apart from the password hashes' use of the pepper.
 _FINGERPRINT_CONTEXT: Final = b"signup idempotency fingerprint v1"

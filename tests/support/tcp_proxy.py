@@ -1,8 +1,9 @@
 """A small TCP proxy on 127.0.0.1 that can slow down or stall what passes through it.
 
 Placed between the handler (its AWS_ENDPOINT_URL_DYNAMODB) and DynamoDB Local,
-so a fault test can make the store slow without touching the store or the
-client. Threads are daemons and `close()` ends every connection, so a failing
+a fault test makes the store slow without touching the store or the client;
+placed between the web UI and the API, a browser test loses one answer
+(`delay_next_answer`). Threads are daemons and `close()` ends every connection, so a failing
 test never leaves it running.
 """
 
