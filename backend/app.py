@@ -21,22 +21,24 @@ from backend.errors import (
     TokenInvalid,
 )
 from backend.idempotency import IdempotentRequests
-from backend.limits import RateLimit
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
-from backend.routes import CREATE_USER, IDEMPOTENCY_KEY, RESEND_VERIFICATION, VERIFY_EMAIL, Route
-from backend.rules import FieldProblem, InvalidFields
-from backend.rules.verification import TOKEN_INVALID
 from backend.service import Registration, register_user
 from backend.store.counters import RateLimiter
 from backend.verification import resend_verification, verify_email
+from contract import codes
+from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER
+from contract.limits import RateLimit
+from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from contract.rules import FieldProblem, InvalidFields
+from contract.rules.verification import TOKEN_INVALID
 
 RETRY_AFTER_SECONDS: Final = "1"
 USERNAME_TAKEN: Final = FieldProblem(
-    "username", "username_taken", "This username is already taken."
+    "username", codes.USERNAME_TAKEN, "This username is already taken."
 )
 TOKEN_EXPIRED: Final = FieldProblem(
-    "token", "token_expired", "This link has expired. Ask for a new one."
+    "token", codes.TOKEN_EXPIRED, "This link has expired. Ask for a new one."
 )
 # The same body for every resend, whatever the address's state.
 RESEND_ACCEPTED: Final = {
@@ -45,12 +47,12 @@ RESEND_ACCEPTED: Final = {
 }
 
 
-RATE_LIMITED: Final = FieldProblem(None, "rate_limited", "Too many requests; wait and retry.")
+RATE_LIMITED: Final = FieldProblem(None, codes.RATE_LIMITED, "Too many requests; wait and retry.")
 KEY_REUSED: Final = FieldProblem(
-    None, "idempotency_key_reused", "This Idempotency-Key was used for another request."
+    None, codes.IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used for another request."
 )
 IN_PROGRESS: Final = FieldProblem(
-    None, "request_in_progress", "The first request with this Idempotency-Key is still running."
+    None, codes.REQUEST_IN_PROGRESS, "The first request with this Idempotency-Key is still running."
 )
 
 
@@ -98,7 +100,7 @@ _OPERATIONS: dict[Route, Operation] = {}
 
 
 def operation(route: Route) -> Callable[[Operation], Operation]:
-    """Register the function serving `route` (every route in backend.routes has one)."""
+    """Register the function serving `route` (every route in contract.routes has one)."""
 
     def register(function: Operation) -> Operation:
         _OPERATIONS[route] = function
@@ -148,7 +150,7 @@ def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: 
         return _OPERATIONS[route](payload, deps.registration)
     if not idempotency.is_valid_key(key):
         message = "Idempotency-Key must be 1 to 255 printable ASCII characters."
-        raise InvalidRequest(400, "idempotency_key_invalid", message)
+        raise InvalidRequest(400, codes.IDEMPOTENCY_KEY_INVALID, message)
     done: list[Success] = []
 
     def work() -> idempotency.Answer:
@@ -181,7 +183,7 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         codes = [p.code for p in problems]
         return Outcome(response, rid, name, metrics + extra, codes, error)
 
-    retry = {"retry-after": RETRY_AFTER_SECONDS}
+    retry = {RETRY_AFTER: RETRY_AFTER_SECONDS}
     try:
         route = route_of(event)
         name = route.operation
@@ -194,7 +196,7 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
     except InvalidFields as exc:
         return failure(400, ("RequestRejected",), list(exc.problems))
     except RateLimited as exc:
-        wait = {"retry-after": str(exc.retry_after)}
+        wait = {RETRY_AFTER: str(exc.retry_after)}
         return failure(429, (f"RateLimited{exc.scope.title()}",), [RATE_LIMITED], headers=wait)
     except IdempotencyKeyReused:
         return failure(422, ("RequestRejected",), [KEY_REUSED])
@@ -207,13 +209,13 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
     except TokenExpired:
         return failure(410, ("LinkExpired",), [TOKEN_EXPIRED])
     except MailUnavailable as exc:
-        unsent = FieldProblem(None, "mail_unavailable", "We could not send the mail; retry.")
+        unsent = FieldProblem(None, codes.MAIL_UNAVAILABLE, "We could not send the mail; retry.")
         return failure(503, ("MailFailed",), [unsent], error=exc, headers=retry)
     except DependencyUnavailable as exc:
-        unavailable = FieldProblem(None, "store_unavailable", "Please retry in a moment.")
+        unavailable = FieldProblem(None, codes.STORE_UNAVAILABLE, "Please retry in a moment.")
         return failure(503, ("StoreUnavailable",), [unavailable], error=exc, headers=retry)
     except Exception as exc:  # noqa: BLE001 - a bug: a bare 500 for the client, the traceback for the log
-        internal = FieldProblem(None, "internal_error", "Something went wrong on our side.")
+        internal = FieldProblem(None, codes.INTERNAL_ERROR, "Something went wrong on our side.")
         return failure(500, ("InternalError",), [internal], error=exc)
     response = ok(result.body, request_id=rid, status=result.status)
     return Outcome(response, rid, name, result.metrics + extra)

@@ -17,8 +17,8 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any, Final
 
-FORWARDED_ADDRESS: Final = "x-client-address"
-FORWARDED_SECRET: Final = "x-client-address-secret"  # noqa: S105 - a header's name
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
+
 _IPV6_PREFIX: Final = 64
 
 

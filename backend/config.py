@@ -12,45 +12,39 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Final
 
-from backend.limits import RateLimit
-from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
+from contract.bounds import (
+    DEFAULT_BCRYPT_COST,
+    DEFAULT_VERIFICATION_TTL_SECONDS,
+    MAX_BCRYPT_COST,
+    MAX_VERIFICATION_TTL_SECONDS,
+    MIN_BCRYPT_COST,
+    MIN_SECRET_BYTES,
+)
+from contract.environment import (
+    BCRYPT_COST,
+    CLIENT_ADDRESS_SECRET,
+    CLIENT_ADDRESS_SECRET_PARAMETER,
+    DEFAULT_MAIL_FROM,
+    DYNAMODB_ENDPOINT,
+    MAIL_CONFIGURATION_SET,
+    MAIL_FROM,
+    MAIL_OUTBOX_DIR,
+    PASSWORD_MIN_LENGTH,
+    PASSWORD_PEPPER,
+    PEPPER_PARAMETER,
+    RATE_LIMIT_PER_ADDRESS,
+    RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMITS,
+    TABLE_NAME,
+    VERIFICATION_TTL_SECONDS,
+    WEB_URL,
+)
+from contract.limits import RateLimit
+from contract.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
 
-DEFAULT_BCRYPT_COST: Final = 12
-# bcrypt's own bounds; each stage narrows them further in infra/config.py.
-MIN_BCRYPT_COST: Final = 4
-MAX_BCRYPT_COST: Final = 31
-
-TABLE_NAME: Final = "TABLE_NAME"
-PEPPER_PARAMETER: Final = "PEPPER_PARAMETER"
-PASSWORD_PEPPER: Final = "PASSWORD_PEPPER"  # noqa: S105 - a variable's name, not a secret
-BCRYPT_COST: Final = "BCRYPT_COST"
-PASSWORD_MIN_LENGTH: Final = "PASSWORD_MIN_LENGTH"  # noqa: S105 - a variable's name
-# The standard boto3 override; the local stage points it at DynamoDB Local.
-DYNAMODB_ENDPOINT: Final = "AWS_ENDPOINT_URL_DYNAMODB"
-# The sign-up page's base URL: links in mails point under it.
-WEB_URL: Final = "WEB_URL"
-VERIFICATION_TTL_SECONDS: Final = "VERIFICATION_TTL_SECONDS"
-# Who mails come from ("Display Name <address>"); SES must have it verified.
-MAIL_FROM: Final = "MAIL_FROM"
-MAIL_CONFIGURATION_SET: Final = "MAIL_CONFIGURATION_SET"
-# Local stage: write each mail as an .eml file here instead of sending it.
-MAIL_OUTBOX_DIR: Final = "MAIL_OUTBOX_DIR"
-DEFAULT_VERIFICATION_TTL_SECONDS: Final = 24 * 3600
-MAX_VERIFICATION_TTL_SECONDS: Final = 7 * 24 * 3600
-DEFAULT_MAIL_FROM: Final = "Sign-up <no-reply@localhost>"
-# Rate limits, LIMIT/SECONDS: requests per client address (any route), and
-# sign-up and resend attempts per email and per username.
-RATE_LIMIT_PER_ADDRESS: Final = "RATE_LIMIT_PER_ADDRESS"
-RATE_LIMIT_PER_IDENTIFIER: Final = "RATE_LIMIT_PER_IDENTIFIER"
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
-# The secret the stage's web server proves itself with when it forwards a
-# browser's address: an SSM SecureString's name on AWS, the value locally.
-# "off" turns every rate limit off: for benchmarks that measure what they cost.
-RATE_LIMITS: Final = "RATE_LIMITS"
-CLIENT_ADDRESS_SECRET_PARAMETER: Final = "CLIENT_ADDRESS_SECRET_PARAMETER"  # noqa: S105 - a name only
-CLIENT_ADDRESS_SECRET: Final = "CLIENT_ADDRESS_SECRET"  # noqa: S105 - a variable's name
-MIN_CLIENT_ADDRESS_SECRET_BYTES: Final = 32
+MIN_CLIENT_ADDRESS_SECRET_BYTES: Final = MIN_SECRET_BYTES
 
 
 class ConfigurationError(Exception):

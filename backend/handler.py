@@ -23,10 +23,10 @@ from backend.hashing import PasswordHasher
 from backend.idempotency import IdempotentRequests
 from backend.mailer import Mailer, OutboxMailer, SesMailer
 from backend.messages import Mail, MailContext
-from backend.routes import METRICS_NAMESPACE, SERVICE_NAME
 from backend.service import NoThrottle, Registration
 from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
+from contract.routes import METRICS_NAMESPACE, SERVICE_NAME
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # Threads that write rate-limit counters while a request reads its claims. A

@@ -9,7 +9,7 @@ from typing import Final
 
 import bcrypt
 
-from backend.rules import normalize_password
+from contract.rules import normalize_password
 
 # Stored in front of every hash so that a later scheme, cost or pepper can be
 # introduced and old hashes still recognised (and upgraded at next login).

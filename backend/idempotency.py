@@ -34,8 +34,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from backend.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
-from backend.routes import Route
-from backend.table import PARTITION_KEY, TTL_ATTRIBUTE
+from contract.routes import Route
+from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
 
 REMEMBERED_SECONDS: Final = 24 * 3600
 # Kept apart from the password hashes' use of the pepper.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Final, Literal
 from urllib.parse import urlencode
 
-from backend.routes import VERIFY_PAGE
+from contract.dates import readable_epoch
+from contract.routes import VERIFY_PAGE
 
 VERIFICATION: Final = "verification"
 NOTICE: Final = "notice"
@@ -49,7 +50,7 @@ def verification_mail(
 ) -> Mail:
     """The link that proves `to` belongs to the person signing up."""
     link = context.verify_link(token)
-    until = datetime.fromtimestamp(expires, UTC).strftime("%d %B %Y, %H:%M UTC")
+    until = readable_epoch(expires)
     text = (
         f"Hello {username},\n\n"
         f"Please confirm that {to} is your email address for {context.product}:\n\n"

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from backend.errors import InvalidRequest
-from backend.routes import Route, find_route, methods_on
+from contract import codes
+from contract.routes import Route, find_route, methods_on
 
 # A sign-up body is three short strings; 16 KiB leaves room for the longest
 # valid values escaped as \uXXXX while keeping parsing cheap and bounded.
@@ -38,14 +39,14 @@ def _check_media_type(headers: Mapping[str, str]) -> None:
     charsets = [p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")]
     if media_type != "application/json" or any(c != "utf-8" for c in charsets):
         raise InvalidRequest(
-            415, "unsupported_media_type", "Send the body as application/json (UTF-8)."
+            415, codes.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json (UTF-8)."
         )
 
 
 def _body_bytes(event: Mapping[str, Any]) -> bytes:
     body = event.get("body") or ""
     if not isinstance(body, str):
-        raise InvalidRequest(400, "body_invalid_json", "The body is not valid JSON.")
+        raise InvalidRequest(400, codes.BODY_INVALID_JSON, "The body is not valid JSON.")
     # Checked before decoding so a huge body costs nothing to refuse.
     encoded_limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
     if len(body) > encoded_limit:
@@ -56,14 +57,16 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes:
         try:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidRequest(400, "body_invalid_json", "The body is not valid base64.") from exc
+            raise InvalidRequest(
+                400, codes.BODY_INVALID_JSON, "The body is not valid base64."
+            ) from exc
     if len(data) > MAX_BODY_BYTES:
         raise _too_large()
     return data
 
 
 def _too_large() -> InvalidRequest:
-    return InvalidRequest(413, "payload_too_large", f"The body is over {MAX_BODY_BYTES} bytes.")
+    return InvalidRequest(413, codes.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.")
 
 
 def _exceeds_depth(text: str) -> bool:
@@ -90,7 +93,7 @@ def _exceeds_depth(text: str) -> bool:
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len({key for key, _ in pairs}) != len(pairs):
-        raise InvalidRequest(400, "field_duplicate", "Each field may appear only once.")
+        raise InvalidRequest(400, codes.FIELD_DUPLICATE, "Each field may appear only once.")
     return dict(pairs)
 
 
@@ -107,9 +110,9 @@ def route_of(event: Mapping[str, Any]) -> Route:
     if allowed := methods_on(path):
         methods = ", ".join(allowed)
         raise InvalidRequest(
-            405, "method_not_allowed", f"Use {methods} for {path}.", headers={"allow": methods}
+            405, codes.METHOD_NOT_ALLOWED, f"Use {methods} for {path}.", headers={"allow": methods}
         )
-    raise InvalidRequest(404, "route_not_found", "No such route.")
+    raise InvalidRequest(404, codes.ROUTE_NOT_FOUND, "No such route.")
 
 
 def read_json_object(event: Mapping[str, Any]) -> dict[str, object]:
@@ -118,25 +121,27 @@ def read_json_object(event: Mapping[str, Any]) -> dict[str, object]:
     _check_media_type(headers)
     data = _body_bytes(event)
     if not data.strip():
-        raise InvalidRequest(400, "body_required", "Send a JSON object.")
+        raise InvalidRequest(400, codes.BODY_REQUIRED, "Send a JSON object.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidRequest(400, "body_invalid_json", "The body is not valid UTF-8.") from exc
+        raise InvalidRequest(400, codes.BODY_INVALID_JSON, "The body is not valid UTF-8.") from exc
     if _exceeds_depth(text):
-        raise InvalidRequest(400, "body_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels.")
+        raise InvalidRequest(
+            400, codes.BODY_TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels."
+        )
     try:
         payload = json.loads(
             text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
         )
     except ValueError as exc:  # JSONDecodeError is a ValueError
-        raise InvalidRequest(400, "body_invalid_json", "The body is not valid JSON.") from exc
+        raise InvalidRequest(400, codes.BODY_INVALID_JSON, "The body is not valid JSON.") from exc
     if not isinstance(payload, dict):
-        raise InvalidRequest(400, "body_not_object", "The body must be a JSON object.")
+        raise InvalidRequest(400, codes.BODY_NOT_OBJECT, "The body must be a JSON object.")
     try:
         # "\ud800" is valid JSON but not a Unicode scalar value; refuse it here
         # rather than fail later when the password is encoded for hashing.
         json.dumps(payload, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InvalidRequest(400, "body_invalid_json", "The body has invalid Unicode.") from exc
+        raise InvalidRequest(400, codes.BODY_INVALID_JSON, "The body has invalid Unicode.") from exc
     return payload

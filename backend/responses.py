@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from backend.rules import FieldProblem
+from contract.headers import REQUEST_ID
+from contract.rules import FieldProblem
 
 _TITLES: Final = {
     400: "Invalid request",
@@ -47,7 +48,7 @@ def _response(
 
 def ok(body: Mapping[str, Any], *, request_id: str, status: int = 200) -> dict[str, Any]:
     """A success (200 unless told otherwise) with a JSON body."""
-    return _response(status, body, "application/json", {"x-request-id": request_id})
+    return _response(status, body, "application/json", {REQUEST_ID: request_id})
 
 
 def problem(
@@ -69,5 +70,5 @@ def problem(
         "errors": items,
     }
     return _response(
-        status, body, "application/problem+json", {"x-request-id": request_id, **(headers or {})}
+        status, body, "application/problem+json", {REQUEST_ID: request_id, **(headers or {})}
     )

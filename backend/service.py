@@ -20,8 +20,8 @@ from backend.hashing import PasswordHasher
 from backend.mailer import Mailer
 from backend.messages import MailContext, notice_mail, verification_mail
 from backend.records import Claims, NewUser, TokenRecord, UserStore
-from backend.rules import PasswordPolicy, ValidSignup, validate_signup
-from backend.tokens import new_token, token_digest
+from contract.rules import PasswordPolicy, ValidSignup, validate_signup
+from contract.tokens import new_token, token_digest
 
 # Reads and conditional writes are repeated when a racing request changed a
 # claim in between; each attempt re-reads, so a few always settle it.

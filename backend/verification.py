@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from backend.errors import (
     ClaimChanged,
@@ -21,11 +20,10 @@ from backend.errors import (
 )
 from backend.messages import verification_mail
 from backend.records import StoredUser, TokenRecord
-from backend.rules import validate_resend_request, validate_token_request
 from backend.service import ATTEMPTS, Clock, Registration, as_utc, iso_millis
-from backend.tokens import new_token, token_digest
-
-RESEND_COOLDOWN_SECONDS: Final = 60
+from contract.bounds import RESEND_COOLDOWN_SECONDS
+from contract.rules import validate_resend_request, validate_token_request
+from contract.tokens import new_token, token_digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from backend.routes import CREATE_USER, VERIFY_EMAIL
 from bench.inprocess import Call, run_worker
 from bench.latency import signup_body
 from bench.stats import percentile
+from contract.routes import CREATE_USER, VERIFY_EMAIL
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 # Within 5 % either way: the goal the verification issue set.

@@ -51,7 +51,7 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
 
     from backend.config import Settings
     from backend.handler import create_handler
-    from backend.limits import RateLimit
+    from contract.limits import RateLimit
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
     from infra.local.table import ensure_table

@@ -17,10 +17,10 @@ from typing import Final
 
 import httpx
 
-from backend.routes import CREATE_USER
 from bench.baseline import bare_hash_seconds
 from bench.inprocess import run_worker
 from bench.stats import percentile
+from contract.routes import CREATE_USER
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.config import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
+from contract.environment import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
 from infra.local.process import running_stage
 from infra.local.stage import MAIL_DIR
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from backend.routes import CREATE_USER
 from bench.latency import signup_body
 from bench.stats import median
+from contract.routes import CREATE_USER
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from backend.routes import METRICS_NAMESPACE
+from contract.routes import METRICS_NAMESPACE
 from infra.config import AlarmThresholds
 
 

@@ -1,4 +1,4 @@
-"""The HTTP API: every route of backend.routes to the function, throttled, CORS-limited, logged."""
+"""The HTTP API: every route of contract.routes to the function, throttled, CORS-limited, logged."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from backend.routes import CORS, ROUTES, Route
+from contract.routes import CORS, ROUTES, Route
 
 # One JSON line per request; never the body (it carries the password) and
 # never headers (they may carry cookies).

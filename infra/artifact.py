@@ -1,4 +1,4 @@
-"""The Lambda zip: `backend/` plus its wheels for the function's CPU, byte-for-byte reproducible."""
+"""The Lambda zip: `backend/`, `contract/` and their wheels for the function's CPU, reproducibly."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ _SKIPPED_TOP: Final = frozenset({"bin"})
 _UNUSED_ASSETS: Final = ("aws_lambda_powertools/event_handler/openapi/swagger_ui/",)
 _ASSET_SUFFIXES: Final = frozenset({".js", ".css"})
 # The lock and its source are build inputs, not runtime code.
+# What the function runs: the Lambda package and the contract it shares with the page.
+_PACKAGES: Final = ("backend", "contract")
 _BUILD_INPUTS: Final = ("backend/requirements.in", "backend/requirements.txt")
 # pip's record of what it installed (each wheel's name and SHA-256), kept in the
 # cached directory for the SBOM; the leading dot keeps it out of the zip.
@@ -71,7 +73,7 @@ def build_artifact(
     out_dir: Path | None = None,
     cache_dir: Path | None = None,
 ) -> LambdaArtifact:
-    """Zip `backend/` and its hash-checked requirements for `architecture`; list them in an SBOM.
+    """Zip the packages and their hash-checked requirements for `architecture`, with an SBOM.
 
     Raises DependencyInstallError when pip refuses the lock (e.g. a wheel whose
     SHA-256 is not in `backend/requirements.txt`); nothing is written then.
@@ -81,7 +83,14 @@ def build_artifact(
     out = out_dir or source_root / "build" / "lambda"
     cache = cache_dir or source_root / "build" / "lambda" / "deps"
     deps = _install_dependencies(requirements, architecture, python_version, cache)
-    files = {**_tree(deps, skip_top=_SKIPPED_TOP), **_tree(backend, prefix="backend/")}
+    files = {
+        **_tree(deps, skip_top=_SKIPPED_TOP),
+        **{
+            name: path
+            for package in _PACKAGES
+            for name, path in _tree(source_root / package, prefix=f"{package}/").items()
+        },
+    }
     for name in [n for n in files if n.startswith(_UNUSED_ASSETS)]:
         if Path(name).suffix in _ASSET_SUFFIXES:
             del files[name]

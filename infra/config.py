@@ -20,7 +20,7 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
-from backend.limits import RateLimit
+from contract.limits import RateLimit
 from infra.web_config import WebConfig, WebConfigError, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at

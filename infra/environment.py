@@ -6,7 +6,7 @@ from backend.config import Settings
 from infra.config import StageConfig
 
 # Powertools reads its log level from here; the service name and metrics
-# namespace are fixed in backend/routes.py.
+# namespace are fixed in contract/routes.py.
 LOG_LEVEL: str = "POWERTOOLS_LOG_LEVEL"
 
 

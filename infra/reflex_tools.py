@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from contract.environment import API_URL
+from signup_web.hosting import reflex_environment
+
 _REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 WEB_DIR: Final = _REPO_ROOT / "web"
 # Where make installs the pinned bun (Reflex's JS runtime): see the Makefile.
@@ -26,8 +29,6 @@ def web_environment(
         raise WebAppError(f"bun is not installed at {bun}; `make dev` or `make web` installs it")
     return {
         **(os.environ if base is None else base),
-        "API_URL": api_url,
-        "REFLEX_BUN_PATH": str(bun.resolve()),
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
+        API_URL: api_url,
+        **reflex_environment(bun=bun),
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi
 
-from backend.routes import CREATE_USER, SERVICE_NAME
+from contract.routes import CREATE_USER, SERVICE_NAME
 from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.api import SignupApi, SignupApiArgs
 from infra.artifact import build_artifact

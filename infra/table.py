@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from signup_web.settings import NEXT_STEP_LABEL, NEXT_STEP_URL, PRODUCT_NAME, safe_link
+from contract.environment import NEXT_STEP_LABEL, NEXT_STEP_URL, PRODUCT_NAME
+from signup_web.settings import safe_link
 
 # Fargate's valid task sizes (AWS, "Task CPU and memory" in the ECS developer
 # guide): CPU units -> the memory (MiB) each allows. Larger sizes exist; a

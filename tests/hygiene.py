@@ -2,7 +2,7 @@
 
 Every test, in every suite, fails when one of these holds a test password, the
 pepper, a password hash, or a verification token (each token the backend makes,
-in this process, is registered the moment `backend.tokens.new_token` returns it):
+in this process, is registered the moment `contract.tokens.new_token` returns it):
 - a log record (any logger, any level that was emitted, with its traceback);
 - captured stdout or stderr (Powertools writes its JSON lines there);
 - a response the backend builds (`backend.responses._response`, watched with
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from backend.tokens import new_token
+from contract.tokens import new_token
 from tests.support.secrets import HASH_PATTERN, PASSWORDS, PEPPER
 
 _TESTS_DIR = str(Path(__file__).resolve().parent)

@@ -17,10 +17,10 @@ from contextvars import copy_context
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from backend.errors import RateLimited
-from backend.limits import RateLimit
 from backend.store.failures import translated
 from backend.store.items import key
-from backend.table import TTL_ATTRIBUTE
+from contract.limits import RateLimit
+from contract.table_keys import TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

@@ -23,7 +23,7 @@ from backend.records import (
 )
 from backend.store import items
 from backend.store.failures import changed_unless_throttled, condition_failed, translated
-from backend.table import PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient

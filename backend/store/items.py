@@ -20,7 +20,7 @@ from backend.records import (
     TokenRecord,
     UsernameClaim,
 )
-from backend.table import PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
 
 Item = dict[str, Any]
 # How long a used or expired link is remembered after it stops working.

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from backend.config import CLIENT_ADDRESS_SECRET, PASSWORD_MIN_LENGTH
-from backend.routes import CREATE_USER
+from contract.routes import CREATE_USER
 from infra.config import read_stack_file
 from infra.local import web
 from infra.local.cors import web_origins
 from infra.local.dynamodb_local import DynamoDBLocalError
 from infra.local.stage import REPO_ROOT, LocalStage, StageOptions, free_port
+from signup_web.settings import WebSettings
 
 log = logging.getLogger("infra.local")
 _DEFAULTS = StageOptions()
@@ -132,14 +132,15 @@ def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> Non
     _say("Web UI: starting (the first build installs frontend packages)...")
     log_file = stage.options.data_dir / "web.log"
     port = args.web_port
-    # The form checks the same password minimum as the function it calls.
-    env = {
-        **os.environ,
-        PASSWORD_MIN_LENGTH: str(stage.settings.password_min_length),
-        # The web UI forwards each browser's address to the API with this
-        # secret, so the per-address limit counts browsers, not the web server.
-        CLIENT_ADDRESS_SECRET: stage.client_address_secret,
-    }
+    # The form checks the same password minimum as the function it calls; the
+    # web UI forwards each browser's address to the API with the secret, so
+    # the per-address limit counts browsers, not the web server.
+    page = WebSettings(
+        api_url=api_url,
+        policy=stage.settings.policy,
+        client_address_secret=stage.client_address_secret,
+    )
+    env = {**os.environ, **page.to_env()}
     web.start(
         stage.supervisor,
         api_url=api_url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from backend.routes import CORS
+from contract.routes import CORS
 from infra.local.events import Header
 
 
@@ -22,7 +22,7 @@ LOCAL_WEB_ORIGINS = web_origins(3000)
 class CorsConfig:
     """The stage's CORS configuration, field for field as `aws.apigatewayv2.Api` takes it.
 
-    Everything but the origins comes from backend.routes.CORS, as on AWS (infra/api.py).
+    Everything but the origins comes from contract.routes.CORS, as on AWS (infra/api.py).
     """
 
     allow_origins: tuple[str, ...] = LOCAL_WEB_ORIGINS

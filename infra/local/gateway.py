@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.routes import ROUTES
+from contract.routes import ROUTES
 from infra.local import cors
 from infra.local.events import (
     HttpRequest,

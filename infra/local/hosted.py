@@ -24,13 +24,19 @@ from typing import Final
 
 import httpx
 
-from backend.config import PASSWORD_MIN_LENGTH
+from contract.rules import PasswordPolicy
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from infra.local.web import WEB_DIR
 from infra.web.edge import ORIGIN_HEADER
 from infra.web.site import NOT_FOUND_PAGE, StaticSite
-from signup_web.hosting import BACKEND_ARGS, BACKEND_PATH
+from signup_web.hosting import (
+    BACKEND_ARGS,
+    BACKEND_PATH,
+    reflex_environment,
+    without_reflex_settings,
+)
+from signup_web.settings import WebSettings
 
 # Unpacked from Debian's package by `make test` (no service is installed).
 NGINX: Final = REPO_ROOT / ".tools/nginx/usr/sbin/nginx"
@@ -76,21 +82,23 @@ def backend_environment(
     One proxy (nginx) stands where CloudFront and the load balancer stand on
     AWS, so one X-Forwarded-For hop is trusted here where the task trusts two.
     """
-    clean = {k: v for k, v in base.items() if not k.startswith("REFLEX_")}
+    page = WebSettings(
+        api_url=api_url,
+        policy=PasswordPolicy(min_length=password_min_length),
+        client_address_secret=client_address_secret,
+    )
     return {
-        **clean,
-        # The task definition's (infra/web/backend.py).
-        "API_URL": api_url,
-        PASSWORD_MIN_LENGTH: str(password_min_length),
-        "REFLEX_CORS_ALLOWED_ORIGINS": origin,
-        "CLIENT_ADDRESS_SECRET": client_address_secret,
-        "REFLEX_TRUSTED_PROXY_HOPS": str(trusted_proxy_hops),
-        # The image's (web/Dockerfile), but on loopback rather than 0.0.0.0.
-        "REFLEX_BACKEND_HOST": "127.0.0.1",
-        "REFLEX_BACKEND_PORT": str(port),
-        "REFLEX_WEB_WORKDIR": str(workdir),
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "false",
+        **without_reflex_settings(base),
+        # The task definition's (infra/web/backend.py), from the same writers.
+        **page.to_env(),
+        **reflex_environment(
+            cors_allowed_origins=origin,
+            trusted_proxy_hops=trusted_proxy_hops,
+            # The image's (web/Dockerfile), but on loopback rather than 0.0.0.0.
+            backend_host="127.0.0.1",
+            backend_port=port,
+            workdir=str(workdir),
+        ),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
 

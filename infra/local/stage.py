@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
 
-from backend.config import (
+from backend.config import Settings
+from backend.handler import create_handler
+from backend.messages import VERIFICATION, Mail
+from contract.environment import (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
     VERIFICATION_TTL_SECONDS,
-    Settings,
 )
-from backend.handler import create_handler
-from backend.messages import VERIFICATION, Mail
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler

@@ -1,4 +1,4 @@
-"""Create the users table from backend/table.py's schema: DynamoDB Local, moto, the bench."""
+"""Create the users table from contract/table_keys.py's schema: DynamoDB Local, moto, the bench."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import ClientError
 
-from backend.table import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from contract.table_keys import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -18,7 +18,7 @@ def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
     try:
         ddb.create_table(
             TableName=table_name,
-            # backend.table holds plain dicts (it must not import boto3 stubs);
+            # contract.table_keys holds plain dicts (it must not import boto3 stubs);
             # their shape is exactly these TypedDicts.
             KeySchema=cast("list[KeySchemaElementTypeDef]", list(KEY_SCHEMA)),
             AttributeDefinitions=cast(

@@ -13,15 +13,15 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
-from backend.config import PASSWORD_MIN_LENGTH
+from contract.environment import API_URL, CLIENT_ADDRESS_SECRET, PASSWORD_MIN_LENGTH
 from infra.config import StageConfig
 from infra.web.balancer import Balancer
 from infra.web.image import ECS_ARCHITECTURE, WebImage
 from infra.web.network import Network
-from signup_web.hosting import BACKEND_PORT
+from signup_web.hosting import BACKEND_PORT, reflex_environment
+from signup_web.settings import WebSettings
 
 CONTAINER: Final = "web"
-CLIENT_ADDRESS_SECRET: Final = "CLIENT_ADDRESS_SECRET"  # noqa: S105 - a variable's name
 # CloudFront, then the load balancer (see _container).
 TRUSTED_PROXY_HOPS: Final = 2
 # Reflex starts in about ten seconds; health checks before that do not count.
@@ -118,25 +118,17 @@ def create_backend(name: str, args: BackendArgs, parent: pulumi.Resource) -> Web
 
 
 def _container(args: BackendArgs, log_group: aws.cloudwatch.LogGroup) -> dict[str, Any]:
-    environment = {
-        "API_URL": args.api_url,
-        # The same minimum the function enforces, so the form refuses what the API would.
-        PASSWORD_MIN_LENGTH: str(args.stage.password_min_length),
-        # Reflex's socket server accepts the page's own origin only.
-        "REFLEX_CORS_ALLOWED_ORIGINS": args.web_url,
-        # The visitor's address, for the API's per-address limit: CloudFront
-        # appends the viewer's address to X-Forwarded-For and the load
-        # balancer (xff_header_processing.mode "append", its default) appends
-        # CloudFront's, so the visitor is the second entry from the right;
-        # anything a visitor put in the header themselves stays to its left.
-        "REFLEX_TRUSTED_PROXY_HOPS": str(TRUSTED_PROXY_HOPS),
-    }
+    environment = pulumi.Output.all(args.api_url, args.web_url).apply(
+        lambda urls: _environment(args.stage, api_url=urls[0], web_url=urls[1])
+    )
     return {
         "name": CONTAINER,
         "image": args.image.ref,
         "essential": True,
         "portMappings": [{"containerPort": BACKEND_PORT, "protocol": "tcp"}],
-        "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
+        "environment": environment.apply(
+            lambda env: [{"name": k, "value": v} for k, v in sorted(env.items())]
+        ),
         # Resolved by ECS from Parameter Store when the task starts; never in
         # the task definition, the image or the stack's outputs.
         "secrets": [{"name": CLIENT_ADDRESS_SECRET, "valueFrom": args.secret_parameter_arn}],
@@ -152,6 +144,24 @@ def _container(args: BackendArgs, log_group: aws.cloudwatch.LogGroup) -> dict[st
             },
         },
     }
+
+
+def _environment(stage: StageConfig, *, api_url: str, web_url: str) -> dict[str, str]:
+    # The page's settings through its own writer: the same minimum the
+    # function enforces, so the form refuses what the API would. The secret
+    # is not here: ECS resolves it from Parameter Store (see `secrets`).
+    # The stage's wording too, so the server's state says what the export says.
+    wording = stage.web.page_settings() if stage.web is not None else {}
+    minimum = {PASSWORD_MIN_LENGTH: str(stage.password_min_length)}
+    page = WebSettings.from_env({API_URL: api_url, **minimum, **wording})
+    # Reflex's socket server accepts the page's own origin only. The
+    # visitor's address, for the API's per-address limit: CloudFront appends
+    # the viewer's address to X-Forwarded-For and the load balancer
+    # (xff_header_processing.mode "append", its default) appends CloudFront's,
+    # so the visitor is the second entry from the right; anything a visitor
+    # put in the header themselves stays to its left.
+    server = reflex_environment(cors_allowed_origins=web_url, trusted_proxy_hops=TRUSTED_PROXY_HOPS)
+    return {**page.to_env(), **server}
 
 
 def _create_execution_role(

@@ -30,11 +30,21 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Final
 
-from backend.config import PASSWORD_MIN_LENGTH
-from infra.reflex_tools import DEFAULT_BUN, web_environment
+from contract.environment import (
+    API_URL,
+    NEXT_STEP_LABEL,
+    NEXT_STEP_URL,
+    PASSWORD_MIN_LENGTH,
+    PRODUCT_NAME,
+)
+from infra.reflex_tools import DEFAULT_BUN
 from infra.web.sources import SITE_SOURCES, digest
-from signup_web.hosting import BACKEND_PATH, SAME_ORIGIN_API_URL
-from signup_web.settings import NEXT_STEP_LABEL, NEXT_STEP_URL, PRODUCT_NAME
+from signup_web.hosting import (
+    BACKEND_PATH,
+    SAME_ORIGIN_API_URL,
+    reflex_environment,
+    without_reflex_settings,
+)
 
 # The web app's settings compiled into the pages; only the stage's own values go in.
 PAGE_SETTINGS: Final = frozenset(
@@ -118,14 +128,11 @@ def export_environment(
     settings: Mapping[str, str], workdir: Path, bun: Path, base: Mapping[str, str]
 ) -> dict[str, str]:
     """The export's environment: the developer's shell cannot leak a setting into the build."""
-    clean = {
-        k: v for k, v in base.items() if not k.startswith("REFLEX_") and k not in PAGE_SETTINGS
-    }
+    clean = without_reflex_settings(base, API_URL, *PAGE_SETTINGS)
     return {
-        **web_environment("", bun, clean),
+        **clean,
         **settings,
-        "REFLEX_API_URL": SAME_ORIGIN_API_URL,
-        "REFLEX_WEB_WORKDIR": str(workdir),
+        **reflex_environment(bun=bun, api_url=SAME_ORIGIN_API_URL, workdir=str(workdir)),
     }
 
 

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-# What `reflex export` reads: the app, backend's rules it imports, the pinned
+# What `reflex export` reads: the app, the shared contract it imports, the pinned
 # frontend packages.
 SITE_SOURCES: Final = (
     "web/rxconfig.py",
     "web/signup_web/**/*",
     "web/reflex.lock/*",
-    "backend/**/*",
+    "contract/**/*",
 )
 # What web/Dockerfile copies (web/Dockerfile.dockerignore admits only these).
 IMAGE_SOURCES: Final = (
@@ -26,7 +26,7 @@ IMAGE_SOURCES: Final = (
     "web/requirements.txt",
     "web/rxconfig.py",
     "web/signup_web/**/*",
-    "backend/**/*",
+    "contract/**/*",
 )
 _SKIPPED_PARTS: Final = frozenset({"__pycache__", ".web", ".states"})
 

@@ -27,11 +27,8 @@ from typing import Final
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from backend.config import (
-    CLIENT_ADDRESS_SECRET,
-    DEFAULT_RATE_LIMIT_PER_ADDRESS,
-    RATE_LIMIT_PER_ADDRESS,
-)
+from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
+from contract.environment import CLIENT_ADDRESS_SECRET, RATE_LIMIT_PER_ADDRESS
 from infra.local import web
 from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE

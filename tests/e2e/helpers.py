@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.sync_api import Page
 
-from backend.routes import CREATE_USER
-from backend.rules import email_key
 from backend.store.items import email_pk, token_pk
-from backend.tokens import token_digest
+from contract.routes import CREATE_USER
+from contract.rules import email_key
+from contract.tokens import token_digest
 from infra.local import dynamodb_local
 from infra.local.process import LocalStageProcess
 from tests.support.mailbox import read_outbox, token_in

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET
 from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
-from backend.routes import CREATE_USER
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
+from contract.routes import CREATE_USER
 from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from tests.e2e.conftest import WEB_TIMEOUT_SECONDS, visitor_address, visitor_context

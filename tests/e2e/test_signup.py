@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.rules import password_problem
+from contract.rules import password_problem
 from infra.local.process import LocalStageProcess
 from signup_web.settings import WebSettings
 from tests.e2e.accessibility import check_view

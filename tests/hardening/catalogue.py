@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend.request import MAX_BODY_BYTES
-from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, find_route
-from backend.rules import email_key, username_key
+from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, find_route
+from contract.rules import email_key, username_key
 from tests.hygiene import register_secret
 from tests.support import users
 from tests.support.events import api_event

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
-from backend.routes import CREATE_USER
+from contract.routes import CREATE_USER
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.responses import problem
-from backend.rules import FieldProblem
+from contract.rules import FieldProblem
 from tests.hygiene import assert_clean, register_secret, secret_kinds
 from tests.support.secrets import PASSWORDS, PEPPER
 

@@ -10,16 +10,18 @@ import jsonschema_rs
 import schemathesis
 from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
-from backend.routes import ROUTES
-from backend.rules import SIGNUP_FIELDS
-from backend.rules.verification import RESEND_FIELDS, TOKEN_FIELDS
+from contract import codes
+from contract.routes import ROUTES
+from contract.rules import SIGNUP_FIELDS
+from contract.rules.verification import RESEND_FIELDS, TOKEN_FIELDS
 from tests.hardening.contract import DOCUMENT, conformance_problems, document, validate_instance
 
-BACKEND = Path(__file__).resolve().parents[2] / "backend"
+_ROOT = Path(__file__).resolve().parents[2]
+SOURCES = (_ROOT / "backend", _ROOT / "contract")
 # Every field some route accepts: `<field>_required` exists for each.
 REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS)
 # Routing answers of the function; API Gateway answers them first on every
-# stage (it has only the routes of backend.routes), so the document leaves them out.
+# stage (it has only the routes of contract.routes), so the document leaves them out.
 ROUTING_CODES = {"route_not_found", "method_not_allowed"}
 
 
@@ -70,24 +72,24 @@ def _documented_codes() -> set[str]:
 
 
 def _backend_codes() -> set[str]:
-    """Every code the backend constructs: 2nd argument of FieldProblem and InvalidRequest."""
-    codes: set[str] = set()
-    for source in BACKEND.rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text("utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+    """Every code the backend and the rules answer with: each `codes.NAME` they use, and
+    `codes.required(field)` for each request field."""
+    used: set[str] = set()
+    for root in SOURCES:
+        for source in root.rglob("*.py"):
+            if source.name == "codes.py":
                 continue
-            if node.func.id not in {"FieldProblem", "InvalidRequest"} or len(node.args) < 2:
-                continue
-            code = node.args[1]
-            if isinstance(code, ast.Constant) and isinstance(code.value, str):
-                codes.add(code.value)
-            elif isinstance(code, ast.JoinedStr):  # f"{name}_required" for each field
-                suffix = code.values[-1]
-                assert isinstance(suffix, ast.Constant)
-                codes.update(f"{field}{suffix.value}" for field in REQUEST_FIELDS)
-            elif not isinstance(code, ast.Attribute):  # exc.code forwards a code made elsewhere
-                codes.add(f"<unreadable code at {source.name}:{node.lineno}>")
-    return codes
+            for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "codes"
+                ):
+                    used.add(node.attr)
+    found = {getattr(codes, name) for name in used if name.isupper()}
+    if "required" in used:
+        found.update(codes.required(field) for field in REQUEST_FIELDS)
+    return found
 
 
 def test_openapi_lists_exactly_the_codes_the_backend_answers() -> None:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backend.hashing import PasswordHasher
-from backend.rules import (
+from contract.rules import (
     InvalidSignup,
     PasswordPolicy,
     email_key,

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from backend.rules import DEFAULT_MIN_LENGTH
+from contract.rules import DEFAULT_MIN_LENGTH
 from infra.local import hosted
 from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE, load_or_create_secret

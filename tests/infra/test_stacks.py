@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from backend.config import Settings
-from backend.routes import CORS, ROUTES
-from backend.table import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
+from contract.routes import CORS, ROUTES
+from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
 from infra.config import read_stack_file
 from infra.environment import function_environment
 from tests.infra.conftest import ROOT, STACKS, stack_settings

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET
-from backend.routes import CREATE_USER
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
+from contract.routes import CREATE_USER
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from tests.hygiene import register_secret
 from tests.support.mailbox import read_outbox

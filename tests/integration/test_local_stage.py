@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import httpx
 import pytest
 
-from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
+from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
 from infra.local.process import LocalStageProcess
 from infra.local.stage import MAIL_DIR
 from tests.support.integrity import integrity_problems

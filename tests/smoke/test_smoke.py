@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
+from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
 from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.smoke, pytest.mark.slow]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from backend.routes import CREATE_USER
+from contract.routes import CREATE_USER
 from infra.local.events import HttpRequest, build_event
 
 SAMPLES: Final = Path(__file__).resolve().parents[1] / "events"

@@ -19,7 +19,7 @@ from moto.ses.models import ses_backends
 
 from backend.config import Settings
 from backend.handler import LambdaHandler, create_handler
-from backend.limits import RateLimit
+from contract.limits import RateLimit
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
 from infra.local.table import ensure_table

@@ -12,8 +12,8 @@ from typing import Any, Final
 
 import httpx
 
-from backend.config import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
-from backend.routes import CREATE_USER
+from contract.environment import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
+from contract.routes import CREATE_USER
 from infra.local import dynamodb_local
 from infra.local.process import LocalStageProcess, running_stage
 from infra.local.stage import StageOptions

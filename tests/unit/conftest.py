@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.routes import SERVICE_NAME
+from contract.routes import SERVICE_NAME
 from tests.support.moto import MotoFunction, Reply, function_on_moto
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from backend.rules.blocklist import common_passwords
+from contract.rules.blocklist import common_passwords
 
 
 def test_common_passwords_has_at_least_ten_thousand_entries() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from backend.routes import RESEND_VERIFICATION, VERIFY_EMAIL
-from backend.tokens import token_digest
+from contract.routes import RESEND_VERIFICATION, VERIFY_EMAIL
+from contract.tokens import token_digest
 from tests.support.events import api_event
 from tests.support.moto import MAIL_DOMAIN, TABLE, MotoFunction, Reply
 from tests.support.users import signup

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from backend.handler import create_handler
-from backend.routes import RESEND_VERIFICATION
+from contract.routes import RESEND_VERIFICATION
 from tests.support.events import JSON_TYPE, api_event
 from tests.support.moto import MAIL_DOMAIN, MotoFunction, Reply, function_settings
 from tests.support.secrets import PASSWORDS
@@ -112,7 +112,7 @@ def test_idempotency_record_is_no_password_oracle(function: MotoFunction) -> Non
 
 def test_idempotency_fingerprint_depends_on_the_pepper() -> None:
     from backend.idempotency import IdempotentRequests
-    from backend.routes import CREATE_USER
+    from contract.routes import CREATE_USER
 
     payload = signup()
     one = IdempotentRequests(client=None, table_name="t", pepper=b"p" * 32)

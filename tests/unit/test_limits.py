@@ -11,10 +11,11 @@ import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from backend import hashing
-from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET, client_address
+from backend.client_address import client_address
 from backend.handler import create_handler
-from backend.limits import RateLimit
-from backend.routes import RESEND_VERIFICATION, VERIFY_EMAIL
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
+from contract.limits import RateLimit
+from contract.routes import RESEND_VERIFICATION, VERIFY_EMAIL
 from tests.support.events import api_event
 from tests.support.faults import dynamodb_error
 from tests.support.moto import REGION, MotoFunction, Reply, function_on_moto, function_settings

@@ -1,8 +1,8 @@
-"""backend/routes.py is the one statement of the API's surface."""
+"""contract/routes.py is the one statement of the API's surface."""
 
 from __future__ import annotations
 
-from backend.routes import CORS, CREATE_USER, ROUTES, find_route, methods_on
+from contract.routes import CORS, CREATE_USER, ROUTES, find_route, methods_on
 
 
 def test_routes_are_unique_and_found_by_method_and_path() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.rules import email_key, email_problem, normalize_email
+from contract.rules import email_key, email_problem, normalize_email
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.rules import PasswordPolicy, password_problem
+from contract.rules import PasswordPolicy, password_problem
 
 POLICY = PasswordPolicy()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.rules import InvalidSignup, PasswordPolicy, validate_signup
+from contract.rules import InvalidSignup, PasswordPolicy, validate_signup
 
 POLICY = PasswordPolicy()
 GOOD = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.rules import normalize_username, username_key, username_problem
+from contract.rules import normalize_username, username_key, username_problem
 
 
 @pytest.mark.parametrize(

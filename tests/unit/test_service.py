@@ -18,10 +18,10 @@ from backend.errors import (
 from backend.hashing import PasswordHasher
 from backend.messages import NOTICE, VERIFICATION, MailContext
 from backend.records import UsernameClaim
-from backend.rules import InvalidFields, InvalidSignup, PasswordPolicy
 from backend.service import ATTEMPTS, Registration, register_user
-from backend.tokens import token_digest
 from backend.verification import RESEND_COOLDOWN_SECONDS, resend_verification, verify_email
+from contract.rules import InvalidFields, InvalidSignup, PasswordPolicy
+from contract.tokens import token_digest
 from tests.support.mailbox import RecordingMailer, token_in
 from tests.support.memory_store import InMemoryUserStore
 from tests.support.secrets import PASSWORDS, PEPPER

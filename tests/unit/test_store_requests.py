@@ -7,8 +7,8 @@ from typing import Any
 import boto3
 
 from backend.handler import create_handler
-from backend.routes import RESEND_VERIFICATION, VERIFY_EMAIL
 from backend.store.items import TOKEN_GRACE_SECONDS
+from contract.routes import RESEND_VERIFICATION, VERIFY_EMAIL
 from tests.support.events import api_event
 from tests.support.moto import REGION, MotoFunction, function_settings
 from tests.support.users import signup

@@ -10,8 +10,7 @@ import time
 import httpx
 import pytest
 
-from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET
-from backend.routes import IDEMPOTENCY_KEY
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET, IDEMPOTENCY_KEY
 from signup_web.api import (
     DEFAULT_TIMEOUT,
     ApiUnavailable,

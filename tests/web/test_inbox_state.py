@@ -9,8 +9,8 @@ import httpx
 import pytest
 import reflex as rx
 
-from backend.routes import IDEMPOTENCY_KEY
 from backend.verification import RESEND_COOLDOWN_SECONDS as API_COOLDOWN
+from contract.headers import IDEMPOTENCY_KEY
 from signup_web.focus import BANNER
 from signup_web.inbox_state import (
     ACCEPTED_DETAIL,

@@ -11,9 +11,8 @@ import reflex as rx
 from reflex.constants import RouteVar
 from reflex.istate.data import RouterData
 
-from backend.client_address import FORWARDED_ADDRESS
-from backend.routes import IDEMPOTENCY_KEY
-from backend.rules import FieldProblem, email_problem, password_problem, username_problem
+from contract.headers import FORWARDED_ADDRESS, IDEMPOTENCY_KEY
+from contract.rules import FieldProblem, email_problem, password_problem, username_problem
 from signup_web import services
 from signup_web.api import SignupApi
 from signup_web.focus import BANNER, ERROR_SUMMARY

@@ -20,9 +20,16 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
-from backend.client_address import FORWARDED_ADDRESS, FORWARDED_SECRET
-from backend.routes import CREATE_USER, IDEMPOTENCY_KEY, RESEND_VERIFICATION, VERIFY_EMAIL, Route
-from backend.rules import SIGNUP_FIELDS
+from contract import codes
+from contract.headers import (
+    FORWARDED_ADDRESS,
+    FORWARDED_SECRET,
+    IDEMPOTENCY_KEY,
+    REQUEST_ID,
+    RETRY_AFTER,
+)
+from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from contract.rules import SIGNUP_FIELDS
 
 # API Gateway gives up after 30 s, but the function answers 503 within about
 # 10 s when its store is slow (short boto3 timeouts); waiting longer only
@@ -37,7 +44,7 @@ def call_timeout(seconds: float) -> httpx.Timeout:
 
 DEFAULT_TIMEOUT: Final = call_timeout(15.0)
 TOO_MANY_REQUESTS: Final = 429
-IN_PROGRESS: Final = "request_in_progress"
+IN_PROGRESS: Final = codes.REQUEST_IN_PROGRESS
 _RETRYABLE: Final = frozenset({408, TOO_MANY_REQUESTS})
 # Answers after which the same request may well succeed: the function or the
 # gateway failed, or the first attempt with this key is still running (409).
@@ -231,7 +238,7 @@ class SignupApi:
 
     def _pause_after(self, outcome: httpx.Response | ApiUnavailable) -> float:
         if isinstance(outcome, httpx.Response):
-            return _seconds(outcome.headers.get("retry-after", "")) or self._retries.pause
+            return _seconds(outcome.headers.get(RETRY_AFTER, "")) or self._retries.pause
         return self._retries.pause
 
     def _headers(self, key: str | None, for_address: str) -> dict[str, str]:
@@ -270,14 +277,14 @@ def _interpret(
     success: Callable[[dict[str, Any], str], _Answer],
 ) -> _Answer | Rejected:
     payload = _json_object(response)
-    request_id = str(payload.get("requestId") or response.headers.get("x-request-id", ""))
+    request_id = str(payload.get("requestId") or response.headers.get(REQUEST_ID, ""))
     status = response.status_code
     if status >= 500 or status in _RETRYABLE or IN_PROGRESS in _codes(payload):
         raise ApiUnavailable(
             _unavailable_reason(status),
             status=status,
             request_id=request_id,
-            retry_after=_seconds(response.headers.get("retry-after", "")),
+            retry_after=_seconds(response.headers.get(RETRY_AFTER, "")),
         )
     if 200 <= status < 300:
         try:

@@ -6,7 +6,7 @@ from typing import Final
 
 import reflex as rx
 
-from backend.rules.username import MAX_LENGTH, MIN_LENGTH
+from contract.rules.username import MAX_LENGTH, MIN_LENGTH
 from signup_web.fields import field_error, field_hint, form_group, text_input
 from signup_web.focus import ERROR_SUMMARY, focus_script
 from signup_web.notice_view import service_banner

@@ -17,16 +17,15 @@ from typing import Final
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend.rules import email_problem
+# The API mails an address at most once a minute; the button waits as long
+# (contract.bounds), so a click never silently sends nothing.
+from contract.bounds import RESEND_COOLDOWN_SECONDS
+from contract.rules import email_problem
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
 from signup_web.focus import BANNER, focus_on
 from signup_web.notices import Notice, readable_time, unavailable_notice
 
-# The API mails an address at most once a minute (backend/verification.py's
-# RESEND_COOLDOWN_SECONDS; tests/web/test_inbox_state.py keeps the two equal):
-# the button waits as long, so a click never silently sends nothing.
-RESEND_COOLDOWN_SECONDS: Final = 60
 INBOX_HEADING: Final = "inbox-heading"
 NEW_LINK_EMAIL: Final = "new-link-email"
 # The API's own 202 detail, should an answer come without one.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from contract.dates import readable_time as contract_readable_time
 from signup_web.api import ApiUnavailable
 
 
@@ -29,7 +30,7 @@ def unavailable_notice(exc: ApiUnavailable, *, kept: str) -> Notice:
 def readable_time(iso: str) -> str:
     """`2026-11-24T20:40:43Z` as "24 November 2026, 20:40 UTC", the form the mails use."""
     try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso
-    return moment.strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+    return contract_readable_time(moment)

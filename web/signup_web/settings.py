@@ -14,20 +14,23 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Final
 
-from backend.config import CLIENT_ADDRESS_SECRET, DEFAULT_MAIL_FROM, PASSWORD_MIN_LENGTH
-from backend.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
+from contract.environment import (
+    API_TIMEOUT_SECONDS,
+    API_URL,
+    CLIENT_ADDRESS_SECRET,
+    DEFAULT_MAIL_FROM,
+    NEXT_STEP_LABEL,
+    NEXT_STEP_URL,
+    PASSWORD_MIN_LENGTH,
+    PRODUCT_NAME,
+)
+from contract.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
 
 # The local stage's default address (`python -m infra.local`).
 DEFAULT_API_URL: Final = "http://127.0.0.1:8080"
-API_URL: Final = "API_URL"
-# Seconds one API call may take before the client repeats it (same key).
-API_TIMEOUT_SECONDS: Final = "API_TIMEOUT_SECONDS"
 DEFAULT_API_TIMEOUT_SECONDS: Final = 15.0
 # API Gateway's own limit for an HTTP API's integration: waiting longer is pointless.
 MAX_API_TIMEOUT_SECONDS: Final = 30.0
-PRODUCT_NAME: Final = "PRODUCT_NAME"
-NEXT_STEP_URL: Final = "NEXT_STEP_URL"
-NEXT_STEP_LABEL: Final = "NEXT_STEP_LABEL"
 # The name the mails use by default (the sender's display name), so a stage
 # that sets neither still calls itself one thing.
 DEFAULT_PRODUCT_NAME: Final = parseaddr(DEFAULT_MAIL_FROM)[0]
@@ -76,6 +79,24 @@ class WebSettings:
             api_timeout_seconds=_seconds(env, API_TIMEOUT_SECONDS, DEFAULT_API_TIMEOUT_SECONDS),
             client_address_secret=_text(env, CLIENT_ADDRESS_SECRET),
         )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment `from_env` reads back as these settings: the only writer of it.
+
+        Pulumi's task definition and export, the local launcher and the hosted
+        proof all hand the page its settings through this.
+        """
+        env = {
+            API_URL: self.api_url,
+            PASSWORD_MIN_LENGTH: str(self.policy.min_length),
+            PRODUCT_NAME: self.product_name,
+            NEXT_STEP_LABEL: self.next_step.label,
+            NEXT_STEP_URL: self.next_step.url,
+            API_TIMEOUT_SECONDS: f"{self.api_timeout_seconds:g}",
+        }
+        if self.client_address_secret:
+            env[CLIENT_ADDRESS_SECRET] = self.client_address_secret
+        return env
 
 
 def _text(env: Mapping[str, str], name: str) -> str:

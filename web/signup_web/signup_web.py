@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.routes import VERIFY_PAGE
+from contract.routes import VERIFY_PAGE
 from signup_web.pages import (
     SIGNUP_ON_LOAD,
     VERIFY_ON_LOAD,

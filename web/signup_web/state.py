@@ -20,7 +20,8 @@ import reflex as rx
 from reflex.event import EventSpec
 from zxcvbn import zxcvbn
 
-from backend.rules import FieldProblem, email_problem, password_problem, username_problem
+from contract import codes
+from contract.rules import FieldProblem, email_problem, password_problem, username_problem
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected, SignupPending, new_idempotency_key
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
@@ -28,11 +29,11 @@ from signup_web.inbox_state import INBOX_HEADING, InboxState
 from signup_web.notices import Notice, unavailable_notice
 
 FORM_FIELDS: Final = ("username", "email", "password", "confirmation")
-KEY_REUSED: Final = "idempotency_key_reused"
+KEY_REUSED: Final = codes.IDEMPOTENCY_KEY_REUSED
 CONFIRMATION_REQUIRED: Final = "Repeat the password."
 CONFIRMATION_MISMATCH: Final = "The two passwords differ."
 # The too-short message already states the rule its hint gives: show one, not both.
-HINT_RESTATED_BY: Final = "password_too_short"
+HINT_RESTATED_BY: Final = codes.PASSWORD_TOO_SHORT
 STRENGTH_LABELS: Final = ("Very weak", "Weak", "Fair", "Good", "Strong")
 # zxcvbn refuses longer input; its estimate has long saturated by then.
 _STRENGTH_MAX_CHARS: Final = 72

@@ -14,6 +14,7 @@ from typing import Final
 import reflex as rx
 from reflex.event import EventSpec
 
+from contract import codes
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected, Verified
 from signup_web.focus import BANNER, focus_on
@@ -24,9 +25,9 @@ VERIFIED: Final = "verified"
 EXPIRED: Final = "expired"
 INVALID: Final = "invalid"
 VERIFY_HEADING: Final = "verify-heading"
-TOKEN_EXPIRED: Final = "token_expired"  # noqa: S105 - an error code, not a secret
+TOKEN_EXPIRED: Final = codes.TOKEN_EXPIRED
 # token_invalid, token_required and a malformed token all mean: this link cannot work.
-LINK_PROBLEMS: Final = frozenset({"token_invalid", "token_required", TOKEN_EXPIRED})
+LINK_PROBLEMS: Final = frozenset({codes.TOKEN_INVALID, codes.TOKEN_REQUIRED, TOKEN_EXPIRED})
 
 
 class VerifyState(rx.State):

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import Final
 
-from backend.rules.problems import FieldProblem
+from contract import codes
+from contract.rules.problems import FieldProblem
 
 MIN_LENGTH: Final = 3
 MAX_LENGTH: Final = 32
@@ -39,21 +40,21 @@ def username_problem(raw: str) -> FieldProblem | None:
     """The first rule `raw` breaks, or None when it is a valid username."""
     name = normalize_username(raw)
     if not name:
-        return FieldProblem("username", "username_required", "Choose a username.")
+        return FieldProblem("username", codes.USERNAME_REQUIRED, "Choose a username.")
     if len(name) < MIN_LENGTH:
         return FieldProblem(
-            "username", "username_too_short", f"Use at least {MIN_LENGTH} characters."
+            "username", codes.USERNAME_TOO_SHORT, f"Use at least {MIN_LENGTH} characters."
         )
     if len(name) > MAX_LENGTH:
         return FieldProblem(
-            "username", "username_too_long", f"Use at most {MAX_LENGTH} characters."
+            "username", codes.USERNAME_TOO_LONG, f"Use at most {MAX_LENGTH} characters."
         )
     if not _ALLOWED.fullmatch(name):
         return FieldProblem(
             "username",
-            "username_invalid",
+            codes.USERNAME_INVALID,
             "Use letters, digits, '.', '_' or '-', starting with a letter or digit.",
         )
     if _SEPARATORS.sub("", name.casefold()) in RESERVED:
-        return FieldProblem("username", "username_reserved", "This username is reserved.")
+        return FieldProblem("username", codes.USERNAME_RESERVED, "This username is reserved.")
     return None

@@ -7,8 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from backend.rules.blocklist import is_common_password
-from backend.rules.problems import FieldProblem
+from contract import codes
+from contract.rules.blocklist import is_common_password
+from contract.rules.problems import FieldProblem
 
 ABSOLUTE_MIN_LENGTH: Final = 8
 # NIST SP 800-63B-4 asks for 15 where the password is the only factor.
@@ -66,27 +67,27 @@ def password_problem(
     """The first rule `raw` breaks, or None; `username` and `email` as the user typed them."""
     password = normalize_password(raw)
     if not password:
-        return FieldProblem("password", "password_required", "Choose a password.")
+        return FieldProblem("password", codes.PASSWORD_REQUIRED, "Choose a password.")
     if len(password) < policy.min_length:
         return FieldProblem(
             "password",
-            "password_too_short",
+            codes.PASSWORD_TOO_SHORT,
             f"Use at least {policy.min_length} characters; a few unrelated words work well.",
         )
     if len(password) > policy.max_length:
         return FieldProblem(
-            "password", "password_too_long", f"Use at most {policy.max_length} characters."
+            "password", codes.PASSWORD_TOO_LONG, f"Use at most {policy.max_length} characters."
         )
     if is_common_password(password):
         return FieldProblem(
             "password",
-            "password_common",
+            codes.PASSWORD_COMMON,
             "This password is too common or predictable; choose something less guessable.",
         )
     if _is_too_similar(password, _identifiers(username, email)):
         return FieldProblem(
             "password",
-            "password_similar",
+            codes.PASSWORD_SIMILAR,
             "This password is too close to your username or email address.",
         )
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from backend.errors import RegistrationError
+from contract import codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class FieldProblem:
     message: str
 
 
-class InvalidFields(RegistrationError):
+class InvalidFields(Exception):
     """A request's fields broke one or more rules; every problem is reported together."""
 
     def __init__(self, problems: tuple[FieldProblem, ...]) -> None:
@@ -32,7 +32,7 @@ class InvalidSignup(InvalidFields):
 def unknown_fields(payload: Mapping[str, object], accepted: tuple[str, ...]) -> list[FieldProblem]:
     """A `field_unknown` problem for every field the request may not carry."""
     return [
-        FieldProblem(name, "field_unknown", "This field is not accepted.")
+        FieldProblem(name, codes.FIELD_UNKNOWN, "This field is not accepted.")
         for name in payload
         if name not in accepted
     ]
@@ -42,7 +42,7 @@ def presence_problem(name: str, payload: Mapping[str, object]) -> FieldProblem |
     """`<name>_required` when absent or null, `field_type` when not a string, else None."""
     value = payload.get(name)
     if value is None:
-        return FieldProblem(name, f"{name}_required", f"The {name} is required.")
+        return FieldProblem(name, codes.required(name), f"The {name} is required.")
     if not isinstance(value, str):
-        return FieldProblem(name, "field_type", "This field must be a string.")
+        return FieldProblem(name, codes.FIELD_TYPE, "This field must be a string.")
     return None

@@ -6,7 +6,8 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
-from backend.rules.problems import FieldProblem
+from contract import codes
+from contract.rules.problems import FieldProblem
 
 
 def _validated(raw: str) -> str:
@@ -32,9 +33,9 @@ def email_key(raw: str) -> str:
 def email_problem(raw: str) -> FieldProblem | None:
     """The problem with `raw` as an email address, or None when it is valid."""
     if not raw.strip():
-        return FieldProblem("email", "email_required", "Enter your email address.")
+        return FieldProblem("email", codes.EMAIL_REQUIRED, "Enter your email address.")
     try:
         _validated(raw)
     except EmailNotValidError as exc:
-        return FieldProblem("email", "email_invalid", str(exc))
+        return FieldProblem("email", codes.EMAIL_INVALID, str(exc))
     return None

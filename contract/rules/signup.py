@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from backend.rules.email import email_key, email_problem, normalize_email
-from backend.rules.password import PasswordPolicy, normalize_password, password_problem
-from backend.rules.problems import (
+from contract.rules.email import email_key, email_problem, normalize_email
+from contract.rules.password import PasswordPolicy, normalize_password, password_problem
+from contract.rules.problems import (
     FieldProblem,
     InvalidSignup,
     presence_problem,
     unknown_fields,
 )
-from backend.rules.username import normalize_username, username_key, username_problem
+from contract.rules.username import normalize_username, username_key, username_problem
 
 SIGNUP_FIELDS: Final = ("username", "email", "password")
 

@@ -15,7 +15,7 @@ _MAX_PATTERN_SHARE: Final = 0.8
 @cache
 def common_passwords() -> frozenset[str]:
     """The shipped list (see common_passwords.txt for its source and licence), case-folded."""
-    text = files("backend.rules").joinpath("common_passwords.txt").read_text("utf-8")
+    text = files("contract.rules").joinpath("common_passwords.txt").read_text("utf-8")
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 

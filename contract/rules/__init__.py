@@ -1,16 +1,16 @@
 """Pure sign-up rules with no AWS imports: the API and the web form share them."""
 
-from backend.rules.email import email_key, email_problem, normalize_email
-from backend.rules.password import (
+from contract.rules.email import email_key, email_problem, normalize_email
+from contract.rules.password import (
     DEFAULT_MIN_LENGTH,
     PasswordPolicy,
     normalize_password,
     password_problem,
 )
-from backend.rules.problems import FieldProblem, InvalidFields, InvalidSignup
-from backend.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
-from backend.rules.username import normalize_username, username_key, username_problem
-from backend.rules.verification import (
+from contract.rules.problems import FieldProblem, InvalidFields, InvalidSignup
+from contract.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
+from contract.rules.username import normalize_username, username_key, username_problem
+from contract.rules.verification import (
     ValidAddress,
     validate_resend_request,
     validate_token_request,

@@ -1,15 +1,17 @@
 """The API's surface, stated once: routes, the service's names, the browser (CORS) policy.
 
 Everything else derives from here: the Pulumi routes and Lambda permission
-(`infra/api.py`), the local gateway's route table, the OpenAPI check, the web
+(`infra/components/api.py`), the local gateway's route table, the OpenAPI check, the web
 client and the bench. Adding a route is one entry in `ROUTES` plus its
-operation in `backend/app.py`.
+operation in `backend/app.py`. Header names live in `contract/headers.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+
+from contract.headers import IDEMPOTENCY_KEY, REQUEST_ID, RETRY_AFTER
 
 SERVICE_NAME: Final = "signup"
 METRICS_NAMESPACE: Final = "Signup"
@@ -35,9 +37,6 @@ RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerific
 ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
-# The request header that makes a retry safe: createUser and resendVerification
-# replay the first answer to the same key instead of acting twice.
-IDEMPOTENCY_KEY: Final = "idempotency-key"
 
 
 def find_route(method: str, path: str) -> Route | None:
@@ -66,6 +65,6 @@ CORS: Final = CorsPolicy(
     # A browser client may retry its own submission safely with Idempotency-Key.
     allow_headers=("content-type", IDEMPOTENCY_KEY),
     # Lets a browser client show the request id and honour Retry-After.
-    expose_headers=("x-request-id", "retry-after"),
+    expose_headers=(REQUEST_ID, RETRY_AFTER),
     max_age=600,
 )

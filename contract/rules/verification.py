@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from backend.rules.email import email_key, email_problem, normalize_email
-from backend.rules.problems import FieldProblem, InvalidFields, presence_problem, unknown_fields
-from backend.tokens import is_token_shaped
+from contract import codes
+from contract.rules.email import email_key, email_problem, normalize_email
+from contract.rules.problems import FieldProblem, InvalidFields, presence_problem, unknown_fields
+from contract.tokens import is_token_shaped
 
 TOKEN_FIELDS: Final = ("token",)
 RESEND_FIELDS: Final = ("email",)
 TOKEN_INVALID: Final = FieldProblem(
-    "token", "token_invalid", "This link is not valid. Ask for a new one."
+    "token", codes.TOKEN_INVALID, "This link is not valid. Ask for a new one."
 )
 
 
