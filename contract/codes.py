@@ -38,6 +38,13 @@ PASSWORD_SIMILAR: Final = "password_similar"  # noqa: S105 - an error code
 TOKEN_REQUIRED: Final = "token_required"  # noqa: S105 - an error code
 TOKEN_INVALID: Final = "token_invalid"  # noqa: S105 - an error code
 TOKEN_EXPIRED: Final = "token_expired"  # noqa: S105 - an error code
+PASSWORD_WEAK: Final = "password_weak"  # noqa: S105 - an error code
+PASSWORD_MISMATCH: Final = "password_mismatch"  # noqa: S105 - an error code
+
+# Signing in and sessions.
+CREDENTIALS_INVALID: Final = "credentials_invalid"
+EMAIL_UNVERIFIED: Final = "email_unverified"
+REFRESH_TOKEN_INVALID: Final = "refresh_token_invalid"  # noqa: S105 - an error code
 
 # Limits, retries and the service's own state.
 RATE_LIMITED: Final = "rate_limited"

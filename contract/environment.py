@@ -33,6 +33,22 @@ RATE_LIMITS: Final = "RATE_LIMITS"
 # resend attempts per email and per username.
 RATE_LIMIT_PER_ADDRESS: Final = "RATE_LIMIT_PER_ADDRESS"
 RATE_LIMIT_PER_IDENTIFIER: Final = "RATE_LIMIT_PER_IDENTIFIER"
+# Per identifier across every client (a flood ceiling), and the mails one
+# client address may cause (keeps SES's reputation safe; answers never change).
+RATE_LIMIT_PER_IDENTIFIER_GLOBAL: Final = "RATE_LIMIT_PER_IDENTIFIER_GLOBAL"
+RATE_LIMIT_MAILS_PER_ADDRESS: Final = "RATE_LIMIT_MAILS_PER_ADDRESS"
+# Failed sign-ins per account and client, and per account across clients.
+RATE_LIMIT_SIGN_IN_FAILURES: Final = "RATE_LIMIT_SIGN_IN_FAILURES"
+RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL: Final = "RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL"
+# zxcvbn's score (0-4) below which a password is refused as weak.
+PASSWORD_MIN_SCORE: Final = "PASSWORD_MIN_SCORE"  # noqa: S105 - a variable's name
+# Access tokens: who issues them (the stage's issuer URL), for whom (the
+# audience), the KMS key that signs them, and how long tokens live.
+TOKEN_ISSUER: Final = "TOKEN_ISSUER"  # noqa: S105 - a variable's name
+TOKEN_AUDIENCE: Final = "TOKEN_AUDIENCE"  # noqa: S105 - a variable's name
+SIGNING_KEY_ID: Final = "SIGNING_KEY_ID"
+ACCESS_TOKEN_SECONDS: Final = "ACCESS_TOKEN_SECONDS"  # noqa: S105 - a variable's name
+REFRESH_TOKEN_SECONDS: Final = "REFRESH_TOKEN_SECONDS"  # noqa: S105 - a variable's name
 # The secret the stage's web server proves itself with when it forwards a
 # browser's address: an SSM SecureString's name on AWS (the function).
 CLIENT_ADDRESS_SECRET_PARAMETER: Final = "CLIENT_ADDRESS_SECRET_PARAMETER"  # noqa: S105 - a name

@@ -14,3 +14,7 @@ ATTRIBUTE_DEFINITIONS: Final = ({"AttributeName": PARTITION_KEY, "AttributeType"
 # links). Deletion can lag by days, so every condition also compares it with
 # the clock: an expired item counts as absent before it is gone.
 TTL_ATTRIBUTE: Final = "expiresAt"
+# Outbox items (one mail each) start their key so; the mail worker's stream
+# filter (on AWS, the event source mapping's filter criteria) and the local
+# stream poller both pick new items by this prefix.
+OUTBOX_PREFIX: Final = "OUTBOX#"
