@@ -1,13 +1,32 @@
-"""The function's environment as a value, from the stage's config and the names of its resources."""
+"""The function's settings as the stage's policy makes them: on AWS and on the local stage alike.
+
+`stage_settings` is the one translation from a stack file's policy (password
+minimum, bcrypt cost, limits, TTLs, sender) into the function's `Settings`;
+the AWS program adds the names of its resources, the local stage its local
+plumbing (DynamoDB Local, the pepper's value, the mail outbox).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from backend.config import Settings
+from contract.environment import LOG_LEVEL
 from infra.config import StageConfig
 
-# Powertools reads its log level from here; the service name and metrics
-# namespace are fixed in contract/routes.py.
-LOG_LEVEL: str = "POWERTOOLS_LOG_LEVEL"
+
+def stage_settings(stage: StageConfig, *, table_name: str, **plumbing: Any) -> Settings:
+    """The stage's policy as the function's settings; `plumbing` names where things are."""
+    return Settings(
+        table_name=table_name,
+        bcrypt_cost=stage.bcrypt_cost,
+        password_min_length=stage.password_min_length,
+        verification_ttl_seconds=stage.verification_ttl_seconds,
+        mail_from=stage.mail_from,
+        rate_limit_per_address=stage.rate_limit_per_address,
+        rate_limit_per_identifier=stage.rate_limit_per_identifier,
+        **plumbing,
+    )
 
 
 def function_environment(
@@ -20,17 +39,12 @@ def function_environment(
     client_address_secret_parameter: str | None = None,
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
-    settings = Settings(
+    settings = stage_settings(
+        stage,
         table_name=table_name,
-        bcrypt_cost=stage.bcrypt_cost,
-        password_min_length=stage.password_min_length,
         pepper_parameter=pepper_parameter,
         web_url=web_url,
-        verification_ttl_seconds=stage.verification_ttl_seconds,
-        mail_from=stage.mail_from,
         mail_configuration_set=mail_configuration_set,
-        rate_limit_per_address=stage.rate_limit_per_address,
-        rate_limit_per_identifier=stage.rate_limit_per_identifier,
         client_address_secret_parameter=client_address_secret_parameter,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}

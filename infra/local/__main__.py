@@ -17,7 +17,7 @@ from infra.config import read_stack_file
 from infra.local import web
 from infra.local.cors import web_origins
 from infra.local.dynamodb_local import DynamoDBLocalError
-from infra.local.stage import REPO_ROOT, LocalStage, StageOptions, free_port
+from infra.local.stage import LocalStage, StageOptions, free_port, overrides
 from signup_web.settings import WebSettings
 
 log = logging.getLogger("infra.local")
@@ -56,6 +56,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=_DEFAULTS.integration_timeout,
         help="seconds before the gateway answers 503",
     )
+    add(
+        "--stack-file",
+        type=Path,
+        default=_DEFAULTS.stack_file,
+        help="the stack whose policy the stage runs (password minimum, bcrypt cost, limits)",
+    )
     add("--no-web", action="store_true", help="do not start the web UI")
     add("--web-port", type=int, default=web.DEFAULT_WEB_PORT, help="web UI port (127.0.0.1)")
     add("--web-reload", action="store_true", help="rebuild the web UI when web/ changes")
@@ -66,7 +72,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
     """Stage options from parsed arguments, resolving the default CORS origins."""
     origins = tuple(args.cors_origins or ())
     if not origins:
-        from_stack = read_stack_file(REPO_ROOT / "Pulumi.dev.yaml").cors_origins
+        from_stack = read_stack_file(args.stack_file).cors_origins
         origins = tuple(dict.fromkeys(web_origins(args.web_port) + from_stack))
     return StageOptions(
         api_port=args.api_port,
@@ -78,6 +84,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
         table_name=args.table_name,
         integration_timeout=args.integration_timeout,
         web_url=f"http://localhost:{args.web_port}",
+        stack_file=args.stack_file.resolve(),
     )
 
 
@@ -113,6 +120,9 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
     _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
     _say(f"Mail: written to {stage.outbox} (links are printed below as they are sent)")
     _say(f"CORS origins: {', '.join(opts.cors_origins)}")
+    _say(f"Policy: {opts.stack_file.name} {_policy(stage)}")
+    for name, value in overrides(os.environ).items():
+        _say(f"Override from the environment: {name}={value}")
     _say(f"API: {api_url}")
     _say(f"Try: curl -s -X POST {api_url}{CREATE_USER.path} -H 'content-type: application/json' \\")
     _say('        -d \'{"username":"ada","email":"ada@example.com",')
@@ -125,6 +135,14 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
         if crashed := stage.crashed():
             log.error("stopping: %s", ", ".join(f"{n} exited ({rc})" for n, rc in crashed))
             return 1
+
+
+def _policy(stage: LocalStage) -> str:
+    settings = stage.settings
+    return (
+        f"(password minimum {settings.password_min_length}, bcrypt cost {settings.bcrypt_cost},"
+        f" identifier limit {settings.rate_limit_per_identifier})"
+    )
 
 
 def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> None:

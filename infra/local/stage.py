@@ -21,6 +21,8 @@ from contract.environment import (
     RATE_LIMIT_PER_IDENTIFIER,
     VERIFICATION_TTL_SECONDS,
 )
+from infra.config import StageConfig, read_stack_file
+from infra.environment import stage_settings
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
@@ -38,8 +40,9 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The function's variables a developer may set for the local stage (e.g.
 # BCRYPT_COST=4 for fast tests, VERIFICATION_TTL_SECONDS=5 to watch a link
-# expire); the rest is the function's defaults plus the local plumbing
-# (table, pepper, DynamoDB Local's endpoint, the mail outbox, the page's URL).
+# expire), each printed at start when set; the rest is the dev stack's policy
+# (Pulumi.dev.yaml) plus the local plumbing (table, pepper, DynamoDB Local's
+# endpoint, the mail outbox, the page's URL).
 PASSED_THROUGH: Final = (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
@@ -48,6 +51,7 @@ PASSED_THROUGH: Final = (
     RATE_LIMIT_PER_IDENTIFIER,
 )
 MAIL_DIR: Final = "mail"
+DEV_STACK_FILE: Final = "Pulumi.dev.yaml"
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,13 @@ class StageOptions:
     integration_timeout: float = 30.0
     # Where verification links point: the local web UI.
     web_url: str = "http://localhost:3000"
+    # The stage whose policy (password minimum, bcrypt cost, limits, TTLs) this runs.
+    stack_file: Path = REPO_ROOT / DEV_STACK_FILE
 
 
 def local_settings(
     *,
+    stage: StageConfig,
     table_name: str,
     pepper: str,
     dynamodb_endpoint: str,
@@ -78,8 +85,10 @@ def local_settings(
     outbox: Path | None = None,
     client_address_secret: str | None = None,
 ) -> Settings:
-    """The function's settings on this machine: defaults, local plumbing, then `env`'s overrides."""
-    base = Settings(
+    """The function's settings on this machine: the stack file's policy through the same
+    translation the AWS program uses, the local plumbing, then `env`'s overrides."""
+    base = stage_settings(
+        stage,
         table_name=table_name,
         pepper_value=pepper,
         dynamodb_endpoint=dynamodb_endpoint,
@@ -87,8 +96,12 @@ def local_settings(
         mail_outbox_dir=str(outbox) if outbox else None,
         client_address_secret_value=client_address_secret,
     )
-    overrides = {name: env[name] for name in PASSED_THROUGH if env.get(name)}
-    return Settings.from_env({**base.to_env(), **overrides})
+    return Settings.from_env({**base.to_env(), **overrides(env)})
+
+
+def overrides(env: Mapping[str, str]) -> dict[str, str]:
+    """The function's variables set in `env` that the local stage passes through."""
+    return {name: env[name] for name in PASSED_THROUGH if env.get(name)}
 
 
 @dataclass
@@ -131,6 +144,7 @@ class LocalStage:
         ):
             log.info("created table %s", opts.table_name)
         self._settings = local_settings(
+            stage=read_stack_file(opts.stack_file),
             table_name=opts.table_name,
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,

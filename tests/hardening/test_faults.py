@@ -24,12 +24,13 @@ import httpx
 import pytest
 
 from backend.handler import create_handler
+from infra.config import read_stack_file
 from infra.function import TIMEOUT_SECONDS
 from infra.local import dynamodb_local
 from infra.local.gateway import GatewayConfig
 from infra.local.secrets import load_or_create_pepper
 from infra.local.server import LocalApiServer
-from infra.local.stage import free_port, local_settings
+from infra.local.stage import StageOptions, free_port, local_settings
 from infra.local.supervisor import Supervisor
 from infra.local.table import ensure_table
 from tests.hardening.contract import conformance_problems
@@ -100,6 +101,7 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStage]:
             ensure_table(dynamodb_local.client(fault_stage.endpoint, REGION), TABLE)
             # The local stage's function, but with its store behind the proxy.
             settings = local_settings(
+                stage=read_stack_file(StageOptions().stack_file),
                 table_name=TABLE,
                 pepper=pepper,
                 dynamodb_endpoint=proxy.url,
