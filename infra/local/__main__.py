@@ -16,12 +16,13 @@ from contract.routes import CREATE_USER
 from infra.config import read_stack_file
 from infra.local import web
 from infra.local.cors import web_origins
-from infra.local.dynamodb_local import DynamoDBLocalError
+from infra.local.ports import NotReady, PortBusy, ensure_free
 from infra.local.stage import LocalStage, StageOptions, free_port, overrides
 from signup_web.settings import WebSettings
 
 log = logging.getLogger("infra.local")
 _DEFAULTS = StageOptions()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class _StopSignalError(Exception):
@@ -95,23 +96,39 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start everything, print the URLs, wait for Ctrl-C or a crashed child, stop everything."""
     args = parse_args(argv)
-    args.web_port = args.web_port or free_port()  # known before the CORS origins are
+    if args.web_port == 0:
+        args.web_port = free_port()  # known before the CORS origins are
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        # Before anything starts: a taken port is an error, never someone else's server.
+        for port, flag in _ports(args):
+            ensure_free(port, flag)
+    except PortBusy as exc:
+        log.error("%s", exc)
+        return 1
     stage = LocalStage(options_from(args))
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
+    # Closing the terminal (SIGHUP) stops the stage like Ctrl-C: nothing is left holding a port.
+    for stop_signal in _STOP_SIGNALS:
+        signal.signal(stop_signal, _raise_stop)
     try:
         return _run(stage, None if args.no_web else args)
     except _StopSignalError:
         return 0
-    except (DynamoDBLocalError, web.WebAppError) as exc:
+    except (NotReady, PortBusy, web.WebAppError) as exc:
         log.error("%s", exc)
         return 1
     finally:
         # A second Ctrl-C must not cut the shutdown short and orphan java.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop_signal in _STOP_SIGNALS:
+            signal.signal(stop_signal, signal.SIG_IGN)
         stage.stop()
+
+
+def _ports(args: argparse.Namespace) -> list[tuple[int, str]]:
+    ports = [(args.api_port, "--api-port"), (args.dynamodb_port, "--dynamodb-port")]
+    if not args.no_web:
+        ports.append((args.web_port, "--web-port"))
+    return ports
 
 
 def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:

@@ -16,7 +16,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Final
 import httpx
 
 from contract.rules import PasswordPolicy
+from infra.local.ports import NotReady, wait_until
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from infra.local.web import WEB_DIR
@@ -233,16 +233,15 @@ def _self_signed(work_dir: Path, hostname: str) -> tuple[Path, Path]:
 
 
 def _wait_until_ready(url: str, proc: subprocess.Popen[bytes], work_dir: Path) -> None:
-    deadline = time.monotonic() + _READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise HostedPageError(f"{proc.args!r} exited ({proc.returncode}); see {work_dir}")
+    def serves() -> bool:
         try:
             # Only a readiness probe of our own local proxy, whose certificate is self-signed.
             answer = httpx.get(url, timeout=2.0, verify=False)  # noqa: S501 - self-signed local proxy
-            if answer.status_code == 200:
-                return
         except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise HostedPageError(f"{url} did not answer within {_READY_TIMEOUT:.0f} s; see {work_dir}")
+            return False
+        return answer.status_code == 200
+
+    try:
+        wait_until(serves, proc=proc, what=f"{url} ({proc.args!r})", timeout=_READY_TIMEOUT)
+    except NotReady as exc:
+        raise HostedPageError(f"{exc}; see {work_dir}") from exc

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.local.ports import NotReady, wait_until
 from infra.local.stage import REPO_ROOT
 from infra.local.supervisor import Supervisor
 
@@ -50,19 +50,29 @@ class LocalStageProcess:
         proc = self._supervisor.start(
             "local-stage", argv, env=env, cwd=REPO_ROOT, log_file=self.log_file
         )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
+
+        def announced() -> bool:
             output = self._output(offset)
             if match := _API_LINE.search(output):
                 self.api_url = match.group(1)
                 ddb = _DDB_LINE.search(output)
                 self.dynamodb_endpoint = ddb.group(1) if ddb else ""
-                return self.api_url
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise LocalStageUnavailable(f"local stage did not start:\n{self._output(offset)[-4000:]}")
+                return True
+            return False
+
+        try:
+            wait_until(
+                announced,
+                proc=proc,
+                what="the local stage",
+                timeout=STARTUP_TIMEOUT,
+                poll_seconds=0.1,
+            )
+        except NotReady as exc:
+            self.stop()
+            output = self._output(offset)[-4000:]
+            raise LocalStageUnavailable(f"local stage did not start ({exc}):\n{output}") from exc
+        return self.api_url
 
     def stop(self) -> None:
         """SIGTERM the stage (it stops DynamoDB Local itself); SIGKILL after a grace period."""

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import socket
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
 
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
+from infra.local.ports import ensure_free, wait_until
 from infra.local.process import LocalStageProcess
 from infra.local.stage import MAIL_DIR
 from tests.support.integrity import integrity_problems
@@ -197,3 +204,45 @@ def test_local_stage_resend_answers_202_and_honours_the_cooldown(
         reply = post(stage, RESEND_VERIFICATION.path, {"email": address})
         assert reply.status_code == 202
     assert len(mails_to(stage, body["email"])) == 1  # within 60 s of the first mail
+
+
+def test_local_stage_refuses_a_taken_port_before_starting_anything(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        argv = [sys.executable, "-m", "infra.local", "--no-web", "--api-port", "0"]
+        argv += ["--dynamodb-port", str(port), "--data-dir", str(tmp_path / "data")]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert f"port {port}" in done.stderr
+    assert "--dynamodb-port 0" in done.stderr
+    assert "Press Ctrl-C" not in done.stdout
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "dynamodb").exists()  # nothing was started
+
+
+def test_local_stage_closing_the_terminal_leaves_nothing_behind(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "infra.local", "--no-web", "--api-port", "0"]
+    argv += ["--dynamodb-port", "0", "--data-dir", str(tmp_path / "data")]
+    log = (tmp_path / "stage.log").open("w+")
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(
+            lambda: "Press Ctrl-C" in (tmp_path / "stage.log").read_text(),
+            proc=proc,
+            what="the stage",
+            timeout=120,
+        )
+        output = (tmp_path / "stage.log").read_text()
+        ddb_port = int(re.search(r"DynamoDB Local: http://127.0.0.1:(\d+)", output)[1])  # type: ignore[index]
+        api_port = int(re.search(r"API: http://127.0.0.1:(\d+)", output)[1])  # type: ignore[index]
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=30) == 0
+        # Both ports are free again: no DynamoDB Local or server outlived the stage.
+        ensure_free(ddb_port, "--dynamodb-port")
+        ensure_free(api_port, "--api-port")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
