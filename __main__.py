@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pulumi
 
-from infra.config import (
+from infra.components.signup_service import SignupService, SignupServiceArgs
+from infra.stack.schema import (
     PulumiValues,
     load_stage_config,
     require_client_address_secret,
     require_pepper,
 )
-from infra.service import SignupService, SignupServiceArgs
 
 config = pulumi.Config()
 stage = load_stage_config(PulumiValues(config), pulumi.get_stack())

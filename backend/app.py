@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from backend import idempotency
 from backend.client_address import client_address
+from backend.email_verification import resend_verification, verify_email
 from backend.errors import (
     DependencyUnavailable,
     IdempotencyKeyReused,
@@ -23,15 +24,14 @@ from backend.errors import (
 from backend.idempotency import IdempotentRequests
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
-from backend.service import Registration, register_user
+from backend.sign_up import Registration, register_user
 from backend.store.counters import RateLimiter
-from backend.verification import resend_verification, verify_email
 from contract import codes
 from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER
 from contract.limits import RateLimit
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from contract.rules import FieldProblem, InvalidFields
-from contract.rules.verification import TOKEN_INVALID
+from contract.rules.link_requests import TOKEN_INVALID
 
 RETRY_AFTER_SECONDS: Final = "1"
 USERNAME_TAKEN: Final = FieldProblem(

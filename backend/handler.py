@@ -23,7 +23,7 @@ from backend.hashing import PasswordHasher
 from backend.idempotency import IdempotentRequests
 from backend.mailer import Mailer, OutboxMailer, SesMailer
 from backend.messages import Mail, MailContext
-from backend.service import NoThrottle, Registration
+from backend.sign_up import NoThrottle, Registration
 from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
 from contract.routes import METRICS_NAMESPACE, SERVICE_NAME

@@ -54,7 +54,7 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
     from contract.limits import RateLimit
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table import ensure_table
+    from infra.local.table_setup import ensure_table
 
     with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
         ensure_table(boto3.client("dynamodb"), TABLE)

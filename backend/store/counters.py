@@ -64,7 +64,7 @@ class RateLimiter:
 
 
 class IdentifierThrottle:
-    """The service's per-identifier limit (backend.service.Throttle) on these counters.
+    """The service's per-identifier limit (backend.sign_up.Throttle) on these counters.
 
     The counters are written on worker threads while the caller's thread does
     the read the request needs anyway, so the limits cost no extra round trip.

@@ -1,6 +1,11 @@
 """Pure sign-up rules with no AWS imports: the API and the web form share them."""
 
 from contract.rules.email import email_key, email_problem, normalize_email
+from contract.rules.link_requests import (
+    ValidAddress,
+    validate_resend_request,
+    validate_token_request,
+)
 from contract.rules.password import (
     DEFAULT_MIN_LENGTH,
     PasswordPolicy,
@@ -10,11 +15,6 @@ from contract.rules.password import (
 from contract.rules.problems import FieldProblem, InvalidFields, InvalidSignup
 from contract.rules.signup import SIGNUP_FIELDS, ValidSignup, validate_signup
 from contract.rules.username import normalize_username, username_key, username_problem
-from contract.rules.verification import (
-    ValidAddress,
-    validate_resend_request,
-    validate_token_request,
-)
 
 __all__ = [
     "DEFAULT_MIN_LENGTH",

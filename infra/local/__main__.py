@@ -13,11 +13,11 @@ from pathlib import Path
 from types import FrameType
 
 from contract.routes import CREATE_USER
-from infra.config import read_stack_file
 from infra.local import web
 from infra.local.cors import web_origins
 from infra.local.ports import NotReady, PortBusy, ensure_free
 from infra.local.stage import LocalStage, StageOptions, free_port, overrides
+from infra.stack.schema import read_stack_file
 from signup_web.settings import WebSettings
 
 log = logging.getLogger("infra.local")

@@ -21,8 +21,7 @@ from contract.environment import (
     RATE_LIMIT_PER_IDENTIFIER,
     VERIFICATION_TTL_SECONDS,
 )
-from infra.config import StageConfig, read_stack_file
-from infra.environment import stage_settings
+from infra.components.function_settings import stage_settings
 from infra.local import dynamodb_local
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
@@ -33,7 +32,8 @@ from infra.local.secrets import (
 )
 from infra.local.server import LocalApiServer
 from infra.local.supervisor import Supervisor
-from infra.local.table import ensure_table
+from infra.local.table_setup import ensure_table
+from infra.stack.schema import StageConfig, read_stack_file
 
 log = logging.getLogger(__name__)
 

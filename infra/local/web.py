@@ -11,9 +11,9 @@ from typing import Final
 
 import httpx
 
+from infra.build.reflex import DEFAULT_BUN, WEB_DIR, WebAppError, web_environment
 from infra.local.ports import NotReady, wait_until
 from infra.local.supervisor import Supervisor
-from infra.reflex_tools import DEFAULT_BUN, WEB_DIR, WebAppError, web_environment
 
 __all__ = ["DEFAULT_BUN", "WEB_DIR", "WebAppError", "start", "web_command", "web_environment"]
 

@@ -11,7 +11,7 @@ from bench import cost
 from bench.__main__ import CLIENT_COUNTS, REPO_ROOT, main
 from bench.coldstart import summarize_zip
 from bench.stats import median, percentile
-from infra.web_config import WebConfig
+from infra.stack.web import WebConfig
 
 SECTIONS = (
     "## Machine",

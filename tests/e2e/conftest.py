@@ -30,7 +30,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
 from contract.environment import CLIENT_ADDRESS_SECRET, RATE_LIMIT_PER_ADDRESS
 from infra.local import web
-from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from infra.local.stage import free_port
 from infra.local.supervisor import Supervisor
@@ -39,6 +38,7 @@ from tests.e2e.accessibility import AXE_LOG
 from tests.e2e.helpers import Person
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.support.stage import suite_stage
+from tests.support.stage_process import LocalStageProcess
 from tests.support.tcp_proxy import DelayProxy
 from tests.support.users import unique_signup
 

@@ -20,9 +20,9 @@ from contract.routes import CREATE_USER
 from contract.rules import email_key
 from contract.tokens import token_digest
 from infra.local import dynamodb_local
-from infra.local.process import LocalStageProcess
 from tests.support.mailbox import read_outbox, token_in
 from tests.support.stage import REGION, TABLE, table_items
+from tests.support.stage_process import LocalStageProcess
 from tests.support.users import unique_signup
 
 

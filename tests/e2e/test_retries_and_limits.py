@@ -13,10 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
 from contract.routes import CREATE_USER
-from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from tests.e2e.conftest import WEB_TIMEOUT_SECONDS, visitor_address, visitor_context
 from tests.e2e.helpers import Person, fill_form, handler_calls, mails_to, user_status
+from tests.support.stage_process import LocalStageProcess
 from tests.support.tcp_proxy import DelayProxy
 from tests.support.users import unique_signup
 

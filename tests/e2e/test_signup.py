@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contract.rules import password_problem
-from infra.local.process import LocalStageProcess
 from signup_web.settings import WebSettings
 from tests.e2e.accessibility import check_view
 from tests.e2e.helpers import (
@@ -26,6 +25,7 @@ from tests.e2e.helpers import (
     verify_link,
 )
 from tests.support.secrets import PASSWORDS
+from tests.support.stage_process import LocalStageProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # The people the README's screenshots show, one per test (the stage starts empty).

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from infra.local.process import LocalStageProcess
 from tests.e2e.accessibility import check_view
 from tests.e2e.helpers import Person, expire_link, fill_form, mails_to, verify_link
 from tests.support.secrets import PASSWORDS
+from tests.support.stage_process import LocalStageProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # Token-shaped, but never issued: the API answers token_invalid.

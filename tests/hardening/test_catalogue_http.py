@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from infra.local import dynamodb_local
-from infra.local.process import LocalStageProcess
 from tests.hardening.catalogue import (
     HostileRequest,
     accepted_sign_ups,
@@ -25,6 +24,7 @@ from tests.hardening.catalogue import (
 )
 from tests.hardening.contract import conformance_problems
 from tests.hygiene import assert_clean, register_secret
+from tests.support.stage_process import LocalStageProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

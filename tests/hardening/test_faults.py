@@ -24,15 +24,15 @@ import httpx
 import pytest
 
 from backend.handler import create_handler
-from infra.config import read_stack_file
-from infra.function import TIMEOUT_SECONDS
+from infra.components.api_function import TIMEOUT_SECONDS
 from infra.local import dynamodb_local
 from infra.local.gateway import GatewayConfig
 from infra.local.secrets import load_or_create_pepper
 from infra.local.server import LocalApiServer
 from infra.local.stage import StageOptions, free_port, local_settings
 from infra.local.supervisor import Supervisor
-from infra.local.table import ensure_table
+from infra.local.table_setup import ensure_table
+from infra.stack.schema import read_stack_file
 from tests.hardening.contract import conformance_problems
 from tests.hygiene import register_secret
 from tests.support.integrity import integrity_problems
@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(240
 TOOLS = Path(__file__).resolve().parents[2] / dynamodb_local.DEFAULT_TOOLS_DIR
 TABLE = "users-faults"
 REGION = "us-east-1"
-# The function's timeout on AWS (infra/function.py): a 503 must come well before it.
+# The function's timeout on AWS (infra/components/api_function.py): a 503 must come well before it.
 FUNCTION_TIMEOUT = float(TIMEOUT_SECONDS)
 # Longer than the bound, so a hung request shows as a failed bound, not a hang.
 CLIENT_TIMEOUT = 40.0

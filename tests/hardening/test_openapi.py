@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 from contract import codes
 from contract.routes import ROUTES
 from contract.rules import SIGNUP_FIELDS
-from contract.rules.verification import RESEND_FIELDS, TOKEN_FIELDS
+from contract.rules.link_requests import RESEND_FIELDS, TOKEN_FIELDS
 from tests.hardening.contract import DOCUMENT, conformance_problems, document, validate_instance
 
 _ROOT = Path(__file__).resolve().parents[2]

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.process import LocalStageProcess
 from tests.hardening.contract import DOCUMENT
 from tests.hygiene import assert_clean
+from tests.support.stage_process import LocalStageProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.timeout(300)]
 

@@ -2,7 +2,7 @@
 
 A local stage for the API; the page exported exactly as `pulumi up` exports
 it; the static files, `reflex run --env prod --backend-only` and nginx in
-front (infra/local/hosted.py); and a Chromium that resolves the page's
+front (tests/support/hosted_page.py); and a Chromium that resolves the page's
 hostname, port 443, to that nginx, so the page runs at https://signup.test/
 as it runs at its CloudFront URL. Every process is stopped at teardown, also
 after a failure.
@@ -16,14 +16,14 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from contract.rules import DEFAULT_MIN_LENGTH
-from infra.local import hosted
-from infra.local.process import LocalStageProcess
+from infra.build.page_export import StaticSite, build_site
+from tests.support import hosted_page as hosted
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE, load_or_create_secret
 from infra.local.stage import REPO_ROOT
 from infra.local.supervisor import Supervisor
-from infra.web.site import StaticSite, build_site
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.stage import suite_stage
+from tests.support.stage_process import LocalStageProcess
 
 # The local stage's default minimum (it sets none), so page, backend and API agree.
 MIN_LENGTH = DEFAULT_MIN_LENGTH

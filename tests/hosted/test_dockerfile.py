@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Final
 
-from infra.local.hosted import backend_command
-from infra.web.sources import IMAGE_SOURCES, source_files
+from infra.build.page_sources import IMAGE_SOURCES, source_files
 from signup_web.hosting import BACKEND_ARGS, BACKEND_PORT
 from tests.infra.locks import read_lock
+from tests.support.hosted_page import backend_command
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 DOCKERFILE: Final = (ROOT / "web" / "Dockerfile").read_text()

@@ -8,14 +8,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from infra.local.hosted import HostedPage
-from infra.local.process import LocalStageProcess
 from signup_web.hosting import BACKEND_PATH
 from tests.e2e.helpers import Person, fill_form, handler_calls
 from tests.hosted.conftest import MIN_LENGTH
 from tests.support.browser import PHONE
+from tests.support.hosted_page import HostedPage
 from tests.support.page import check_page_and_backend
 from tests.support.stage import table_items
+from tests.support.stage_process import LocalStageProcess
 from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.artifact import LambdaArtifact, build_artifact
-from infra.config import SECRET_KEYS, read_stack_file
-from infra.web.site import StaticSite, build_site
+from infra.build.lambda_zip import LambdaArtifact, build_artifact
+from infra.build.page_export import StaticSite, build_site
+from infra.stack.schema import SECRET_KEYS, read_stack_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]

@@ -20,7 +20,7 @@ PERMISSION = "aws:lambda/permission:Permission"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
 MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
-# The hosted page (infra/web).
+# The hosted page (infra/components/page).
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
 GATEWAY = "aws:ec2/internetGateway:InternetGateway"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.artifact import DependencyInstallError, LambdaArtifact, build_artifact
+from infra.build.lambda_zip import DependencyInstallError, LambdaArtifact, build_artifact
 from tests.infra.conftest import ROOT
 from tests.infra.locks import read_lock
 

@@ -198,7 +198,7 @@ def test_deploy_workflow_reads_the_smoke_origin_with_the_stack_schema(
     runs = [step.get("run", "") for step in _steps(workflow)]
     origin_steps = [run for run in runs if "origin=" in run]
     assert origin_steps
-    assert all("python -m infra.config " in run for run in origin_steps)
+    assert all("python -m infra.stack.schema " in run for run in origin_steps)
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -1,4 +1,4 @@
-"""The committed stack files against infra/config.py's schema, and the loader's refusals."""
+"""The committed stack files against infra/stack/schema.py's schema, and the loader's refusals."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pulumi
 import pytest
 import yaml
 
-from infra.config import (
+from infra.stack.schema import (
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
     SECRET_KEYS,
@@ -24,7 +24,7 @@ from infra.config import (
     load_stage_config,
     read_stack_file,
 )
-from infra.web_config import WEB_KEYS
+from infra.stack.web import WEB_KEYS
 from tests.infra.conftest import PROJECT, ROOT, STACKS, stack_settings
 
 # For each key, a value of the wrong YAML type (or out of range) the loader must refuse.
@@ -267,7 +267,7 @@ def test_stack_file_refuses_an_unknown_key(tmp_path: Path) -> None:
 
 def test_stack_file_cli_prints_the_first_cors_origin() -> None:
     printed = subprocess.run(
-        [sys.executable, "-m", "infra.config", str(ROOT / "Pulumi.prod.yaml")],
+        [sys.executable, "-m", "infra.stack.schema", str(ROOT / "Pulumi.prod.yaml")],
         capture_output=True,
         text=True,
         check=True,

@@ -15,8 +15,8 @@ import pytest
 from backend.config import Settings
 from contract.routes import CORS, ROUTES
 from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
-from infra.config import read_stack_file
-from infra.environment import function_environment
+from infra.components.function_settings import function_environment
+from infra.stack.schema import read_stack_file
 from tests.infra.conftest import ROOT, STACKS, stack_settings
 from tests.infra.mock_deploy import TEST_PEPPER
 from tests.infra.recorded import (

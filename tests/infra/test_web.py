@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from infra.config import read_stack_file
-from infra.web.edge import (
+from infra.build.page_export import (
+    NOT_FOUND_PAGE,
+    ROOT_OBJECT,
+    StaticSite,
+    build_site,
+    export_environment,
+)
+from infra.components.page.edge import (
     ALL_VIEWER,
     ALL_VIEWER_EXCEPT_HOST,
     CACHING_DISABLED,
@@ -17,9 +23,14 @@ from infra.web.edge import (
     ORIGIN_HEADER,
     SECURITY_HEADERS,
 )
-from infra.web.image import DOCKER_PLATFORM, ECS_ARCHITECTURE, LIFECYCLE_POLICY, image_tag
-from infra.web.network import CIDR, CLOUDFRONT_PREFIX_LIST
-from infra.web.site import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite, build_site, export_environment
+from infra.components.page.image import (
+    DOCKER_PLATFORM,
+    ECS_ARCHITECTURE,
+    LIFECYCLE_POLICY,
+    image_tag,
+)
+from infra.components.page.network import CIDR, CLOUDFRONT_PREFIX_LIST
+from infra.stack.schema import read_stack_file
 from signup_web.hosting import BACKEND_PATH, BACKEND_PORT, HEALTH_PATH, SAME_ORIGIN_API_URL
 from tests.infra.conftest import CUSTOM_DOMAINS, ROOT, STACKS
 from tests.infra.mock_deploy import ACCOUNT, TEST_CLIENT_ADDRESS_SECRET, TEST_ORIGIN_SECRET

@@ -18,11 +18,11 @@ import pytest
 
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
 from infra.local.ports import ensure_free, wait_until
-from infra.local.process import LocalStageProcess
 from infra.local.stage import MAIL_DIR
 from tests.support.integrity import integrity_problems
 from tests.support.mailbox import read_outbox, token_in
 from tests.support.stage import StageFactory, post_all_at_once, suite_stage_running, table_items
+from tests.support.stage_process import LocalStageProcess
 from tests.support.users import new_identity, unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -22,7 +22,7 @@ from backend.handler import LambdaHandler, create_handler
 from contract.limits import RateLimit
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
-from infra.local.table import ensure_table
+from infra.local.table_setup import ensure_table
 from tests.support.integrity import is_bookkeeping
 from tests.support.mailbox import token_in
 from tests.support.secrets import PEPPER

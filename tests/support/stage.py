@@ -15,9 +15,9 @@ import httpx
 from contract.environment import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
 from contract.routes import CREATE_USER
 from infra.local import dynamodb_local
-from infra.local.process import LocalStageProcess, running_stage
 from infra.local.stage import StageOptions
 from tests.support.integrity import is_bookkeeping
+from tests.support.stage_process import LocalStageProcess, running_stage
 
 # Cheap hashing keeps the suites fast; the limits are far above what a suite
 # sends from its one address (the tests of the limits start their own stage).

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from backend.email_verification import RESEND_COOLDOWN_SECONDS, resend_verification, verify_email
 from backend.errors import (
     ClaimChanged,
     IdentityTaken,
@@ -18,8 +19,7 @@ from backend.errors import (
 from backend.hashing import PasswordHasher
 from backend.messages import NOTICE, VERIFICATION, MailContext
 from backend.records import UsernameClaim
-from backend.service import ATTEMPTS, Registration, register_user
-from backend.verification import RESEND_COOLDOWN_SECONDS, resend_verification, verify_email
+from backend.sign_up import ATTEMPTS, Registration, register_user
 from contract.rules import InvalidFields, InvalidSignup, PasswordPolicy
 from contract.tokens import token_digest
 from tests.support.mailbox import RecordingMailer, token_in

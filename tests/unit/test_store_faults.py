@@ -13,7 +13,7 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.retries.standard import ExponentialBackoff
 
 from backend.handler import create_handler
-from backend.service import ATTEMPTS
+from backend.sign_up import ATTEMPTS
 from tests.support.events import api_event
 from tests.support.faults import dynamodb_error, faulty_writes
 from tests.support.moto import MotoFunction, function_on_moto, function_settings

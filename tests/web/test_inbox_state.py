@@ -9,7 +9,7 @@ import httpx
 import pytest
 import reflex as rx
 
-from backend.verification import RESEND_COOLDOWN_SECONDS as API_COOLDOWN
+from backend.email_verification import RESEND_COOLDOWN_SECONDS as API_COOLDOWN
 from contract.headers import IDEMPOTENCY_KEY
 from signup_web.focus import BANNER
 from signup_web.inbox_state import (

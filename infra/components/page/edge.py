@@ -15,7 +15,7 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.web.site import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite
+from infra.build.page_export import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite
 from signup_web.hosting import BACKEND_PATH
 
 # AWS managed policies, by the ids CloudFront documents ("Use managed cache

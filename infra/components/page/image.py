@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
-from infra.web.sources import IMAGE_SOURCES, digest
+from infra.build.page_sources import IMAGE_SOURCES, digest
 
 # The task's CPU and the image's platform, stated once (backend.py reads ECS_ARCHITECTURE).
 ARCHITECTURE: Final = "arm64"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pulumi
 import pulumi_random as random
 
-from infra.config import StageConfig
-from infra.web.backend import BackendArgs, create_backend
-from infra.web.balancer import create_balancer, listener_port
-from infra.web.edge import BackendOrigin, create_edge
-from infra.web.image import create_image
-from infra.web.network import create_network
-from infra.web.site import StaticSite
+from infra.build.page_export import StaticSite
+from infra.components.page.balancer import create_balancer, listener_port
+from infra.components.page.edge import BackendOrigin, create_edge
+from infra.components.page.fargate_service import BackendArgs, create_backend
+from infra.components.page.image import create_image
+from infra.components.page.network import create_network
+from infra.stack.schema import StageConfig
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 There is one schema and one loader. `PulumiValues` feeds it what the Pulumi
 CLI hands a program (strings); `StackFile` feeds it a committed
 `Pulumi.<stage>.yaml` directly, holding each value to its YAML type, for the
-local stage, the bench and CI. `python -m infra.config FILE` prints a stack
+local stage, the bench and CI. `python -m infra.stack.schema FILE` prints a stack
 file's first CORS origin (the deploy workflow's smoke preflight uses it).
 """
 
@@ -21,7 +21,7 @@ import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
 from contract.limits import RateLimit
-from infra.web_config import WebConfig, WebConfigError, parse_web_config
+from infra.stack.web import WebConfig, WebConfigError, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
@@ -65,7 +65,7 @@ KEY_TYPES: Final[dict[str, type]] = {
     "mailDomain": str,
     "rateLimitPerAddress": str,
     "rateLimitPerIdentifier": str,
-    # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
+    # The hosted sign-up page: one object, its sub-keys in infra/stack/web.py.
     "web": dict,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
@@ -231,7 +231,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
     )
     # Without a hosted page, verification links open the page the team serves
-    # at its first CORS origin (infra/service.py): it must be a real origin.
+    # at its first CORS origin (infra/components/signup_service.py): it must be a real origin.
     _check(
         loaded.web.enabled or loaded.cors_origins[0] != "*",
         "corsOrigins",

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from contract.routes import METRICS_NAMESPACE
-from infra.config import AlarmThresholds
+from infra.stack.schema import AlarmThresholds
 
 
 @dataclass(frozen=True)

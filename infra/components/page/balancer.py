@@ -14,8 +14,8 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.web.edge import ORIGIN_HEADER
-from infra.web.network import Network
+from infra.components.page.edge import ORIGIN_HEADER
+from infra.components.page.network import Network
 from signup_web.hosting import BACKEND_PORT, HEALTH_PATH
 
 HTTP_PORT: Final = 80

@@ -1,6 +1,6 @@
 """The hosted page's shape on this machine: the export, the backend alone, one proxy in front.
 
-What CloudFront does on AWS (infra/web/edge.py) is done here by Debian's
+What CloudFront does on AWS (infra/components/page/edge.py) is done here by Debian's
 nginx, over TLS, on one origin: BACKEND_PATH goes to `reflex run --env prod
 --backend-only` (the container's own command, with the environment the task
 definition gives it) and everything else to a plain static file server
@@ -24,12 +24,12 @@ from typing import Final
 import httpx
 
 from contract.rules import PasswordPolicy
+from infra.build.page_export import NOT_FOUND_PAGE, StaticSite
+from infra.components.page.edge import ORIGIN_HEADER
 from infra.local.ports import NotReady, wait_until
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from infra.local.web import WEB_DIR
-from infra.web.edge import ORIGIN_HEADER
-from infra.web.site import NOT_FOUND_PAGE, StaticSite
 from signup_web.hosting import (
     BACKEND_ARGS,
     BACKEND_PATH,
@@ -89,7 +89,7 @@ def backend_environment(
     )
     return {
         **without_reflex_settings(base),
-        # The task definition's (infra/web/backend.py), from the same writers.
+        # The task definition's (infra/components/page/fargate_service.py), from the same writers.
         **page.to_env(),
         **reflex_environment(
             cors_allowed_origins=origin,
@@ -228,7 +228,7 @@ def _self_signed(work_dir: Path, hostname: str) -> tuple[Path, Path]:
     command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
     command += ["-subj", f"/CN={hostname}", "-addext", f"subjectAltName=DNS:{hostname}"]
     command += ["-keyout", str(key), "-out", str(certificate)]
-    subprocess.run(command, check=True, capture_output=True)  # noqa: S603 - fixed argv
+    subprocess.run(command, check=True, capture_output=True)
     return certificate, key
 
 

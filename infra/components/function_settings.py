@@ -12,7 +12,7 @@ from typing import Any
 
 from backend.config import Settings
 from contract.environment import LOG_LEVEL
-from infra.config import StageConfig
+from infra.stack.schema import StageConfig
 
 
 def stage_settings(stage: StageConfig, *, table_name: str, **plumbing: Any) -> Settings:

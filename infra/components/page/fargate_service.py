@@ -14,10 +14,10 @@ import pulumi
 import pulumi_aws as aws
 
 from contract.environment import API_URL, CLIENT_ADDRESS_SECRET, PASSWORD_MIN_LENGTH
-from infra.config import StageConfig
-from infra.web.balancer import Balancer
-from infra.web.image import ECS_ARCHITECTURE, WebImage
-from infra.web.network import Network
+from infra.components.page.balancer import Balancer
+from infra.components.page.image import ECS_ARCHITECTURE, WebImage
+from infra.components.page.network import Network
+from infra.stack.schema import StageConfig
 from signup_web.hosting import BACKEND_PORT, reflex_environment
 from signup_web.settings import WebSettings
 

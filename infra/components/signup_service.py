@@ -9,16 +9,16 @@ from pathlib import Path
 import pulumi
 
 from contract.routes import CREATE_USER, SERVICE_NAME
-from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
-from infra.api import SignupApi, SignupApiArgs
-from infra.artifact import build_artifact
-from infra.config import StageConfig
-from infra.function import SignupFunction, SignupFunctionArgs
-from infra.mail import StageMail, StageMailArgs
-from infra.pepper import Pepper, PepperArgs, StageSecret, StageSecretArgs
-from infra.table import UsersTable, UsersTableArgs
-from infra.web import SignupWeb, SignupWebArgs
-from infra.web.site import build_site
+from infra.build.lambda_zip import build_artifact
+from infra.build.page_export import build_site
+from infra.components.alarms import ServiceAlarms, ServiceAlarmsArgs
+from infra.components.api_function import SignupFunction, SignupFunctionArgs
+from infra.components.http_api import SignupApi, SignupApiArgs
+from infra.components.page import SignupWeb, SignupWebArgs
+from infra.components.stage_mail import StageMail, StageMailArgs
+from infra.components.stage_secret import Pepper, PepperArgs, StageSecret, StageSecretArgs
+from infra.components.users_table import UsersTable, UsersTableArgs
+from infra.stack.schema import StageConfig
 
 SERVICE = SERVICE_NAME
 

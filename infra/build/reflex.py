@@ -11,7 +11,7 @@ from typing import Final
 from contract.environment import API_URL
 from signup_web.hosting import reflex_environment
 
-_REPO_ROOT: Final = Path(__file__).resolve().parents[1]
+_REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 WEB_DIR: Final = _REPO_ROOT / "web"
 # Where make installs the pinned bun (Reflex's JS runtime): see the Makefile.
 DEFAULT_BUN: Final = _REPO_ROOT / ".tools/bun/node_modules/@oven/bun-linux-x64/bin/bun"

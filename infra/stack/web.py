@@ -1,6 +1,6 @@
 """The stack key `web`: whether a stage serves the sign-up page, and at what size.
 
-Parsed from the one nested object `signup:web` of a stack file (infra/config.py
+Parsed from the one nested object `signup:web` of a stack file (infra/stack/schema.py
 reads it and wraps refusals as StageConfigError). Every refusal names its
 sub-key, e.g. `web.cpu: 300 is not one of [256, 512, 1024, 2048, 4096]`.
 """

@@ -9,9 +9,9 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.artifact import LambdaArtifact
-from infra.config import StageConfig
-from infra.environment import function_environment
+from infra.build.lambda_zip import LambdaArtifact
+from infra.components.function_settings import function_environment
+from infra.stack.schema import StageConfig
 
 HANDLER: Final = "backend.handler.handler"
 RUNTIME: Final = "python3.13"
@@ -176,7 +176,7 @@ class SignupFunction(pulumi.ComponentResource):
             role=self.role.arn,
             memory_size=stage.memory_mb,
             timeout=TIMEOUT_SECONDS,
-            # None leaves the function unreserved (see infra/config.py).
+            # None leaves the function unreserved (see infra/stack/schema.py).
             reserved_concurrent_executions=stage.reserved_concurrency,
             environment={"variables": environment},
             logging_config={

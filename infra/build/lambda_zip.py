@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from infra.sbom import write_sbom
+from infra.build.sbom import write_sbom
 
 # AL2023 (the python3.13 runtime) has glibc 2.34, so any manylinux tag up to
 # 2_34 runs there; listing them lets pip pick a wheel whichever tag it carries.

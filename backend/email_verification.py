@@ -20,7 +20,7 @@ from backend.errors import (
 )
 from backend.messages import verification_mail
 from backend.records import StoredUser, TokenRecord
-from backend.service import ATTEMPTS, Clock, Registration, as_utc, iso_millis
+from backend.sign_up import ATTEMPTS, Clock, Registration, as_utc, iso_millis
 from contract.bounds import RESEND_COOLDOWN_SECONDS
 from contract.rules import validate_resend_request, validate_token_request
 from contract.tokens import new_token, token_digest
