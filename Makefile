@@ -107,8 +107,8 @@ $(CHROMIUM):
 	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
 
 # ---- accessibility and screenshots (issue 16) ---------------------------------
-# axe-core, pinned by tests/e2e/axe/package-lock.json, is injected by the
-# browser tests into every state of every page (tests/e2e/accessibility.py).
+# axe-core, pinned by tests/browser/axe/package-lock.json, is injected by the
+# browser tests into every state of every page (tests/support/accessibility.py).
 AXE_STAMP := .tools/.axe-core
 SCREENSHOTS := docs/screenshots
 
@@ -116,21 +116,21 @@ SCREENSHOTS := docs/screenshots
 
 test: $(AXE_STAMP)
 
-$(AXE_STAMP): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+$(AXE_STAMP): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
 	mkdir -p .tools/axe
-	cp tests/e2e/axe/package.json tests/e2e/axe/package-lock.json .tools/axe/
+	cp tests/browser/axe/package.json tests/browser/axe/package-lock.json .tools/axe/
 	npm ci --prefix .tools/axe --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The browser tests save each view at 375 px (light) as they check it; README embeds them.
 screenshots: setup $(DDB_STAMP) $(BUN_STAMP) $(CHROMIUM) $(AXE_STAMP)  ## regenerate docs/screenshots/ from the browser tests
 	rm -f $(SCREENSHOTS)/*.png
-	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/e2e -q
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/browser -q
 
 # ---- hosted page (issue 14) --------------------------------------------------
 # `pulumi up` exports the page with Reflex, so it needs bun like `make web`.
-# The local proof of the hosted shape (tests/hosted) puts Debian's nginx in
+# The local proof of the hosted shape (tests/integration/test_hosted_page.py) puts Debian's nginx in
 # front, as CloudFront is on AWS: unpacked into .tools, not installed, so no
 # system service starts listening on port 80. The proof makes its TLS
 # certificate with openssl.

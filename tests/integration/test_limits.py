@@ -13,7 +13,7 @@ import pytest
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
 from contract.routes import CREATE_USER
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
-from tests.hygiene import register_secret
+from tests.plugins.hygiene import register_secret
 from tests.support.mailbox import read_outbox
 from tests.support.stage import StageFactory, table_items
 from tests.support.users import unique_signup

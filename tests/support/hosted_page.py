@@ -5,7 +5,7 @@ nginx, over TLS, on one origin: BACKEND_PATH goes to `reflex run --env prod
 --backend-only` (the container's own command, with the environment the task
 definition gives it) and everything else to a plain static file server
 holding the very export `pulumi up` uploads. Every process binds 127.0.0.1
-and belongs to the caller's Supervisor. The browser tests in tests/hosted/
+and belongs to the caller's Supervisor. The browser tests in tests/integration/test_hosted_page.py/
 sign up through it.
 """
 
