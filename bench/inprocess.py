@@ -23,10 +23,11 @@ Call = Callable[[str, dict[str, str]], int]
 
 
 def _moto_environment() -> None:
+    from contract.environment import DYNAMODB_ENDPOINT
     from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 
     # A developer's own credentials or endpoints must never reach the handler.
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", DYNAMODB_ENDPOINT):
         os.environ.pop(name, None)
     os.environ.update(
         {
