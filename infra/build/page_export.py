@@ -37,8 +37,8 @@ from contract.environment import (
     PASSWORD_MIN_LENGTH,
     PRODUCT_NAME,
 )
-from infra.build.reflex import DEFAULT_BUN
 from infra.build.page_sources import SITE_SOURCES, digest
+from infra.build.reflex import DEFAULT_BUN
 from signup_web.hosting import (
     BACKEND_PATH,
     SAME_ORIGIN_API_URL,

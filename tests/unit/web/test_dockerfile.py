@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Final
 
 from infra.build.page_sources import IMAGE_SOURCES, source_files
-from signup_web.hosting import BACKEND_ARGS, BACKEND_PORT
+from signup_web.hosting import BACKEND_ARGS, BACKEND_PORT, reflex_environment
 from tests.support.hosted_page import backend_command
 from tests.support.locks import read_lock
 
@@ -88,3 +88,16 @@ def test_image_requirements_are_the_development_pins() -> None:
     assert {"reflex", "email-validator", "zxcvbn"} <= set(image)
     assert all(package.hashes for package in image.values())
     assert all(development[name].version == p.version for name, p in image.items())
+
+
+def test_image_sets_reflex_as_the_pages_writer_does() -> None:
+    """The image's Reflex variables are what `reflex_environment` writes for a container."""
+    (env,) = _instructions("ENV")
+    pairs = dict(item.split("=", 1) for item in env.split())
+    reflex = {name: value for name, value in pairs.items() if name.startswith("REFLEX_")}
+    expected = reflex_environment(
+        backend_host="0.0.0.0",  # noqa: S104 - the container's own interface
+        backend_port=BACKEND_PORT,
+        workdir="/tmp/.web",
+    )
+    assert reflex == expected
