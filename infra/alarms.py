@@ -1,4 +1,4 @@
-"""Per-stage alarms: the API answering 5xx, the function failing or throttled, mail failing."""
+"""Per-stage alarms: the API answering 5xx, the functions failing or throttled, mail failing."""
 
 from __future__ import annotations
 
@@ -17,13 +17,16 @@ class ServiceAlarmsArgs:
 
     api_id: pulumi.Input[str]
     function_name: pulumi.Input[str]
+    # The mail worker (infra/mail_worker.py) and the queue of batches it gave up on.
+    mail_worker_function_name: pulumi.Input[str]
+    mail_failures_queue_name: pulumi.Input[str]
     service: str
     thresholds: AlarmThresholds
     tags: dict[str, str]
 
 
 class ServiceAlarms(pulumi.ComponentResource):
-    """One-minute Sum alarms; quiet minutes count as healthy."""
+    """One-minute Sum alarms (the failure queue's depth aside); quiet minutes count as healthy."""
 
     def __init__(
         self, name: str, args: ServiceAlarmsArgs, opts: pulumi.ResourceOptions | None = None
@@ -71,7 +74,37 @@ class ServiceAlarms(pulumi.ComponentResource):
             threshold=limits.mail_failures,
             args=args,
         )
+        self._mail_worker_alarms(name, args)
         self.register_outputs({})
+
+    def _mail_worker_alarms(self, name: str, args: ServiceAlarmsArgs) -> None:
+        self._alarm(
+            f"{name}-mail-worker-errors",
+            description="The mail worker raised or timed out (its batch is retried)",
+            namespace="AWS/Lambda",
+            metric="Errors",
+            dimensions={"FunctionName": args.mail_worker_function_name},
+            threshold=args.thresholds.lambda_errors,
+            args=args,
+        )
+        self._alarm(
+            f"{name}-mail-undeliverable",
+            description=(
+                "Mails were given up on after retrying for a link's lifetime: "
+                "the queue describes the stream records (shard, sequence numbers)"
+            ),
+            namespace="AWS/SQS",
+            metric="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": args.mail_failures_queue_name},
+            # One message is one failed batch: any is too many. The metric is
+            # a count at a point in time, so the period's highest, not a sum,
+            # over five minutes so that the alarm holds steady even if the
+            # queue's metrics arrive less often than every minute.
+            threshold=0,
+            statistic="Maximum",
+            period=300,
+            args=args,
+        )
 
     def _alarm(
         self,
@@ -83,6 +116,8 @@ class ServiceAlarms(pulumi.ComponentResource):
         dimensions: dict[str, pulumi.Input[str]],
         threshold: int,
         args: ServiceAlarmsArgs,
+        statistic: str = "Sum",
+        period: int = 60,
     ) -> None:
         actions = list(args.thresholds.actions)
         aws.cloudwatch.MetricAlarm(
@@ -91,8 +126,8 @@ class ServiceAlarms(pulumi.ComponentResource):
             namespace=namespace,
             metric_name=metric,
             dimensions=dimensions,
-            statistic="Sum",
-            period=60,
+            statistic=statistic,
+            period=period,
             evaluation_periods=1,
             comparison_operator="GreaterThanThreshold",
             threshold=threshold,

@@ -20,6 +20,10 @@ PERMISSION = "aws:lambda/permission:Permission"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
 MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
+# The mail worker's feed and failure queue (infra/mail_worker.py).
+EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 # The hosted page (infra/web).
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
@@ -58,6 +62,7 @@ UNTAGGED = frozenset(
         "aws:apigatewayv2/integration:Integration",
         "aws:apigatewayv2/route:Route",
         "aws:lambda/permission:Permission",
+        QUEUE_POLICY,
         RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,
