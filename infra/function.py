@@ -233,4 +233,3 @@ def read_secure_parameter(
             "Condition": {"StringEquals": {"kms:EncryptionContext:PARAMETER_ARN": parameter_arn}},
         },
     ]
-

@@ -1,4 +1,4 @@
-"""The users table: one string partition key, on demand, encrypted, protected per stage, streamed."""
+"""The users table: one string key, on demand, encrypted, streamed, protected per stage."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -137,3 +138,25 @@ def flat(deployment: dict[str, Any], *, compare: bool = False) -> dict[str, Any]
         leaves[f"{base}.retainOnDelete"] = resource["retainOnDelete"]
         leaves[f"{base}.protect"] = resource["protect"]
     return leaves
+
+
+def grants(deployment: dict[str, Any], role: str) -> dict[str, list[tuple[Any, Any]]]:
+    """The inline policy `<role>-policy` as `action -> [(resources, condition), ...]`."""
+    policy = one(deployment, ROLE_POLICY, f"{role}-policy")["inputs"]
+    assert policy["role"] == one(deployment, ROLE, f"{role}-role")["name"] + "-id"
+    found: dict[str, list[tuple[Any, Any]]] = {}
+    for statement in json.loads(policy["policy"])["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in statement["Action"]:
+            found.setdefault(action, []).append((statement["Resource"], statement.get("Condition")))
+    return found
+
+
+# A Lambda function's role: only Lambda may assume it.
+LAMBDA_TRUST = [
+    {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+]
