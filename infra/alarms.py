@@ -10,6 +10,10 @@ import pulumi_aws as aws
 from contract.routes import METRICS_NAMESPACE
 from infra.config import AlarmThresholds
 
+# How far the mail worker may fall behind the stream before it alarms: the
+# oldest record of a batch, five minutes after it was written (milliseconds).
+MAIL_DELAY_MS = 5 * 60 * 1000
+
 
 @dataclass(frozen=True)
 class ServiceAlarmsArgs:
@@ -85,6 +89,18 @@ class ServiceAlarms(pulumi.ComponentResource):
             metric="Errors",
             dimensions={"FunctionName": args.mail_worker_function_name},
             threshold=args.thresholds.lambda_errors,
+            args=args,
+        )
+        # A record being retried holds up the records after it on its shard,
+        # which no Errors alarm sees when the worker reports the failure itself.
+        self._alarm(
+            f"{name}-mail-delayed",
+            description="The mail worker is over five minutes behind the table's stream",
+            namespace="AWS/Lambda",
+            metric="IteratorAge",
+            dimensions={"FunctionName": args.mail_worker_function_name},
+            threshold=MAIL_DELAY_MS,
+            statistic="Maximum",
             args=args,
         )
         self._alarm(

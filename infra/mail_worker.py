@@ -30,11 +30,13 @@ OUTBOX_INSERTS: Final = {
 }
 # Small batches, sent as soon as records arrive (a zero batching window): a
 # sign-up's mail should leave within about a second, and one slow send should
-# hold up few others.
+# hold up few others. Ten is also the most Lambda takes without a window.
 BATCH_SIZE: Final = 10
 BATCHING_WINDOW_SECONDS: Final = 0
 # The most attempts Lambda allows (-1, unbounded, aside), so that the record
 # age below, not the count, is what normally ends the retries of a failed send.
+# A shard's records are handed over in order: while one is retried, those
+# after it wait, so the worker should report only failures worth retrying.
 MAX_RETRY_ATTEMPTS: Final = 10_000
 # Lambda's bounds for MaximumRecordAgeInSeconds.
 _MIN_RECORD_AGE: Final = 60

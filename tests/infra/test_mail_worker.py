@@ -185,6 +185,7 @@ def test_failure_queue_is_encrypted_kept_14_days_and_written_by_the_worker_alone
     queue = one(deployment, QUEUE, "-mail-worker-failures")["inputs"]
     assert queue["sqsManagedSseEnabled"] is True
     assert queue["messageRetentionSeconds"] == 14 * 24 * 3600
+    assert "fifoQueue" not in queue  # a DynamoDB mapping reports to a standard queue
     policy = one(deployment, QUEUE_POLICY, "-mail-worker-failures-policy")["inputs"]
     name = physical_name(one(deployment, QUEUE, "-mail-worker-failures"))
     assert policy["queueUrl"] == f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{name}"

@@ -153,7 +153,7 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
         (f"{_ALARMS}-{alarm}.inputs.{field}", _same)
         for alarm in (
             *("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures"),
-            *("mail-worker-errors", "mail-undeliverable"),
+            *("mail-worker-errors", "mail-delayed", "mail-undeliverable"),
         )
         for field in ("alarmActions", "okActions")
     ],
@@ -551,6 +551,12 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
             {"FunctionName": f"signup-{stack}-mail-worker"},
             "Sum",
         ),
+        # The oldest record of a batch, in milliseconds since it was written.
+        "mail-delayed": (
+            *("AWS/Lambda", "IteratorAge"),
+            {"FunctionName": f"signup-{stack}-mail-worker"},
+            "Maximum",
+        ),
         # Any message in the failure queue is a mail given up on.
         "mail-undeliverable": (
             *("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
@@ -558,8 +564,8 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
             "Maximum",
         ),
     }
-    undeliverable = one(deployment, ALARM, "-mail-undeliverable")["inputs"]
-    assert undeliverable["threshold"] == 0
+    assert one(deployment, ALARM, "-mail-undeliverable")["inputs"]["threshold"] == 0
+    assert one(deployment, ALARM, "-mail-delayed")["inputs"]["threshold"] == 5 * 60 * 1000
     for alarm in of_type(deployment, ALARM):
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
         assert alarm["inputs"]["treatMissingData"] == "notBreaching"
