@@ -22,8 +22,9 @@ from infra.function import SignupFunction, SignupFunctionArgs, read_secure_param
 
 # Only new outbox items: Lambda drops every other record before invoking (so
 # the worker never sees users, claims, counters or its own updates and
-# deletes). The pattern is the DynamoDB stream record's shape: `eventName`,
-# and the key under `dynamodb.Keys` in attribute-value form.
+# deletes). The pattern follows the stream record's shape: `eventName` (as in
+# the CDK's DynamoEventSource filter example) and the key under
+# `dynamodb.Keys` in attribute-value form, matched by prefix.
 OUTBOX_INSERTS: Final = {
     "eventName": ["INSERT"],
     "dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": OUTBOX_PREFIX}]}}},
