@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
@@ -12,7 +13,7 @@ from infra.config import AlarmThresholds
 
 # How far the mail worker may fall behind the stream before it alarms: the
 # oldest record of a batch, five minutes after it was written (milliseconds).
-MAIL_DELAY_MS = 5 * 60 * 1000
+MAIL_DELAY_MS: Final = 5 * 60 * 1000
 
 
 @dataclass(frozen=True)
