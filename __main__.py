@@ -30,6 +30,9 @@ pulumi.export("apiUrl", service.api_url)
 pulumi.export("createUserUrl", service.create_user_url)
 pulumi.export("tableName", service.table_name)
 pulumi.export("functionName", service.function_name)
+# The mail worker, and the queue that describes the mails it gave up on.
+pulumi.export("mailWorkerFunctionName", service.mail_worker_function_name)
+pulumi.export("mailFailuresQueueUrl", service.mail_failures_queue_url)
 pulumi.export("stage", stage.stage)
 # SES: the identity mails are sent as, and the DNS records (Easy DKIM) to
 # publish for a domain identity; an address identity needs none.

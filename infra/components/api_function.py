@@ -1,10 +1,15 @@
-"""The createUser function with its own log group and a role that can do nothing else."""
+"""The API function with its own log group and a role that can do nothing else.
+
+`SignupFunction` is the anatomy (log group, role, inline policy, function);
+what differs per function (handler, timeout, grants) is a class attribute or
+`_grants`, so the mail worker (infra/components/mail_worker.py) gets its role built the same way.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Final
+from typing import ClassVar, Final
 
 import pulumi
 import pulumi_aws as aws
@@ -52,6 +57,16 @@ class SignupFunctionArgs:
 class SignupFunction(pulumi.ComponentResource):
     """Lambda running `backend.handler.handler`, its log group, role and inline policy."""
 
+    TYPE: ClassVar[str] = "signup:infra:SignupFunction"
+    HANDLER: ClassVar[str] = HANDLER
+    DESCRIPTION: ClassVar[str] = (
+        "The sign-up API: validate, hash, claim as pending, record the mail to send, verify"
+    )
+    TIMEOUT_SECONDS: ClassVar[int] = TIMEOUT_SECONDS
+    # Only the API function takes the stage's reserved concurrency (see infra/stack/schema.py).
+    RESERVES_CONCURRENCY: ClassVar[bool] = True
+    # What it was built from: the mail worker runs the same code with the same environment.
+    args: SignupFunctionArgs
     log_group: aws.cloudwatch.LogGroup
     role: aws.iam.Role
     function: aws.lambda_.Function
@@ -59,7 +74,8 @@ class SignupFunction(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: SignupFunctionArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("signup:infra:SignupFunction", name, None, opts)
+        super().__init__(self.TYPE, name, None, opts)
+        self.args = args
         # Created before the function so Lambda never auto-creates an
         # unmanaged group with infinite retention.
         self.log_group = aws.cloudwatch.LogGroup(
@@ -97,28 +113,6 @@ class SignupFunction(pulumi.ComponentResource):
         document = {
             "Version": "2012-10-17",
             "Statement": [
-                # Consistent GetItem reads, then TransactWriteItems, which is
-                # authorised per contained action (Put, Update, Delete items).
-                {
-                    "Sid": "ReadWriteUsers",
-                    "Effect": "Allow",
-                    "Action": [
-                        "dynamodb:DeleteItem",
-                        "dynamodb:GetItem",
-                        "dynamodb:PutItem",
-                        "dynamodb:UpdateItem",
-                    ],
-                    "Resource": [args.table_arn],
-                },
-                # SES v2 authorises SendEmail against the sending identity and
-                # the configuration set; ses:FromAddress pins the From address.
-                {
-                    "Sid": "SendMail",
-                    "Effect": "Allow",
-                    "Action": ["ses:SendEmail"],
-                    "Resource": [args.mail_identity_arn, args.mail_configuration_set_arn],
-                    "Condition": {"StringEquals": {"ses:FromAddress": args.mail_from_address}},
-                },
                 # Streams are named by Lambda at run time, so this group's
                 # streams are the one place a suffix wildcard is unavoidable.
                 {
@@ -127,12 +121,7 @@ class SignupFunction(pulumi.ComponentResource):
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                     "Resource": [pulumi.Output.concat(self.log_group.arn, ":*")],
                 },
-                *_read_secure_parameter("Pepper", args.pepper_parameter_arn, args.pepper_key_arn),
-                *_read_secure_parameter(
-                    "ClientAddressSecret",
-                    args.client_address_secret_parameter_arn,
-                    args.client_address_secret_key_arn,
-                ),
+                *self._grants(args),
             ],
         }
         return aws.iam.RolePolicy(
@@ -141,6 +130,34 @@ class SignupFunction(pulumi.ComponentResource):
             policy=pulumi.Output.json_dumps(document),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _grants(self, args: SignupFunctionArgs) -> list[dict[str, object]]:
+        """What the API function may touch besides its logs: the table and two secrets.
+
+        No mail: the transaction that changes state records the mail to send,
+        and only the mail worker's role may call SES.
+        """
+        return [
+            # Consistent GetItem reads, then TransactWriteItems, which is
+            # authorised per contained action (Put, Update, Delete items).
+            {
+                "Sid": "ReadWriteUsers",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DeleteItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                ],
+                "Resource": [args.table_arn],
+            },
+            *read_secure_parameter("Pepper", args.pepper_parameter_arn, args.pepper_key_arn),
+            *read_secure_parameter(
+                "ClientAddressSecret",
+                args.client_address_secret_parameter_arn,
+                args.client_address_secret_key_arn,
+            ),
+        ]
 
     def _create_function(
         self, name: str, args: SignupFunctionArgs, policy: aws.iam.RolePolicy
@@ -165,19 +182,21 @@ class SignupFunction(pulumi.ComponentResource):
         return aws.lambda_.Function(
             name,
             name=name,
-            description="The sign-up API: validate, hash, claim as pending, mail a link, verify",
+            description=self.DESCRIPTION,
             runtime=RUNTIME,
             architectures=[stage.architecture],
-            handler=HANDLER,
+            handler=self.HANDLER,
             # Relative to the project directory, so the path stored in the state
             # is the same on every teammate's machine.
             code=pulumi.FileArchive(os.path.relpath(args.artifact.path)),
             source_code_hash=args.artifact.source_code_hash,
             role=self.role.arn,
             memory_size=stage.memory_mb,
-            timeout=TIMEOUT_SECONDS,
+            timeout=self.TIMEOUT_SECONDS,
             # None leaves the function unreserved (see infra/stack/schema.py).
-            reserved_concurrent_executions=stage.reserved_concurrency,
+            reserved_concurrent_executions=(
+                stage.reserved_concurrency if self.RESERVES_CONCURRENCY else None
+            ),
             environment={"variables": environment},
             logging_config={
                 "log_format": "JSON",
@@ -191,7 +210,7 @@ class SignupFunction(pulumi.ComponentResource):
         )
 
 
-def _read_secure_parameter(
+def read_secure_parameter(
     name: str, parameter_arn: pulumi.Input[str], key_arn: pulumi.Input[str]
 ) -> list[dict[str, object]]:
     """GetParameter on one SecureString and Decrypt with its key for that parameter only.

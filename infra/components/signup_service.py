@@ -1,4 +1,4 @@
-"""The whole stage: table, secrets, function, API, alarms and page, from one StageConfig."""
+"""The whole stage: table, secrets, functions, API, alarms and page, from one StageConfig."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from infra.build.page_export import build_site
 from infra.components.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.components.api_function import SignupFunction, SignupFunctionArgs
 from infra.components.http_api import SignupApi, SignupApiArgs
+from infra.components.mail_worker import MailWorker, MailWorkerArgs
 from infra.components.page import SignupWeb, SignupWebArgs
 from infra.components.stage_mail import StageMail, StageMailArgs
 from infra.components.stage_secret import Pepper, PepperArgs, StageSecret, StageSecretArgs
@@ -40,6 +41,9 @@ class SignupService(pulumi.ComponentResource):
     create_user_url: pulumi.Output[str]
     table_name: pulumi.Output[str]
     function_name: pulumi.Output[str]
+    # The mail worker's function and the queue describing mails it gave up on.
+    mail_worker_function_name: pulumi.Output[str]
+    mail_failures_queue_url: pulumi.Output[str]
     mail_identity: pulumi.Output[str]
     mail_dns_records: pulumi.Output[list[dict[str, str]]]
     # The stage's client-address secret: the web server sends it, the function checks it.
@@ -122,6 +126,13 @@ class SignupService(pulumi.ComponentResource):
             ),
             child,
         )
+        # Mail leaves the request path: the worker runs the same code with the
+        # same environment and sends what the API's transactions record.
+        mail_worker = MailWorker(
+            f"{name}-mail-worker",
+            MailWorkerArgs(function=function.args, stream_arn=table.stream_arn),
+            child,
+        )
         api = SignupApi(
             f"{name}-api",
             SignupApiArgs(
@@ -140,6 +151,8 @@ class SignupService(pulumi.ComponentResource):
             ServiceAlarmsArgs(
                 api_id=api.api.id,
                 function_name=function.function.name,
+                mail_worker_function_name=mail_worker.worker.function.name,
+                mail_failures_queue_name=mail_worker.failures_queue.name,
                 service=SERVICE,
                 thresholds=cfg.alarms,
                 tags=tags,
@@ -151,6 +164,8 @@ class SignupService(pulumi.ComponentResource):
         self.create_user_url = pulumi.Output.concat(api.url, CREATE_USER.path)
         self.table_name = table.table.name
         self.function_name = function.function.name
+        self.mail_worker_function_name = mail_worker.worker.function.name
+        self.mail_failures_queue_url = mail_worker.failures_queue.url
         self.mail_identity = mail.identity.email_identity
         self.mail_dns_records = mail.dns_records
         self.client_address_secret_name = secret.parameter.name
@@ -162,6 +177,8 @@ class SignupService(pulumi.ComponentResource):
                 "createUserUrl": self.create_user_url,
                 "tableName": self.table_name,
                 "functionName": self.function_name,
+                "mailWorkerFunctionName": self.mail_worker_function_name,
+                "mailFailuresQueueUrl": self.mail_failures_queue_url,
                 "mailIdentity": self.mail_identity,
                 "mailDnsRecords": self.mail_dns_records,
                 "clientAddressSecretName": self.client_address_secret_name,

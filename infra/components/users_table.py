@@ -1,4 +1,4 @@
-"""The users table: one string partition key, on demand, encrypted, protected per stage."""
+"""The users table: one string key, on demand, encrypted, streamed, protected per stage."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class UsersTable(pulumi.ComponentResource):
     """The single DynamoDB table holding users and their uniqueness markers."""
 
     table: aws.dynamodb.Table
+    # The table's change stream, read by the mail worker's event source mapping.
+    stream_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: UsersTableArgs, opts: pulumi.ResourceOptions | None = None
@@ -45,6 +47,12 @@ class UsersTable(pulumi.ComponentResource):
             # later (the store never trusts that deletion to have happened).
             ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
             point_in_time_recovery={"enabled": args.point_in_time_recovery},
+            # The transactional outbox: a state change and the mail it owes are
+            # written together, and the stream hands the new outbox item to the
+            # mail worker. NEW_IMAGE: each record carries the item as written
+            # (no old image), so the stream holds nothing the table does not.
+            stream_enabled=True,
+            stream_view_type="NEW_IMAGE",
             deletion_protection_enabled=args.deletion_protection,
             tags=args.tags,
             # retain_on_delete keeps the users even if the stack is destroyed or
@@ -52,4 +60,7 @@ class UsersTable(pulumi.ComponentResource):
             # and the API from dropping it.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_on_delete),
         )
-        self.register_outputs({"name": self.table.name, "arn": self.table.arn})
+        self.stream_arn = self.table.stream_arn
+        self.register_outputs(
+            {"name": self.table.name, "arn": self.table.arn, "streamArn": self.stream_arn}
+        )

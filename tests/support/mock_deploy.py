@@ -84,6 +84,9 @@ class AwsMocks(pulumi.runtime.Mocks):
         match args.typ:
             case "aws:dynamodb/table:Table":
                 state["arn"] = f"{prefix.format('dynamodb')}:table/{name}"
+                # DynamoDB labels a stream with the time it was turned on.
+                if args.inputs.get("streamEnabled"):
+                    state["streamArn"] = f"{state['arn']}/stream/2026-01-01T00:00:00.000"
             case "aws:kms/key:Key":
                 state["arn"] = f"{prefix.format('kms')}:key/{name}"
                 state["keyId"] = name
@@ -95,6 +98,13 @@ class AwsMocks(pulumi.runtime.Mocks):
                 state["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{name}"
             case "aws:lambda/function:Function":
                 state["arn"] = f"{prefix.format('lambda')}:function:{name}"
+            case "aws:sqs/queue:Queue":
+                state["arn"] = f"{prefix.format('sqs')}:{name}"
+                state["url"] = f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT}/{name}"
+            case "aws:lambda/eventSourceMapping:EventSourceMapping":
+                uuid = f"{args.name}-uuid"
+                state["uuid"] = uuid
+                state["arn"] = f"{prefix.format('lambda')}:event-source-mapping:{uuid}"
             case "aws:apigatewayv2/api:Api":
                 api_id = f"{args.name}-id"
                 state["apiEndpoint"] = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
@@ -119,6 +129,7 @@ class AwsMocks(pulumi.runtime.Mocks):
                 | "aws:apigatewayv2/route:Route"
                 | "aws:lambda/permission:Permission"
                 | "aws:cloudwatch/metricAlarm:MetricAlarm"
+                | "aws:sqs/queuePolicy:QueuePolicy"
                 | "pulumi:providers:aws"
             ):
                 pass

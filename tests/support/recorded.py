@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -20,7 +21,11 @@ PERMISSION = "aws:lambda/permission:Permission"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
 MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
-# The hosted page (infra/components/page).
+# The mail worker's feed and failure queue (infra/components/mail_worker.py).
+EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+# The hosted page (infra/web).
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
 GATEWAY = "aws:ec2/internetGateway:InternetGateway"
@@ -58,6 +63,7 @@ UNTAGGED = frozenset(
         "aws:apigatewayv2/integration:Integration",
         "aws:apigatewayv2/route:Route",
         "aws:lambda/permission:Permission",
+        QUEUE_POLICY,
         RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,
@@ -132,3 +138,25 @@ def flat(deployment: dict[str, Any], *, compare: bool = False) -> dict[str, Any]
         leaves[f"{base}.retainOnDelete"] = resource["retainOnDelete"]
         leaves[f"{base}.protect"] = resource["protect"]
     return leaves
+
+
+def grants(deployment: dict[str, Any], role: str) -> dict[str, list[tuple[Any, Any]]]:
+    """The inline policy `<role>-policy` as `action -> [(resources, condition), ...]`."""
+    policy = one(deployment, ROLE_POLICY, f"{role}-policy")["inputs"]
+    assert policy["role"] == one(deployment, ROLE, f"{role}-role")["name"] + "-id"
+    found: dict[str, list[tuple[Any, Any]]] = {}
+    for statement in json.loads(policy["policy"])["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in statement["Action"]:
+            found.setdefault(action, []).append((statement["Resource"], statement.get("Condition")))
+    return found
+
+
+# A Lambda function's role: only Lambda may assume it.
+LAMBDA_TRUST = [
+    {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+]

@@ -20,6 +20,7 @@ from tests.support.recorded import (
     ECS_SERVICE,
     EGRESS,
     ENCRYPTION,
+    EVENT_SOURCE_MAPPING,
     FUNCTION,
     GATEWAY,
     IMAGE,
@@ -39,6 +40,8 @@ from tests.support.recorded import (
     PARAMETER,
     PERMISSION,
     PUBLIC_ACCESS_BLOCK,
+    QUEUE,
+    QUEUE_POLICY,
     REPOSITORY,
     ROLE,
     ROLE_POLICY,
@@ -62,6 +65,7 @@ POLICY = json.loads((ROOT / "docs" / "deploy-policy.json").read_text())
 UNSCOPED = {
     *("WhoAmI", "CreatePepperKey", "DescribeParameters", "ApiAccessLogDelivery"),
     *("WebNetworkRead", "WebLoadBalancerRead", "RegistryLogin", "TaskDefinitions"),
+    "CreateMailFeed",
 }
 _API = f"arn:aws:apigateway:{REGION}::/apis"
 
@@ -93,6 +97,11 @@ CREATES: dict[str, tuple[str, str]] = {
         "ses:CreateConfigurationSet",
         _ARN.format(service="ses", resource="configuration-set/{name}"),
     ),
+    # The mail worker's feed: a mapping is named by a UUID, so creating one is
+    # allowed on "*" under a condition on the function it feeds.
+    EVENT_SOURCE_MAPPING: ("lambda:CreateEventSourceMapping", "*"),
+    QUEUE: ("sqs:CreateQueue", _ARN.format(service="sqs", resource="{name}")),
+    QUEUE_POLICY: ("sqs:SetQueueAttributes", _ARN.format(service="sqs", resource="signup-x")),
     # The identity is the team's own domain or address: no prefix can scope it.
     MAIL_IDENTITY: ("ses:CreateEmailIdentity", _ARN.format(service="ses", resource="identity/x")),
     # The hosted page. EC2 names resources by id: creation is allowed under
@@ -190,6 +199,7 @@ def test_deploy_policy_has_no_wildcard_actions_and_explains_every_unscoped_state
         *("kms:CreateKey", "kms:Encrypt", "logs:CreateLogDelivery", "iam:PassRole"),
         *("ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ec2:Describe"),
         *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole"),
+        "lambda:CreateEventSourceMapping",
     ):
         assert action in explained
 
@@ -232,3 +242,19 @@ def test_deploy_role_trusts_the_environment_subjects_not_a_branch() -> None:
     for stage in STACKS:
         assert f'"repo:OWNER/REPO:environment:{stage}"' in text
     assert "refs/heads" not in text
+
+
+def test_deploy_policy_manages_the_mail_feed_only_for_this_programs_functions() -> None:
+    function = "arn:aws:lambda:REGION:ACCOUNT_ID:function:signup-*"
+    for sid in ("CreateMailFeed", "MailFeed"):
+        (statement,) = [s for s in POLICY["Statement"] if s["Sid"] == sid]
+        assert statement["Condition"] == {"ArnLike": {"lambda:FunctionArn": function}}
+    mapping = "arn:aws:lambda:us-east-1:123456789012:event-source-mapping:0f1e2d3c"
+    for action in ("Get", "Update", "Delete"):
+        assert _allowed(f"lambda:{action}EventSourceMapping", mapping)
+    for action in ("lambda:TagResource", "lambda:UntagResource", "lambda:ListTags"):
+        assert _allowed(action, mapping)
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:signup-dev-mail-worker-failures-a1b2c3d"
+    for action in ("CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "DeleteQueue"):
+        assert _allowed(f"sqs:{action}", queue)
+    assert not _allowed("sqs:SendMessage", queue)  # only the worker's role sends

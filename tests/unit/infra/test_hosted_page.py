@@ -367,7 +367,7 @@ def test_custom_domains_serve_the_page_and_reach_the_backend_over_tls(
         r["inputs"] for r in of_type(deployment, INGRESS) if r["inputs"]["securityGroupId"] == alb
     ]
     assert ingress["fromPort"] == ingress["toPort"] == 443
-    variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
+    variables = one(deployment, FUNCTION, "-create-user")["inputs"]["environment"]["variables"]
     assert variables["WEB_URL"] == url
     environment = _container(deployment)["environment"]
     assert {"name": "REFLEX_CORS_ALLOWED_ORIGINS", "value": url} in environment
@@ -377,7 +377,7 @@ def test_disabled_page_creates_nothing_of_it(variants: Deployments) -> None:
     deployment = variants["no-web"]
     assert not [o for o in deployment["outputs"] if o.startswith("web")]
     assert not [r for r in deployment["resources"] if "-web" in r["name"]]
-    variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
+    variables = one(deployment, FUNCTION, "-create-user")["inputs"]["environment"]["variables"]
     origins = read_stack_file(ROOT / "Pulumi.dev.yaml").cors_origins
     # Links then open the page the team serves itself, at its first origin.
     assert variables["WEB_URL"] == origins[0]

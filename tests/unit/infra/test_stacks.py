@@ -16,6 +16,7 @@ from backend.config import Settings
 from contract.routes import CORS, ROUTES
 from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
 from infra.components.function_settings import function_environment
+from infra.components.mail_worker import retry_window_seconds
 from infra.stack.schema import read_stack_file
 from tests.plugins.deployments import ROOT, STACKS, stack_settings
 from tests.support.mock_deploy import TEST_PEPPER
@@ -24,15 +25,18 @@ from tests.support.recorded import (
     API,
     DISTRIBUTION,
     ECS_SERVICE,
+    EVENT_SOURCE_MAPPING,
     FUNCTION,
     INTEGRATION,
     KEY,
+    LAMBDA_TRUST,
     LISTENER,
     LOG_GROUP,
     MAIL_CONFIGURATION_SET,
     MAIL_IDENTITY,
     PARAMETER,
     PERMISSION,
+    QUEUE,
     ROLE,
     ROLE_POLICY,
     ROUTE,
@@ -42,6 +46,7 @@ from tests.support.recorded import (
     UNTAGGED,
     by_urn,
     flat,
+    grants,
     normalized,
     of_type,
     one,
@@ -51,9 +56,10 @@ from tests.support.recorded import (
 Deployments = dict[str, dict[str, Any]]
 ENV = "inputs.environment.variables"
 _FN = f"{FUNCTION}::signup-<stage>-create-user"
+_WORKER = f"{FUNCTION}::signup-<stage>-mail-worker"
+_WORKER_POLICY = f"{ROLE_POLICY}::signup-<stage>-mail-worker-policy.inputs.policy"
 _ALARMS = f"{ALARM}::signup-<stage>-alarms"
 _MAIL = f"{MAIL_IDENTITY}::signup-<stage>-mail"
-_POLICY = f"{ROLE_POLICY}::signup-<stage>-create-user-policy.inputs.policy"
 _WEB = "signup-<stage>-web"
 _CDN = f"{DISTRIBUTION}::{_WEB}-cdn"
 _TASK = f"{TASK}::{_WEB}-task"
@@ -126,6 +132,7 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "reservedConcurrency": [(f"{_FN}.inputs.reservedConcurrentExecutions", _same)],
     "logRetentionDays": [
         (f"{LOG_GROUP}::signup-<stage>-create-user-logs.inputs.retentionInDays", _same),
+        (f"{LOG_GROUP}::signup-<stage>-mail-worker-logs.inputs.retentionInDays", _same),
         (f"{LOG_GROUP}::signup-<stage>-api-access-logs.inputs.retentionInDays", _same),
         (f"{LOG_GROUP}::{_WEB}-logs.inputs.retentionInDays", _same),
     ],
@@ -137,25 +144,39 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     ],
     "retainOnDelete": [(f"{TABLE}::signup-<stage>-users.retainOnDelete", _same)],
     "alarmApi5xxThreshold": [(f"{_ALARMS}-api-5xx.inputs.threshold", _same)],
-    "alarmLambdaErrorsThreshold": [(f"{_ALARMS}-lambda-errors.inputs.threshold", _same)],
+    "alarmLambdaErrorsThreshold": [
+        (f"{_ALARMS}-lambda-errors.inputs.threshold", _same),
+        (f"{_ALARMS}-mail-worker-errors.inputs.threshold", _same),
+    ],
     "alarmLambdaThrottlesThreshold": [(f"{_ALARMS}-lambda-throttles.inputs.threshold", _same)],
     "alarmActions": [
         (f"{_ALARMS}-{alarm}.inputs.{field}", _same)
-        for alarm in ("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures")
+        for alarm in (
+            *("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures"),
+            *("mail-worker-errors", "mail-delayed", "mail-undeliverable"),
+        )
         for field in ("alarmActions", "okActions")
     ],
     "alarmMailFailuresThreshold": [(f"{_ALARMS}-mail-failures.inputs.threshold", _same)],
-    "verificationTtlSeconds": [(f"{_FN}.{ENV}.VERIFICATION_TTL_SECONDS", str)],
+    "verificationTtlSeconds": [
+        (f"{_FN}.{ENV}.VERIFICATION_TTL_SECONDS", str),
+        # A failed send is retried for as long as its link lives.
+        (
+            f"{EVENT_SOURCE_MAPPING}::signup-<stage>-mail-worker-feed"
+            ".inputs.maximumRecordAgeInSeconds",
+            retry_window_seconds,
+        ),
+    ],
     "rateLimitPerAddress": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_ADDRESS", _same)],
     "rateLimitPerIdentifier": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_IDENTIFIER", _same)],
     # Rows whose expectation is None are checked by a test of their own (the
-    # identity; the role's policy): here they only say which key drives them.
+    # identity; the mail worker's policy): here they only say which key drives them.
     "mailFrom": [
         (f"{_FN}.{ENV}.MAIL_FROM", _same),
         (f"{_MAIL}-identity.inputs.emailIdentity", None),
-        (_POLICY, None),
+        (_WORKER_POLICY, None),
     ],
-    "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_POLICY, None)],
+    "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_WORKER_POLICY, None)],
     # The nested `web` object, one entry per sub-key (see _settings).
     "web.enabled": [(f"{_CDN}.inputs.enabled", lambda v: True if v else None)],
     "web.desiredCount": [(f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same)],
@@ -165,6 +186,12 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "web.certificateArn": [(f"{_CDN}.inputs.viewerCertificate.acmCertificateArn", _same)],
     "web.originCertificateArn": [(f"{LISTENER}::{_WEB}-listener.inputs.certificateArn", _same)],
 }
+# The mail worker runs the API function's code with its sizing and its
+# environment: every key that drives the one drives the other, reserved
+# concurrency aside (the stream bounds the worker's concurrency).
+for _key, _drives in DRIVES.items():
+    if _key != "reservedConcurrency":
+        _drives += [(p.replace(_FN, _WORKER, 1), e) for p, e in _drives if p.startswith(_FN)]
 # What an absent optional key means: no alarm actions; no reserved concurrency
 # (the property is left out, so Lambda leaves the function unreserved); no
 # SES domain identity; no custom domains for the page. web.originDomain is checked in test_web.py.
@@ -255,6 +282,7 @@ def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
     web = {"webUrl", "webDistributionId", "webBucket", "webClusterName", "webServiceName"}
     assert set(outputs) == {
         *("apiUrl", "createUserUrl", "tableName", "functionName", "stage"),
+        *("mailWorkerFunctionName", "mailFailuresQueueUrl"),
         *("mailIdentity", "mailDnsRecords"),
         *web,
         "webRepositoryUrl",
@@ -266,7 +294,12 @@ def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
     assert outputs["apiUrl"] == f"https://signup-{stack}-api-id.execute-api.us-east-1.amazonaws.com"
     assert outputs["createUserUrl"] == outputs["apiUrl"] + "/createUser"
     assert outputs["tableName"] == f"signup-{stack}-users-a1b2c3d"
-    assert outputs["functionName"] == one(deployments[stack], FUNCTION)["inputs"]["name"]
+    api_function = one(deployments[stack], FUNCTION, "-create-user")
+    assert outputs["functionName"] == api_function["inputs"]["name"]
+    worker = one(deployments[stack], FUNCTION, "-mail-worker")
+    assert outputs["mailWorkerFunctionName"] == worker["inputs"]["name"]
+    queue = one(deployments[stack], QUEUE, "-mail-worker-failures")
+    assert outputs["mailFailuresQueueUrl"].endswith(f"/123456789012/{physical_name(queue)}")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -307,7 +340,7 @@ def test_function_runs_the_backend_handler_on_its_own_log_group(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    resource = one(deployment, FUNCTION)
+    resource = one(deployment, FUNCTION, "-create-user")
     function = resource["inputs"]
     assert function["runtime"] == "python3.13"
     assert function["handler"] == "backend.handler.handler"
@@ -327,7 +360,7 @@ def test_function_environment_names_this_stacks_table_and_pepper(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
+    variables = one(deployment, FUNCTION, "-create-user")["inputs"]["environment"]["variables"]
     # Exactly the one function that builds the environment, from the stack file.
     assert variables == function_environment(
         read_stack_file(ROOT / f"Pulumi.{stack}.yaml"),
@@ -355,7 +388,7 @@ def test_function_environment_names_this_stacks_table_and_pepper(
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_function_code_is_the_built_zip_with_its_hash(deployments: Deployments, stack: str) -> None:
-    function = one(deployments[stack], FUNCTION)["inputs"]
+    function = one(deployments[stack], FUNCTION, "-create-user")["inputs"]
     path = ROOT / function["code"]["__archive__"]
     assert path.name == f"signup-{stack_settings(stack)['architecture']}.zip"
     digest = base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
@@ -368,24 +401,8 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
 ) -> None:
     deployment = deployments[stack]
     role = one(deployment, ROLE, "-create-user-role")["inputs"]
-    trust = json.loads(role["assumeRolePolicy"])["Statement"]
-    assert trust == [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ]
+    assert json.loads(role["assumeRolePolicy"])["Statement"] == LAMBDA_TRUST
     assert not role.get("managedPolicyArns")
-    policy = one(deployment, ROLE_POLICY, "-create-user-policy")["inputs"]
-    assert policy["role"] == one(deployment, ROLE, "-create-user-role")["name"] + "-id"
-    grants: dict[str, list[tuple[list[str], Any]]] = {}
-    for statement in json.loads(policy["policy"])["Statement"]:
-        assert statement["Effect"] == "Allow"
-        for action in statement["Action"]:
-            grants.setdefault(action, []).append(
-                (statement["Resource"], statement.get("Condition"))
-            )
     table_arn = f"arn:aws:dynamodb:us-east-1:123456789012:table/signup-{stack}-users-a1b2c3d"
     log_arn = (
         f"arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/signup-{stack}-create-user"
@@ -396,22 +413,13 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     pepper_key = one(deployment, KEY, "-pepper-key")
     secret_key = one(deployment, KEY, "-client-address-secret-key")
     key_arn = "arn:aws:kms:us-east-1:123456789012:key/{}".format
-    identity = one(deployment, MAIL_IDENTITY)["inputs"]["emailIdentity"]
-    configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]["configurationSetName"]
-    ses = "arn:aws:ses:us-east-1:123456789012"
-    sender = parseaddr(stack_settings(stack)["mailFrom"])[1]
     context = "kms:EncryptionContext:PARAMETER_ARN"
-    assert grants == {
+    # No ses:* and no stream: the API records the mail; the mail worker sends it.
+    assert grants(deployment, "-create-user") == {
         "dynamodb:DeleteItem": [([table_arn], None)],
         "dynamodb:GetItem": [([table_arn], None)],
         "dynamodb:PutItem": [([table_arn], None)],
         "dynamodb:UpdateItem": [([table_arn], None)],
-        "ses:SendEmail": [
-            (
-                [f"{ses}:identity/{identity}", f"{ses}:configuration-set/{configuration_set}"],
-                {"StringEquals": {"ses:FromAddress": sender}},
-            )
-        ],
         "logs:CreateLogStream": [([f"{log_arn}:*"], None)],
         "logs:PutLogEvents": [([f"{log_arn}:*"], None)],
         # Two SecureStrings, each readable and decryptable only as itself.
@@ -521,17 +529,43 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
     deployment = deployments[stack]
     api_id = one(deployment, API)["name"] + "-id"
     function = f"signup-{stack}-create-user"
+    queue = physical_name(one(deployment, QUEUE, "-mail-worker-failures"))
+    prefix = f"signup-{stack}-alarms-"
     watched = {
-        (a["inputs"]["namespace"], a["inputs"]["metricName"]): a["inputs"]["dimensions"]
+        a["name"].removeprefix(prefix): (
+            a["inputs"]["namespace"],
+            a["inputs"]["metricName"],
+            a["inputs"]["dimensions"],
+            a["inputs"]["statistic"],
+        )
         for a in of_type(deployment, ALARM)
     }
     assert watched == {
-        ("AWS/ApiGateway", "5xx"): {"ApiId": api_id},
-        ("AWS/Lambda", "Errors"): {"FunctionName": function},
-        ("AWS/Lambda", "Throttles"): {"FunctionName": function},
-        # The function's own EMF metric, in its namespace and its one dimension.
-        ("Signup", "MailFailed"): {"service": "signup"},
+        "api-5xx": ("AWS/ApiGateway", "5xx", {"ApiId": api_id}, "Sum"),
+        "lambda-errors": ("AWS/Lambda", "Errors", {"FunctionName": function}, "Sum"),
+        "lambda-throttles": ("AWS/Lambda", "Throttles", {"FunctionName": function}, "Sum"),
+        # The functions' own EMF metric, in its namespace and its one dimension.
+        "mail-failures": ("Signup", "MailFailed", {"service": "signup"}, "Sum"),
+        "mail-worker-errors": (
+            *("AWS/Lambda", "Errors"),
+            {"FunctionName": f"signup-{stack}-mail-worker"},
+            "Sum",
+        ),
+        # The oldest record of a batch, in milliseconds since it was written.
+        "mail-delayed": (
+            *("AWS/Lambda", "IteratorAge"),
+            {"FunctionName": f"signup-{stack}-mail-worker"},
+            "Maximum",
+        ),
+        # Any message in the failure queue is a mail given up on.
+        "mail-undeliverable": (
+            *("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+            {"QueueName": queue},
+            "Maximum",
+        ),
     }
+    assert one(deployment, ALARM, "-mail-undeliverable")["inputs"]["threshold"] == 0
+    assert one(deployment, ALARM, "-mail-delayed")["inputs"]["threshold"] == 5 * 60 * 1000
     for alarm in of_type(deployment, ALARM):
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
         assert alarm["inputs"]["treatMissingData"] == "notBreaching"
