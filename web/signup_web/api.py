@@ -1,12 +1,14 @@
-"""The registration API client: sign up, verify, resend; answers mapped to outcomes.
+"""The account API client: sign up, verify, resend, sign in and out; answers mapped to outcomes.
 
-Every request goes through `SignupApi._post`, the one place that builds
+Every request goes through `SignupApi._send`, the one place that builds
 headers and retries. A sign-up or resend carries the submission's
 `Idempotency-Key`, so repeating it after a lost answer (a timeout, a dropped
 connection, a 5xx) gets the first answer back instead of acting twice; a
-verification is safe to repeat as it is. The browser's own address travels in
-`X-Client-Address`, vouched for by the stage's secret, so the API's
-per-address limit counts each visitor rather than this server.
+verification, a sign-out and reading the account are safe to repeat as they
+are. A refresh is never repeated: the API spends a refresh token on first use
+and treats a second use as theft, revoking the whole session. The browser's
+own address travels in `X-Client-Address`, vouched for by the stage's secret,
+so the API's per-address limits count each visitor rather than this server.
 """
 
 from __future__ import annotations
@@ -22,13 +24,23 @@ import httpx
 
 from contract import codes
 from contract.headers import (
+    AUTHORIZATION,
     FORWARDED_ADDRESS,
     FORWARDED_SECRET,
     IDEMPOTENCY_KEY,
     REQUEST_ID,
     RETRY_AFTER,
 )
-from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from contract.routes import (
+    CREATE_USER,
+    ME,
+    REFRESH_SESSION,
+    RESEND_VERIFICATION,
+    SIGN_IN,
+    SIGN_OUT,
+    VERIFY_EMAIL,
+    Route,
+)
 from contract.rules import SIGNUP_FIELDS
 
 # API Gateway gives up after 30 s, but the function answers 503 within about
@@ -50,6 +62,9 @@ _RETRYABLE: Final = frozenset({408, TOO_MANY_REQUESTS})
 # gateway failed, or the first attempt with this key is still running (409).
 _REPEAT_AFTER: Final = frozenset({500, 502, 503, 504})
 _Answer = TypeVar("_Answer")
+# Requests that do the same whether they arrive once or twice: following a
+# link with its password, revoking a refresh token, reading the account.
+_REPEATABLE: Final = frozenset({VERIFY_EMAIL, SIGN_OUT, ME})
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +113,35 @@ class Verified:
     email: str
     created_at: str
     verified_at: str
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The signed-in user as `GET /me` answers (200)."""
+
+    user_id: str
+    username: str
+    email: str
+    created_at: str
+    verified_at: str
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """The API signed the person in (200): tokens for this server's state, never for a page."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    expires_in: int
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedOut:
+    """The API revoked the refresh token (204)."""
+
     request_id: str
 
 
@@ -174,41 +218,79 @@ class SignupApi:
     ) -> SignupPending | Rejected:
         """Sign up under the submission's `key`; raise ApiUnavailable when retrying could help."""
         body = {"username": username, "email": email, "password": password}
-        response = await self._post(CREATE_USER, body, key=key, for_address=for_address)
+        response = await self._send(CREATE_USER, body, key=key, for_address=for_address)
         return _interpret(response, SIGNUP_FIELDS, _signup_pending)
 
-    async def verify_email(self, *, token: str, for_address: str = "") -> Verified | Rejected:
-        """Confirm the address behind `token`; 410 and 400 come back as Rejected with their code."""
-        response = await self._post(VERIFY_EMAIL, {"token": token}, for_address=for_address)
-        return _interpret(response, ("token",), _verified)
+    async def verify_email(
+        self, *, token: str, password: str, for_address: str = ""
+    ) -> Verified | Rejected:
+        """Confirm the address behind `token` with the sign-up's password; 410 and 400 come back
+        as Rejected with their code (`password_mismatch` under the password)."""
+        body = {"token": token, "password": password}
+        response = await self._send(VERIFY_EMAIL, body, for_address=for_address)
+        return _interpret(response, ("token", "password"), _verified)
+
+    async def sign_in(
+        self, *, login: str, password: str, for_address: str = ""
+    ) -> Session | Rejected:
+        """Sign in by username or address; 401 and 403 come back as Rejected, 429 is raised."""
+        body = {"login": login, "password": password}
+        response = await self._send(SIGN_IN, body, for_address=for_address)
+        return _interpret(response, ("login", "password"), _session)
+
+    async def refresh_session(
+        self, *, refresh_token: str, for_address: str = ""
+    ) -> Session | Rejected:
+        """Trade `refresh_token` for new tokens, once; 401 `refresh_token_invalid` as Rejected."""
+        body = {"refreshToken": refresh_token}
+        response = await self._send(REFRESH_SESSION, body, for_address=for_address)
+        return _interpret(response, (), _session)
+
+    async def sign_out(self, *, refresh_token: str, for_address: str = "") -> SignedOut | Rejected:
+        """Revoke `refresh_token` (204)."""
+        body = {"refreshToken": refresh_token}
+        response = await self._send(SIGN_OUT, body, for_address=for_address)
+        return _interpret(response, (), _signed_out)
+
+    async def get_me(self, *, access_token: str, for_address: str = "") -> Account | Rejected:
+        """The user the access token names; any 401 (expired, revoked) comes back as Rejected."""
+        response = await self._send(ME, None, bearer=access_token, for_address=for_address)
+        return _interpret(response, (), _account)
 
     async def resend_verification(
         self, *, email: str, key: str, for_address: str = ""
     ) -> ResendAccepted | Rejected:
         """Ask for a new link for `email`; the answer never says whether one was sent."""
         body = {"email": email}
-        response = await self._post(RESEND_VERIFICATION, body, key=key, for_address=for_address)
+        response = await self._send(RESEND_VERIFICATION, body, key=key, for_address=for_address)
         return _interpret(response, ("email",), _resend_accepted)
 
-    async def _post(
-        self, route: Route, body: dict[str, str], *, key: str | None = None, for_address: str
+    async def _send(
+        self,
+        route: Route,
+        body: dict[str, str] | None,
+        *,
+        key: str | None = None,
+        bearer: str = "",
+        for_address: str,
     ) -> httpx.Response:
         """Send `body` to `route`, repeating it while that is safe and worth it.
 
-        Safe: the request carries an Idempotency-Key, or it is a verification
-        (following a link twice answers the same). Worth it: the answer was
-        lost (timeout, dropped connection), a 5xx, or the API's 409 saying the
-        first attempt with this key is still running.
+        Safe: the request carries an Idempotency-Key, or the route is in
+        `_REPEATABLE`. Worth it: the answer was lost (timeout, dropped
+        connection), a 5xx, or the API's 409 saying the first attempt with
+        this key is still running.
         """
-        repeatable = key is not None or route == VERIFY_EMAIL
+        repeatable = key is not None or route in _REPEATABLE
         attempts = self._retries.attempts if repeatable else 1
         deadline = time.monotonic() + self._retries.budget
+        headers = self._headers(key, for_address)
+        if bearer:
+            headers[AUTHORIZATION] = f"Bearer {bearer}"
         # A client per call: sign-ups are rare, and a shared client would be
         # bound to whichever event loop first used it.
         async with httpx.AsyncClient(
-            base_url=self._base_url,
-            transport=self._transport,
-            headers=self._headers(key, for_address),
+            base_url=self._base_url, transport=self._transport, headers=headers
         ) as client:
             for attempt in range(1, attempts + 1):
                 outcome = await self._attempt(client, route, body, deadline)
@@ -223,7 +305,11 @@ class SignupApi:
         return outcome  # the last 5xx or 409, for _interpret to explain
 
     async def _attempt(
-        self, client: httpx.AsyncClient, route: Route, body: dict[str, str], deadline: float
+        self,
+        client: httpx.AsyncClient,
+        route: Route,
+        body: dict[str, str] | None,
+        deadline: float,
     ) -> httpx.Response | ApiUnavailable:
         try:
             timeout = self._attempt_timeout(deadline)
@@ -329,15 +415,36 @@ def _signup_pending(payload: dict[str, Any], request_id: str) -> SignupPending:
     )
 
 
+def _user(payload: dict[str, Any]) -> dict[str, str]:
+    # verifyEmail and GET /me describe the user alike.
+    return {
+        "user_id": str(payload["userId"]),
+        "username": str(payload["username"]),
+        "email": str(payload["email"]),
+        "created_at": str(payload["createdAt"]),
+        "verified_at": str(payload["verifiedAt"]),
+    }
+
+
 def _verified(payload: dict[str, Any], request_id: str) -> Verified:
-    return Verified(
-        user_id=str(payload["userId"]),
-        username=str(payload["username"]),
-        email=str(payload["email"]),
-        created_at=str(payload["createdAt"]),
-        verified_at=str(payload["verifiedAt"]),
+    return Verified(**_user(payload), request_id=request_id)
+
+
+def _account(payload: dict[str, Any], request_id: str) -> Account:
+    return Account(**_user(payload), request_id=request_id)
+
+
+def _session(payload: dict[str, Any], request_id: str) -> Session:
+    return Session(
+        access_token=str(payload["accessToken"]),
+        refresh_token=str(payload["refreshToken"]),
+        expires_in=int(payload["expiresIn"]),
         request_id=request_id,
     )
+
+
+def _signed_out(_: dict[str, Any], request_id: str) -> SignedOut:
+    return SignedOut(request_id=request_id)
 
 
 def _resend_accepted(payload: dict[str, Any], request_id: str) -> ResendAccepted:
