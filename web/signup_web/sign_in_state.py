@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 
 from contract import codes
 from contract.routes import ACCOUNT_PAGE
@@ -77,7 +77,9 @@ class SignInState(rx.State):
             self._show_wait(time.time())
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """Check both fields are there, then call the API once; the password lives only here."""
         if self.pending:
             return  # a click queued behind the first one
@@ -103,7 +105,8 @@ class SignInState(rx.State):
             )
         except ApiUnavailable as exc:
             self.pending = False
-            yield self._unavailable(exc)
+            for event in self._unavailable(exc):
+                yield event
             return
         self.pending = False
         if isinstance(outcome, Rejected):
@@ -125,16 +128,16 @@ class SignInState(rx.State):
                     self._counting = False
                     return
 
-    def _unavailable(self, exc: ApiUnavailable) -> EventSpec | list[EventSpec]:
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
         if not exc.rate_limited:
             self._show(unavailable_notice(exc, kept="Your details are still in the form."))
-            return focus_on(BANNER)
+            return [focus_on(BANNER)]
         now = time.time()
         self._ready_at = now + (exc.retry_after or DEFAULT_WAIT_SECONDS)
         self.banner_request_id = exc.request_id
         self._show_wait(now)
         if self._counting:
-            return focus_on(BANNER)
+            return [focus_on(BANNER)]
         self._counting = True
         return [SignInState.count_down, focus_on(BANNER)]
 

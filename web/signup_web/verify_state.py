@@ -73,7 +73,7 @@ class VerifyState(rx.State):
         if not password:
             yield focus_on(VERIFY_PASSWORD)
             return
-        self.pending = True
+        self.pending, signed_in = True, False
         yield None  # let the browser show the button as busy
         try:
             outcome = await services.SIGNUP_API.verify_email(
