@@ -129,6 +129,6 @@ class FakeApi:
         """A transport for SignupApi(transport=...)."""
         return httpx.MockTransport(self.handle)
 
-    def bodies(self) -> list[dict[str, Any]]:
-        """The JSON bodies sent so far."""
-        return [json.loads(request.content) for request in self.requests]
+    def bodies(self) -> list[dict[str, Any] | None]:
+        """The JSON bodies sent so far (None for a request without one, a GET)."""
+        return [json.loads(r.content) if r.content else None for r in self.requests]
