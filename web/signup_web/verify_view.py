@@ -51,10 +51,11 @@ def username_for_password_managers() -> rx.Component:
     """An input no person sees, for password managers to fill with the saved username.
 
     The API names the user only once the address is confirmed, so the page
-    cannot show the username; a manager still needs a username field beside
-    the password to offer (and then update) the credential it saved at sign-up.
-    Out of the tab order and hidden from assistive technology: people type
-    only the password.
+    cannot show the username; Chromium's "Create Amazing Password Forms" asks
+    for such implicit information in a hidden field all the same, so a
+    manager can tell which of its saved accounts the password belongs to. Out
+    of the tab order and hidden from assistive technology: people type only
+    the password.
     """
     return rx.el.input(
         type="text",
