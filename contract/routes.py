@@ -35,7 +35,7 @@ CREATE_USER: Final = Route("POST", "/createUser", "createUser")
 VERIFY_EMAIL: Final = Route("POST", "/verifyEmail", "verifyEmail")
 RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerification")
 ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
-# Sessions (issue 22); ROUTES lists them once the backend serves their operations.
+# Sessions (issue 22).
 SIGN_IN: Final = Route("POST", "/signIn", "signIn")
 REFRESH_SESSION: Final = Route("POST", "/refreshSession", "refreshSession")
 SIGN_OUT: Final = Route("POST", "/signOut", "signOut")
