@@ -13,3 +13,5 @@ FORWARDED_ADDRESS: Final = "x-client-address"
 FORWARDED_SECRET: Final = "x-client-address-secret"  # noqa: S105 - a header's name
 REQUEST_ID: Final = "x-request-id"
 RETRY_AFTER: Final = "retry-after"
+# Bearer access tokens (`GET /me`), as RFC 6750 sends them.
+AUTHORIZATION: Final = "authorization"

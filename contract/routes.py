@@ -35,8 +35,16 @@ CREATE_USER: Final = Route("POST", "/createUser", "createUser")
 VERIFY_EMAIL: Final = Route("POST", "/verifyEmail", "verifyEmail")
 RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerification")
 ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
+# Sessions (issue 22).
+SIGN_IN: Final = Route("POST", "/signIn", "signIn")
+REFRESH_SESSION: Final = Route("POST", "/refreshSession", "refreshSession")
+SIGN_OUT: Final = Route("POST", "/signOut", "signOut")
+ME: Final = Route("GET", "/me", "getMe")
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
+# The web app's sign-in page and the signed-in account view.
+SIGN_IN_PAGE: Final = "/sign-in"
+ACCOUNT_PAGE: Final = "/account"
 
 
 def find_route(method: str, path: str) -> Route | None:

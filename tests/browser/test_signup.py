@@ -74,17 +74,22 @@ def test_signup_journey_confirms_by_mail_and_a_second_sign_up_looks_the_same(
     confirm = page.locator("#confirm:not([disabled])")
     expect(confirm).to_have_text("Confirm my email")
     expect(page).to_have_title(f"Confirm your email address – {PRODUCT}")
+    password = page.get_by_label("Password", exact=True)
+    expect(password).to_have_attribute("autocomplete", "current-password")
+    # A username field for password managers, out of everyone else's way.
+    username = page.locator("input[autocomplete=username]")
+    expect(username).to_have_attribute("tabindex", "-1")
+    expect(username).to_have_attribute("aria-hidden", "true")
     assert user_status(e2e_stage, ADA.username) == "pending"
     check_view(page, "verify-confirm")
+    password.fill(ADA.password)
     confirm.click()
-    done = page.get_by_role("heading", name="Your email address is confirmed")
+    # Confirmed with the sign-up's password, and signed in with it.
+    done = page.get_by_role("heading", name="Your account")
     expect(done).to_be_focused()
-    expect(page.locator("#verified")).to_contain_text(f"Welcome, {ADA.username}.")
-    assert not UUID.search(page.locator("#verified").inner_text())  # no raw user id
-    step = page.get_by_role("link", name=SETTINGS.next_step.label)
-    expect(step).to_have_attribute("href", SETTINGS.next_step.url)
+    expect(page.locator("#account")).to_contain_text(f"You are signed in as {ADA.username}.")
+    assert not UUID.search(page.locator("#account").inner_text())  # no raw user id
     assert user_status(e2e_stage, ADA.username) == "verified"
-    check_view(page, "verify-success")
 
     # Someone signs up again with Ada's address: the same screen, and Ada is told.
     page.goto(f"{mailed_url}/")

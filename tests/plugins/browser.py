@@ -59,6 +59,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.fixture(scope="package", autouse=True)
+def fresh_axe_log() -> None:
+    """One run's record of axe results, emptied before the package's first browser test."""
+    AXE_LOG.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="package")
 def web_port() -> int:
     """The web UI's port, chosen first: the stage's mails link to it."""
@@ -98,7 +104,6 @@ def web_url(
     """The web UI (`reflex run`), pointed at the e2e stage; its log is kept in the session's tmp."""
     supervisor = Supervisor(grace_seconds=10)
     log_file = tmp_path_factory.mktemp("web") / "web.log"
-    AXE_LOG.unlink(missing_ok=True)
     secret = (e2e_stage.data_dir / CLIENT_ADDRESS_SECRET_FILE).read_text("utf-8").strip()
     env = {
         **os.environ,

@@ -49,6 +49,31 @@ def verified(username: str = "AdaLovelace", email: str = "ada@example.com") -> h
     return httpx.Response(200, headers={"x-request-id": "rid-verified"}, json=body)
 
 
+def signed_in(access: str = "access-1", refresh: str = "refresh-1") -> httpx.Response:
+    """A 200 answer to a sign-in or a refresh: a token pair (opaque strings here)."""
+    body = {"accessToken": access, "tokenType": "Bearer", "expiresIn": 900, "refreshToken": refresh}
+    return httpx.Response(200, headers={"x-request-id": "rid-session"}, json=body)
+
+
+def account(username: str = "AdaLovelace", email: str = "ada@example.com") -> httpx.Response:
+    """A 200 answer to GET /me."""
+    response = verified(username, email)
+    response.headers["x-request-id"] = "rid-me"
+    return response
+
+
+def signed_out() -> httpx.Response:
+    """The 204 answer to a sign-out."""
+    return httpx.Response(204, headers={"x-request-id": "rid-signed-out"})
+
+
+def unauthorized() -> httpx.Response:
+    """A 401 to GET /me as API Gateway's JWT authorizer sends it: not problem+json."""
+    return httpx.Response(
+        401, headers={"www-authenticate": "Bearer"}, json={"message": "Unauthorized"}
+    )
+
+
 def accepted() -> httpx.Response:
     """The 202 answer to every resend."""
     body = {
@@ -104,6 +129,6 @@ class FakeApi:
         """A transport for SignupApi(transport=...)."""
         return httpx.MockTransport(self.handle)
 
-    def bodies(self) -> list[dict[str, Any]]:
-        """The JSON bodies sent so far."""
-        return [json.loads(request.content) for request in self.requests]
+    def bodies(self) -> list[dict[str, Any] | None]:
+        """The JSON bodies sent so far (None for a request without one, a GET)."""
+        return [json.loads(r.content) if r.content else None for r in self.requests]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import httpx
 from playwright.sync_api import Page
 
 from backend.store.items import email_pk, token_pk
-from contract.routes import CREATE_USER
+from contract.routes import CREATE_USER, SIGN_IN_PAGE
 from contract.rules import email_key
 from contract.tokens import token_digest
 from infra.local import dynamodb_local
@@ -45,14 +46,52 @@ def fill_form(page: Page, person: Person, *, confirmation: str | None = None) ->
     )
 
 
+def confirm_with_password(page: Page, link: str, password: str) -> None:
+    """Open a mailed link and confirm it with the sign-up's password, as a person would."""
+    page.goto(link)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.locator("#confirm:not([disabled])").click()
+
+
+def sign_in(page: Page, login: str, password: str) -> None:
+    """Open the sign-in page and sign in with `login` (username or address) and `password`."""
+    page.goto(SIGN_IN_PAGE)
+    page.locator("#sign-in:not([disabled])").wait_for()
+    page.get_by_label("Username or email address").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+# A JWT (three base64url parts, the first a JSON header) and the API's token field names.
+_TOKEN_TRACES = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+|accessToken|refreshToken|Bearer ")
+
+
+def token_traces(page: Page, frames: list[str]) -> list[str]:
+    """Whatever looks like a session token in what the browser holds or was sent.
+
+    The page's HTML, localStorage, sessionStorage, cookies and every websocket
+    frame the Reflex backend sent (`frames`, collected by the test).
+    """
+    stores = page.evaluate(
+        "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+    )
+    cookies = json.dumps(page.context.cookies())
+    places = [page.content(), str(stores), cookies, *frames]
+    return [found for place in places for found in _TOKEN_TRACES.findall(place)]
+
+
 def focused_id(page: Page) -> str:
     """The id of the element that has keyboard focus ("" for <body>)."""
     return str(page.evaluate("document.activeElement ? document.activeElement.id : ''"))
 
 
-def register_directly(stage: LocalStageProcess, username: str, email: str) -> None:
+def register_directly(
+    stage: LocalStageProcess, username: str, email: str, password: str | None = None
+) -> None:
     """Create a user through the API, as another visitor would have."""
     body = unique_signup(username=username, email=email)
+    if password is not None:
+        body["password"] = password
     response = httpx.post(f"{stage.api_url}{CREATE_USER.path}", json=body, timeout=30.0)
     assert response.status_code == 200, response.status_code
 

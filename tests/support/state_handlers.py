@@ -38,3 +38,18 @@ def focused(events: Iterable[Any]) -> list[str]:
             scripts = [getattr(value, "_var_value", None) for _, value in event.args]
             ids += [found for s in scripts if isinstance(s, str) for found in _FOCUSED.findall(s)]
     return ids
+
+
+def redirected(events: Iterable[Any]) -> list[str]:
+    """The paths the events send the browser to (rx.redirect), in order."""
+    paths = []
+    for event in events:
+        if isinstance(event, EventSpec) and event.handler.fn.__qualname__ == "_redirect":
+            args = {name._js_expr: value for name, value in event.args}
+            paths.append(str(args["path"]._var_value))
+    return paths
+
+
+def sent_to_browser(root: rx.State) -> str:
+    """Everything of the tab's state a browser can be sent: every var, computed ones included."""
+    return repr(root.dict())

@@ -10,13 +10,16 @@ import time
 import httpx
 import pytest
 
-from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET, IDEMPOTENCY_KEY
+from contract.headers import AUTHORIZATION, FORWARDED_ADDRESS, FORWARDED_SECRET, IDEMPOTENCY_KEY
 from signup_web.api import (
     DEFAULT_TIMEOUT,
+    Account,
     ApiUnavailable,
     Rejected,
     ResendAccepted,
     Retries,
+    Session,
+    SignedOut,
     SignupApi,
     SignupPending,
     Verified,
@@ -27,10 +30,14 @@ from tests.plugins.page_state import NO_PAUSES
 from tests.support.fake_api import (
     FakeApi,
     accepted,
+    account,
     created,
     in_progress,
     problem,
+    signed_in,
+    signed_out,
     throttled,
+    unauthorized,
     verified,
 )
 
@@ -64,7 +71,17 @@ def create(
 
 def verify(api: FakeApi) -> Verified | Rejected:
     """Call verify_email once against the fake."""
-    return asyncio.run(client_for(api).verify_email(token=TOKEN))
+    return asyncio.run(client_for(api).verify_email(token=TOKEN, password=PASSWORD))
+
+
+def sign_in(api: FakeApi) -> Session | Rejected:
+    """Call sign_in once against the fake."""
+    return asyncio.run(client_for(api).sign_in(login="AdaLovelace", password=PASSWORD))
+
+
+def refresh(api: FakeApi) -> Session | Rejected:
+    """Call refresh_session once against the fake."""
+    return asyncio.run(client_for(api).refresh_session(refresh_token="refresh-1"))
 
 
 def resend(api: FakeApi) -> ResendAccepted | Rejected:
@@ -107,7 +124,7 @@ def test_verify_email_posts_the_token_and_returns_the_user() -> None:
         "rid-verified",
     )
     assert str(api.requests[0].url) == "http://api.test/verifyEmail"
-    assert api.bodies() == [{"token": TOKEN}]
+    assert api.bodies() == [{"token": TOKEN, "password": PASSWORD}]
 
 
 @pytest.mark.parametrize(
@@ -202,7 +219,7 @@ def test_create_user_503_is_retryable_with_request_id_and_retry_after() -> None:
     assert not caught.value.rate_limited
 
 
-@pytest.mark.parametrize("call", [create, verify, resend])
+@pytest.mark.parametrize("call", [create, verify, resend, sign_in, refresh])
 def test_every_call_rate_limited_says_how_long_to_wait(call: object) -> None:
     with pytest.raises(ApiUnavailable) as caught:
         call(FakeApi(throttled("7")))  # type: ignore[operator]
@@ -282,7 +299,9 @@ def test_without_the_secret_no_address_is_forwarded() -> None:
 
 def test_without_an_address_the_secret_stays_home() -> None:
     api = FakeApi(verified())
-    asyncio.run(client_for(api, client_address_secret=SECRET).verify_email(token=TOKEN))
+    asyncio.run(
+        client_for(api, client_address_secret=SECRET).verify_email(token=TOKEN, password=PASSWORD)
+    )
     assert FORWARDED_SECRET not in api.requests[0].headers
 
 
@@ -387,3 +406,98 @@ def test_create_user_unreadable_success_is_not_taken_for_a_sign_up(body: dict[st
 def test_verify_email_unreadable_success_is_not_taken_for_a_user() -> None:
     with pytest.raises(ApiUnavailable):
         verify(FakeApi(httpx.Response(200, json={"userId": "x"})))
+
+
+def test_verify_email_wrong_password_is_a_rejection_under_password() -> None:
+    answer = problem(400, [("password", "password_mismatch", "Not the sign-up's password.")])
+    outcome = verify(FakeApi(answer))
+    assert isinstance(outcome, Rejected)
+    assert outcome.codes == ("password_mismatch",)
+    assert outcome.field_errors == {"password": "Not the sign-up's password."}
+
+
+def test_sign_in_posts_login_and_password_and_returns_the_tokens() -> None:
+    api = FakeApi(signed_in())
+    outcome = sign_in(api)
+    assert outcome == Session(
+        access_token="access-1", refresh_token="refresh-1", expires_in=900, request_id="rid-session"
+    )
+    assert str(api.requests[0].url) == "http://api.test/signIn"
+    assert api.bodies() == [{"login": "AdaLovelace", "password": PASSWORD}]
+
+
+def test_session_repr_shows_no_token() -> None:
+    shown = repr(
+        Session(access_token="a-secret", refresh_token="r-secret", expires_in=1, request_id="")
+    )
+    assert "a-secret" not in shown and "r-secret" not in shown
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(401, "credentials_invalid"), (403, "email_unverified")]
+)
+def test_sign_in_refusals_are_rejections_with_their_code(status: int, code: str) -> None:
+    outcome = sign_in(FakeApi(problem(status, [(None, code, "...")])))
+    assert isinstance(outcome, Rejected)
+    assert (outcome.status, outcome.codes) == (status, (code,))
+
+
+def test_sign_in_is_never_repeated() -> None:
+    # A lost answer may have counted as a failure, or opened a session: the person decides.
+    api = FakeApi(httpx.Response(503, json={}))
+    with pytest.raises(ApiUnavailable):
+        sign_in(api)
+    assert len(api.requests) == 1
+
+
+def test_refresh_is_never_repeated_because_a_second_use_revokes_the_session() -> None:
+    api = FakeApi([httpx.ReadTimeout("lost"), signed_in("access-2", "refresh-2")])
+    with pytest.raises(ApiUnavailable):
+        refresh(api)
+    assert len(api.requests) == 1
+
+
+def test_refresh_posts_the_refresh_token_and_returns_the_new_pair() -> None:
+    api = FakeApi(signed_in("access-2", "refresh-2"))
+    outcome = refresh(api)
+    assert isinstance(outcome, Session)
+    assert (outcome.access_token, outcome.refresh_token) == ("access-2", "refresh-2")
+    assert str(api.requests[0].url) == "http://api.test/refreshSession"
+    assert api.bodies() == [{"refreshToken": "refresh-1"}]
+
+
+def test_refresh_refused_is_a_rejection() -> None:
+    outcome = refresh(FakeApi(problem(401, [(None, "refresh_token_invalid", "...")])))
+    assert isinstance(outcome, Rejected)
+    assert (outcome.status, outcome.codes) == (401, ("refresh_token_invalid",))
+
+
+def test_sign_out_posts_the_refresh_token_and_is_repeated_after_a_lost_answer() -> None:
+    api = FakeApi([httpx.ReadTimeout("lost"), signed_out()])
+    outcome = asyncio.run(client_for(api).sign_out(refresh_token="refresh-1"))
+    assert outcome == SignedOut(request_id="rid-signed-out")
+    assert [str(r.url) for r in api.requests] == ["http://api.test/signOut"] * 2
+    assert api.bodies() == [{"refreshToken": "refresh-1"}] * 2
+
+
+def test_get_me_sends_the_bearer_token_and_no_body() -> None:
+    api = FakeApi(account())
+    outcome = asyncio.run(client_for(api).get_me(access_token="access-1"))
+    assert isinstance(outcome, Account)
+    assert (outcome.username, outcome.created_at) == ("AdaLovelace", "2026-11-23T19:03:58.391Z")
+    [request] = api.requests
+    assert (request.method, str(request.url)) == ("GET", "http://api.test/me")
+    assert request.headers[AUTHORIZATION] == "Bearer access-1"
+    assert request.content == b""
+
+
+def test_get_me_401_from_the_authorizer_is_a_rejection() -> None:
+    outcome = asyncio.run(client_for(FakeApi(unauthorized())).get_me(access_token="old"))
+    assert isinstance(outcome, Rejected)
+    assert outcome.status == 401
+
+
+def test_only_get_me_carries_a_bearer_token() -> None:
+    api = FakeApi(signed_in())
+    sign_in(api)
+    assert AUTHORIZATION not in api.requests[0].headers

@@ -76,7 +76,7 @@ def test_resend_rate_limited_waits_as_long_as_the_api_says(
 ) -> None:
     use_api(FakeApi(throttled("90")))
     events = run(opened(inbox).resend())
-    assert inbox.banner == "Too many attempts. Nothing was sent. Try again in 90 s."
+    assert inbox.banner == "Too many attempts. Nothing was sent. Try again in about 2 minutes."
     assert inbox.cooldown == 90
     assert focused(events) == [BANNER]
 

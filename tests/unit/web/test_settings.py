@@ -32,7 +32,7 @@ def test_settings_default_product_name_and_next_step() -> None:
     settings = WebSettings.from_env({})
     # The name the mails use when the stage sets none (backend.config's sender).
     assert settings.product_name == "Sign-up"
-    assert (settings.next_step.label, settings.next_step.url) == ("Continue", "/")
+    assert (settings.next_step.label, settings.next_step.url) == ("Sign in", "/sign-in")
 
 
 def test_settings_read_product_name_and_next_step() -> None:

@@ -245,7 +245,7 @@ def test_submit_unavailable_shows_a_banner_with_the_wait_and_focuses_it(
     use_api(FakeApi(response))
     events = submit(form, VALID_FORM)
     assert form.banner_request_id == "rid-503"
-    assert "Try again in 1 s" in form.banner
+    assert "Try again in 1 second" in form.banner
     assert focused(events) == [BANNER]
     assert not form.pending
     assert_password_not_kept(root_state, PASSWORD)
@@ -255,7 +255,7 @@ def test_submit_rate_limited_says_how_long_to_wait(form: SignupState, use_api: U
     use_api(FakeApi(throttled("30")))
     submit(form, VALID_FORM)
     assert form.banner.startswith("Too many attempts.")
-    assert form.banner.endswith("Try again in 30 s.")
+    assert form.banner.endswith("Try again in 30 seconds.")
 
 
 def test_submit_network_failure_then_retry_succeeds(
