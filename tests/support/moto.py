@@ -98,7 +98,10 @@ class MotoFunction:
 
     handler: LambdaHandler
     dynamodb: Any
-    worker: WorkerHandler
+    # The mail worker over the same table (the test settings' by default).
+    worker: WorkerHandler = dataclasses.field(
+        default_factory=lambda: create_worker(lambda: function_settings())
+    )
 
     def invoke(self, event: dict[str, Any]) -> Reply:
         """Call the handler with `event` and decode its answer."""
