@@ -100,7 +100,7 @@ class MotoFunction:
     dynamodb: Any
     # The mail worker over the same table (the test settings' by default).
     worker: WorkerHandler = dataclasses.field(
-        default_factory=lambda: create_worker(lambda: function_settings())
+        default_factory=lambda: create_worker(function_settings)
     )
 
     def invoke(self, event: dict[str, Any]) -> Reply:
