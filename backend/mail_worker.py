@@ -95,9 +95,8 @@ def create_worker(
 
     def record_handler(record: DynamoDBRecord) -> None:
         pk = str((record.dynamodb.keys if record.dynamodb else {}).get(PARTITION_KEY, ""))
-        if not pk.startswith(OUTBOX_PREFIX):
-            return  # not an outbox item: the filter should not have let it through
-        outcome = delivery().deliver(pk)
+        # Not an outbox item: the event source's filter should not have let it through.
+        outcome = delivery().deliver(pk) if pk.startswith(OUTBOX_PREFIX) else "ignored"
         metrics.add_metric(name=f"Mail{outcome.title()}", unit=MetricUnit.Count, value=1)
         logger.info("mail", extra={"outcome": outcome})
 
