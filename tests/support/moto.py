@@ -132,7 +132,8 @@ class MotoFunction:
         worker queues new ones (a decided resend); the records it failed, by sequence number."""
         failed: list[str] = []
         for _ in range(3):
-            pending = self.outbox()
+            # In the order the sign-ups were made, as the stream would deliver them.
+            pending = sorted(self.outbox(), key=lambda i: i.get("signedUpAt", {}).get("S", ""))
             if not pending:
                 break
             records = [stream_record(item, sequence) for sequence, item in enumerate(pending)]

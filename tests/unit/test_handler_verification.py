@@ -169,6 +169,7 @@ def test_verify_email_stranger_re_sign_up_is_never_confirmed_by_the_owner(
     function: MotoFunction,
 ) -> None:
     sign_up(function, password=PASSWORDS[0])
+    function.deliver()
     sign_up(function, password=PASSWORDS[1])  # a stranger, same username and address
     assert_problem(verify(function, function.token(ADA), PASSWORDS[0]), 400, ["password_mismatch"])
     (user,) = [i for i in function.items() if i["pk"]["S"].startswith("USER#")]
