@@ -42,14 +42,16 @@ from contract.environment import (
     VERIFICATION_TTL_SECONDS,
     WEB_URL,
 )
-from contract.limits import RateLimit
+from contract.limits import (
+    DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
+    DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RateLimit,
+)
 from contract.rules import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SCORE, PasswordPolicy
 from contract.rules.password import MAX_SCORE, MIN_SCORE
 
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
-DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL: Final = RateLimit(50, 3600)
-DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS: Final = RateLimit(200, 86400)
 MIN_CLIENT_ADDRESS_SECRET_BYTES: Final = MIN_SECRET_BYTES
 
 

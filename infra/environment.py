@@ -24,6 +24,7 @@ def function_environment(
         table_name=table_name,
         bcrypt_cost=stage.bcrypt_cost,
         password_min_length=stage.password_min_length,
+        password_min_score=stage.password_min_score,
         pepper_parameter=pepper_parameter,
         web_url=web_url,
         verification_ttl_seconds=stage.verification_ttl_seconds,
@@ -31,6 +32,8 @@ def function_environment(
         mail_configuration_set=mail_configuration_set,
         rate_limit_per_address=stage.rate_limit_per_address,
         rate_limit_per_identifier=stage.rate_limit_per_identifier,
+        rate_limit_per_identifier_global=stage.rate_limit_per_identifier_global,
+        rate_limit_mails_per_address=stage.rate_limit_mails_per_address,
         client_address_secret_parameter=client_address_secret_parameter,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}
