@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from backend import idempotency
-from backend.client_address import client_address
+from backend.client_address import client_address, serving_client
 from backend.email_verification import resend_verification, verify_email
 from backend.errors import (
     DependencyUnavailable,
     IdempotencyKeyReused,
     IdentityTaken,
     InvalidRequest,
-    MailUnavailable,
+    PasswordMismatch,
     RateLimited,
     RequestInProgress,
     TokenExpired,
@@ -39,6 +39,11 @@ USERNAME_TAKEN: Final = FieldProblem(
 )
 TOKEN_EXPIRED: Final = FieldProblem(
     "token", codes.TOKEN_EXPIRED, "This link has expired. Ask for a new one."
+)
+PASSWORD_MISMATCH: Final = FieldProblem(
+    "password",
+    codes.PASSWORD_MISMATCH,
+    "This is not the password chosen when signing up with this address.",
 )
 # The same body for every resend, whatever the address's state.
 RESEND_ACCEPTED: Final = {
@@ -112,7 +117,7 @@ def operation(route: Route) -> Callable[[Operation], Operation]:
 @operation(CREATE_USER)
 def _create_user(payload: Mapping[str, object], deps: Registration) -> Success:
     signup = register_user(payload, deps)
-    return Success(200, signup.to_json(), ("SignupAccepted", "MailSent"))
+    return Success(200, signup.to_json(), ("SignupAccepted",))
 
 
 @operation(VERIFY_EMAIL)
@@ -123,16 +128,14 @@ def _verify_email(payload: Mapping[str, object], deps: Registration) -> Success:
 
 @operation(RESEND_VERIFICATION)
 def _resend_verification(payload: Mapping[str, object], deps: Registration) -> Success:
-    outcome = resend_verification(payload, deps)
-    mail = ("MailSent",) if outcome.mailed else ("MailFailed",) if outcome.mail_failed else ()
-    return Success(202, RESEND_ACCEPTED, ("ResendAccepted", *mail))
+    resend_verification(payload, deps)
+    return Success(202, RESEND_ACCEPTED, ("ResendAccepted",))
 
 
-def _count_client(event: Mapping[str, Any], deps: Dependencies) -> tuple[str, ...]:
+def _count_client(address: str, deps: Dependencies) -> tuple[str, ...]:
     """Count the request against its client address; the metrics to add when that failed."""
     if deps.limiter is None:
         return ()
-    address = client_address(event, web_secret=deps.web_secret)
     try:
         deps.limiter.hit("address", address, deps.address_limit)
     except DependencyUnavailable:
@@ -188,8 +191,10 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         route = route_of(event)
         name = route.operation
         deps = dependencies()
-        extra = _count_client(event, deps)
-        result = _serve(route, event, deps, context)
+        address = client_address(event, web_secret=deps.web_secret)
+        extra = _count_client(address, deps)
+        with serving_client(address):
+            result = _serve(route, event, deps, context)
     except InvalidRequest as exc:
         body_problem = FieldProblem(None, exc.code, exc.message)
         return failure(exc.status, ("RequestRejected",), [body_problem], headers=exc.headers)
@@ -208,9 +213,8 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         return failure(400, ("LinkRejected",), [TOKEN_INVALID])
     except TokenExpired:
         return failure(410, ("LinkExpired",), [TOKEN_EXPIRED])
-    except MailUnavailable as exc:
-        unsent = FieldProblem(None, codes.MAIL_UNAVAILABLE, "We could not send the mail; retry.")
-        return failure(503, ("MailFailed",), [unsent], error=exc, headers=retry)
+    except PasswordMismatch:
+        return failure(400, ("PasswordMismatch",), [PASSWORD_MISMATCH])
     except DependencyUnavailable as exc:
         unavailable = FieldProblem(None, codes.STORE_UNAVAILABLE, "Please retry in a moment.")
         return failure(503, ("StoreUnavailable",), [unavailable], error=exc, headers=retry)

@@ -30,17 +30,25 @@ from contract.environment import (
     MAIL_FROM,
     MAIL_OUTBOX_DIR,
     PASSWORD_MIN_LENGTH,
+    PASSWORD_MIN_SCORE,
     PASSWORD_PEPPER,
     PEPPER_PARAMETER,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     RATE_LIMITS,
     TABLE_NAME,
     VERIFICATION_TTL_SECONDS,
     WEB_URL,
 )
-from contract.limits import RateLimit
-from contract.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
+from contract.limits import (
+    DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
+    DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RateLimit,
+)
+from contract.rules import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SCORE, PasswordPolicy
+from contract.rules.password import MAX_SCORE, MIN_SCORE
 
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
@@ -58,6 +66,7 @@ class Settings:
     table_name: str
     bcrypt_cost: int = DEFAULT_BCRYPT_COST
     password_min_length: int = DEFAULT_MIN_LENGTH
+    password_min_score: int = DEFAULT_MIN_SCORE
     pepper_parameter: str | None = None
     pepper_value: str | None = field(default=None, repr=False)
     dynamodb_endpoint: str | None = None
@@ -69,6 +78,8 @@ class Settings:
     rate_limits: bool = True
     rate_limit_per_address: RateLimit = DEFAULT_RATE_LIMIT_PER_ADDRESS
     rate_limit_per_identifier: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+    rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+    rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
     client_address_secret_parameter: str | None = None
     client_address_secret_value: str | None = field(default=None, repr=False)
 
@@ -82,6 +93,10 @@ class Settings:
         if not MIN_BCRYPT_COST <= self.bcrypt_cost <= MAX_BCRYPT_COST:
             raise ConfigurationError(
                 f"{BCRYPT_COST} must be between {MIN_BCRYPT_COST} and {MAX_BCRYPT_COST}"
+            )
+        if not MIN_SCORE <= self.password_min_score <= MAX_SCORE:
+            raise ConfigurationError(
+                f"{PASSWORD_MIN_SCORE} must be a zxcvbn score, {MIN_SCORE} to {MAX_SCORE}"
             )
         try:
             self.policy  # noqa: B018 - validates the minimum against the policy's bounds
@@ -102,7 +117,9 @@ class Settings:
     @property
     def policy(self) -> PasswordPolicy:
         """The stage's password policy."""
-        return PasswordPolicy(min_length=self.password_min_length)
+        return PasswordPolicy(
+            min_length=self.password_min_length, min_score=self.password_min_score
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -111,6 +128,7 @@ class Settings:
             table_name=env.get(TABLE_NAME, ""),
             bcrypt_cost=_int(env, BCRYPT_COST, DEFAULT_BCRYPT_COST),
             password_min_length=_int(env, PASSWORD_MIN_LENGTH, DEFAULT_MIN_LENGTH),
+            password_min_score=_int(env, PASSWORD_MIN_SCORE, DEFAULT_MIN_SCORE),
             pepper_parameter=env.get(PEPPER_PARAMETER) or None,
             pepper_value=env.get(PASSWORD_PEPPER) or None,
             dynamodb_endpoint=env.get(DYNAMODB_ENDPOINT) or None,
@@ -127,6 +145,12 @@ class Settings:
             ),
             rate_limit_per_identifier=_limit(
                 env, RATE_LIMIT_PER_IDENTIFIER, DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+            ),
+            rate_limit_per_identifier_global=_limit(
+                env, RATE_LIMIT_PER_IDENTIFIER_GLOBAL, DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+            ),
+            rate_limit_mails_per_address=_limit(
+                env, RATE_LIMIT_MAILS_PER_ADDRESS, DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
             ),
             client_address_secret_parameter=env.get(CLIENT_ADDRESS_SECRET_PARAMETER) or None,
             client_address_secret_value=env.get(CLIENT_ADDRESS_SECRET) or None,
@@ -148,11 +172,14 @@ class Settings:
             TABLE_NAME: self.table_name,
             BCRYPT_COST: str(self.bcrypt_cost),
             PASSWORD_MIN_LENGTH: str(self.password_min_length),
+            PASSWORD_MIN_SCORE: str(self.password_min_score),
             VERIFICATION_TTL_SECONDS: str(self.verification_ttl_seconds),
             MAIL_FROM: self.mail_from,
             RATE_LIMITS: "on" if self.rate_limits else "off",
             RATE_LIMIT_PER_ADDRESS: str(self.rate_limit_per_address),
             RATE_LIMIT_PER_IDENTIFIER: str(self.rate_limit_per_identifier),
+            RATE_LIMIT_PER_IDENTIFIER_GLOBAL: str(self.rate_limit_per_identifier_global),
+            RATE_LIMIT_MAILS_PER_ADDRESS: str(self.rate_limit_mails_per_address),
             **{name: value for name, value in optional.items() if value},
         }
 

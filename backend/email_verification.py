@@ -1,29 +1,42 @@
-"""Proving an address: following a link verifies the user; a new link can be asked for.
+"""Proving an address: the link's token and the sign-up's password confirm it; a new link can be
+asked for.
 
-A second use of a link that still works answers like the first (a double
-click is not an error). Asking for a new link answers the same whatever the
-address's state, and mails only a pending address, at most once a minute.
+Whoever confirms must type the password the sign-up chose, so a stranger who
+signed up again with someone's address can never have its owner confirm the
+stranger's account. Five wrong passwords spend a link. A second use of a link
+that worked answers like the first (a double click is not an error).
+
+Asking for a new link answers the same 202 and does the same work whatever
+the address's state: it only queues the request for the mail worker, which
+decides off the request path whether to mail (backend/mail_worker.py).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
+from backend.client_address import current_client
 from backend.errors import (
     ClaimChanged,
-    MailUnavailable,
+    PasswordMismatch,
     StoreUnavailable,
     TokenExpired,
     TokenInvalid,
 )
-from backend.messages import verification_mail
-from backend.records import StoredUser, TokenRecord
-from backend.sign_up import ATTEMPTS, Clock, Registration, as_utc, iso_millis
+from backend.records import RESEND_REQUEST, OutboxItem, StoredUser, TokenRecord
+from backend.sign_up import ATTEMPTS, Clock, Registration, iso_millis
 from contract.bounds import RESEND_COOLDOWN_SECONDS
 from contract.rules import validate_resend_request, validate_token_request
-from contract.tokens import new_token, token_digest
+from contract.tokens import token_digest
+
+# Wrong passwords a link survives; the next request finds it spent.
+PASSWORD_ATTEMPTS: Final = 5
+# A resend request is decided within this long, or dropped by TTL.
+RESEND_REQUEST_SECONDS: Final = RESEND_COOLDOWN_SECONDS * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +68,10 @@ class VerifiedUser:
 def verify_email(
     payload: Mapping[str, object], registration: Registration, *, clock: Clock = time.time
 ) -> VerifiedUser:
-    """Verify the user behind the link's token, or raise TokenInvalid / TokenExpired."""
-    digest = token_digest(validate_token_request(payload))
+    """Verify the user behind the link's token if the password is the sign-up's, or raise
+    TokenInvalid / TokenExpired / PasswordMismatch."""
+    confirmation = validate_token_request(payload)
+    digest = token_digest(confirmation.token)
     store = registration.store
     for _ in range(ATTEMPTS):
         now = clock()
@@ -68,12 +83,13 @@ def verify_email(
         user = store.user(record.user_id)
         if user is None:
             raise TokenInvalid("the sign-up behind the link is gone")
-        if user.verified:
-            if record.used is None:
-                raise TokenInvalid("verified by another link")
-            return VerifiedUser.of(user)  # the same link again: the same answer
-        if user.token_digest != digest:
+        if user.verified and record.used is None:
+            raise TokenInvalid("verified by another link")
+        if not user.verified and user.token_digest != digest:
             raise TokenInvalid("a newer link replaced this one")
+        _check_password(registration, record, user, confirmation.password)
+        if user.verified:
+            return VerifiedUser.of(user)  # the same link again: the same answer
         at = iso_millis(now)
         try:
             store.verify(user, token=record, verified_at=at, now=int(now))
@@ -83,12 +99,22 @@ def verify_email(
     raise StoreUnavailable("the link kept changing under concurrent requests")
 
 
+def _check_password(
+    registration: Registration, record: TokenRecord, user: StoredUser, password: str
+) -> None:
+    # The attempt is counted before bcrypt runs and given back when the
+    # password was right: racing requests get no more than the limit between them.
+    registration.store.reserve_attempt(record.digest, limit=PASSWORD_ATTEMPTS)
+    if not registration.hasher.verify(password, user.password_hash):
+        raise PasswordMismatch("not the password this sign-up chose")
+    registration.store.release_attempt(record.digest)
+
+
 @dataclass(frozen=True, slots=True)
 class ResendOutcome:
     """What a resend did; only the metrics see it, the answer is always the same 202."""
 
-    mailed: bool = False
-    mail_failed: bool = False
+    queued: bool = True
 
 
 def resend_verification(
@@ -96,41 +122,19 @@ def resend_verification(
     registration: Registration,
     *,
     clock: Clock = time.time,
-    make_token: Callable[[], str] = new_token,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
 ) -> ResendOutcome:
-    """Mail a fresh link to a pending address (the old one stops working); else do nothing."""
+    """Queue the request for the mail worker, whatever the address's state (see module)."""
     address = validate_resend_request(payload)
-    claim = registration.throttle.check(
-        [("email", address.email_key)], lambda: registration.store.email_claim(address.email_key)
-    )
+    registration.throttle.check([("email", address.email_key)], lambda: None)
     now = clock()
-    if claim is None or claim.verified:
-        return ResendOutcome()  # nobody is waiting for a link at this address
-    if claim.mailed is not None and now < claim.mailed + RESEND_COOLDOWN_SECONDS:
-        return ResendOutcome()
-    token = make_token()
-    expires = int(now) + registration.link_seconds
-    record = TokenRecord(token_digest(token), claim.user_id, valid_until=expires)
-    try:
-        registration.store.renew_link(
-            claim, email_key=address.email_key, token=record, expires=expires, now=int(now)
-        )
-    except ClaimChanged:
-        # Raced by a sign-up, a verification or another resend, or the claims
-        # expired and were taken: nothing to renew.
-        return ResendOutcome()
-    mail = verification_mail(
-        registration.mail,
-        to=claim.email,
-        username=claim.username,
-        token=token,
-        expires=expires,
-        now=as_utc(now),
+    request = OutboxItem(
+        outbox_id=new_id(),
+        kind=RESEND_REQUEST,
+        to=address.email,
+        email_key=address.email_key,
+        valid_until=int(now) + RESEND_REQUEST_SECONDS,
+        client=current_client(),
     )
-    try:
-        registration.mailer.send(mail)
-    except MailUnavailable:
-        # Still 202: a 503 here would tell that the address has a pending
-        # sign-up. The person can ask again after the cooldown.
-        return ResendOutcome(mail_failed=True)
-    return ResendOutcome(mailed=True)
+    registration.store.queue(request)
+    return ResendOutcome()

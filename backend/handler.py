@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from pathlib import Path
 from typing import Any, Final
 
 import boto3
@@ -21,12 +20,11 @@ from backend.config import Settings
 from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
 from backend.idempotency import IdempotentRequests
-from backend.mailer import Mailer, OutboxMailer, SesMailer
-from backend.messages import Mail, MailContext
 from backend.sign_up import NoThrottle, Registration
 from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
 from contract.routes import METRICS_NAMESPACE, SERVICE_NAME
+from contract.tokens import link_key
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # Threads that write rate-limit counters while a request reads its claims. A
@@ -43,14 +41,13 @@ def create_handler(
     read_settings: Callable[[], Settings],
     *,
     session: boto3.session.Session | None = None,
-    announce: Callable[[Mail], None] | None = None,
 ) -> LambdaHandler:
     """A handler whose dependencies are built from `read_settings()` on its first request.
 
     `session` carries credentials and region (the local stage passes fake ones
     for DynamoDB Local); by default the function's own, from its environment.
-    `announce` is told of each mail written to a local outbox (the local stage
-    prints the link).
+    The handler imports nothing of mail: sign-ups and resends queue outbox
+    items that the mail worker (backend/mail_worker.py) sends.
     """
 
     counter_threads = ThreadPoolExecutor(_COUNTER_THREADS, thread_name_prefix="counter")
@@ -72,11 +69,15 @@ def create_handler(
             policy=settings.policy,
             hasher=PasswordHasher(pepper, cost=settings.bcrypt_cost),
             store=DynamoDBUserStore(table_name=table, client=dynamodb),
-            mailer=_mailer(settings, aws_session, announce),
-            mail=MailContext(sender=settings.mail_from, web_url=settings.require_web_url()),
+            link_key=link_key(pepper),
             link_seconds=settings.verification_ttl_seconds,
             throttle=(
-                IdentifierThrottle(limiter, settings.rate_limit_per_identifier, counter_threads)
+                IdentifierThrottle(
+                    limiter,
+                    settings.rate_limit_per_identifier,
+                    counter_threads,
+                    global_limit=settings.rate_limit_per_identifier_global,
+                )
                 if limits_on
                 else NoThrottle()
             ),
@@ -100,18 +101,6 @@ def create_handler(
         return outcome.response
 
     return handle
-
-
-def _mailer(
-    settings: Settings, session: boto3.session.Session, announce: Callable[[Mail], None] | None
-) -> Mailer:
-    if settings.mail_outbox_dir:
-        return OutboxMailer(Path(settings.mail_outbox_dir), announce=announce)
-    return SesMailer(
-        aws.client(session, "sesv2"),
-        sender=settings.mail_from,
-        configuration_set=settings.require_configuration_set(),
-    )
 
 
 def _record(outcome: Outcome, seconds: float) -> None:

@@ -1,9 +1,13 @@
-"""Signing up: validate, hash, claim the username and address as pending, mail a link.
+"""Signing up: validate, hash, then one transaction that claims the identity and queues the mail.
 
-An address that already belongs to a verified user gets the same answer as a
-new one, writes nothing, and its owner gets a notice instead of a link: the
-answer never tells who is registered. Both paths hash the password and send
-one mail, so they also take about as long.
+Nothing a sign-up answers, writes or takes time for tells whether the address
+was new, pending or verified. Every path reads the same two claims in one
+request, hashes the password, and writes one transaction of the same number
+of items that also queues one mail (a link; for a verified address, a notice
+to its owner). For a verified address the transaction claims the username
+until the same expiry for a profile nobody can verify (a decoy), so the
+username is then taken exactly as after any other sign-up. The mail itself
+is sent by the mail worker, off the request path (backend/mail_worker.py).
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
-from backend.errors import ClaimChanged, IdentityTaken, StoreUnavailable
+from backend.client_address import current_client
+from backend.errors import ClaimChanged, StoreUnavailable
 from backend.hashing import PasswordHasher
-from backend.mailer import Mailer
-from backend.messages import MailContext, notice_mail, verification_mail
-from backend.records import Claims, NewUser, TokenRecord, UserStore
+from backend.records import LINK_MAIL, NOTICE_MAIL, Claims, NewUser, OutboxItem, TokenRecord
 from contract.rules import PasswordPolicy, ValidSignup, validate_signup
-from contract.tokens import new_token, token_digest
+from contract.tokens import link_token, new_nonce, new_token, token_digest
+
+if TYPE_CHECKING:
+    from backend.store import DynamoDBUserStore
 
 # Reads and conditional writes are repeated when a racing request changed a
 # claim in between; each attempt re-reads, so a few always settle it.
@@ -32,14 +38,14 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True, slots=True)
 class PendingSignup:
-    """The 200 answer to a sign-up, the same whether or not the address had an account."""
+    """The 200 answer to a sign-up, the same whatever the address's state."""
 
     username: str
     email: str
     expires: int
 
     def to_json(self) -> dict[str, str]:
-        """The response body: no user id, nothing that differs between the two paths."""
+        """The response body: no user id, nothing that differs between the paths."""
         return {
             "username": self.username,
             "email": self.email,
@@ -49,7 +55,7 @@ class PendingSignup:
 
 
 class Throttle(Protocol):
-    """Per-identifier rate limits, checked after the rules and before any hash or mail."""
+    """Per-identifier rate limits, checked after the rules and before any hash."""
 
     def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
         """Count each (kind, key) attempt ("email", "username") while `then()` reads; return
@@ -57,7 +63,7 @@ class Throttle(Protocol):
 
 
 class NoThrottle:
-    """No per-identifier limits (the service tests, or limits turned off)."""
+    """No per-identifier limits (limits turned off)."""
 
     def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
         """Count nothing; just read."""
@@ -70,9 +76,9 @@ class Registration:
 
     policy: PasswordPolicy
     hasher: PasswordHasher
-    store: UserStore
-    mailer: Mailer
-    mail: MailContext
+    store: DynamoDBUserStore
+    # Links' tokens are derived under this key (contract.tokens.link_key).
+    link_key: bytes = field(repr=False)
     link_seconds: int
     throttle: Throttle = field(default_factory=NoThrottle)
 
@@ -94,60 +100,53 @@ def register_user(
     *,
     clock: Clock = time.time,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
-    make_token: Callable[[], str] = new_token,
+    make_nonce: Callable[[], str] = new_nonce,
 ) -> PendingSignup:
-    """Claim the identity as pending and mail a link, or tell the address's owner (see module)."""
+    """Claim the identity as pending and queue its link, or the owner's notice (see module)."""
     signup = validate_signup(payload, policy=registration.policy)
+    store = registration.store
 
     def read_claims() -> Claims:
-        return registration.store.claims(
-            username_key=signup.username_key, email_key=signup.email_key
-        )
+        return store.claims(username_key=signup.username_key, email_key=signup.email_key)
 
-    # Counted before the hash and the mail, so a flood costs neither; the
-    # counters are written while the claims are read, so they add no wait.
+    # Counted before the hash, so a flood costs none; the counters are written
+    # while the claims are read, so they add no round trip.
     attempts = [("email", signup.email_key), ("username", signup.username_key)]
     claims = registration.throttle.check(attempts, read_claims)
-    # Hashed on both paths, though the taken-address path throws it away: the
-    # response time must not tell the two apart.
     password_hash = registration.hasher.hash(signup.password)
     for attempt in range(ATTEMPTS):
         now = clock()
-        expires = int(now) + registration.link_seconds
         if attempt:
             claims = read_claims()
-        if claims.email is not None and claims.email.verified:
-            _refuse_held_username(claims, int(now))
-            registration.mailer.send(
-                notice_mail(registration.mail, to=signup.email, now=as_utc(now))
-            )
-            return PendingSignup(signup.username, signup.email, expires)
-        token = make_token()
         user = _new_user(signup, new_id(), password_hash, now)
+        nonce = make_nonce()
+        expires = int(now) + registration.link_seconds
+        owner = claims.email if claims.email is not None and claims.email.verified else None
+        # The owner's notice carries no link: its "token" is random and never kept.
+        token = new_token() if owner else link_token(registration.link_key, nonce)
         record = TokenRecord(token_digest(token), user.user_id, valid_until=expires)
+        mail = OutboxItem(
+            outbox_id=new_id(),
+            kind=NOTICE_MAIL if owner else LINK_MAIL,
+            to=signup.email,
+            email_key=signup.email_key,
+            valid_until=expires,
+            client=current_client(),
+            signed_up_at=user.created_at,
+            username="" if owner else signup.username,
+            nonce="" if owner else nonce,
+        )
         try:
-            registration.store.add_pending(
-                user, token=record, expires=expires, now=int(now), replacing=claims
-            )
+            if owner is not None:
+                store.add_decoy(user, token=record, mail=mail, now=int(now), owner=owner)
+            else:
+                store.add_pending(
+                    user, token=record, mail=mail, now=int(now), replacing=claims.email
+                )
         except ClaimChanged:
             continue  # a racing request moved a claim: read again and decide again
-        mail = verification_mail(
-            registration.mail,
-            to=signup.email,
-            username=signup.username,
-            token=token,
-            expires=expires,
-            now=as_utc(now),
-        )
-        registration.mailer.send(mail)
         return PendingSignup(signup.username, signup.email, expires)
     raise StoreUnavailable("the claims kept changing under concurrent sign-ups")
-
-
-def _refuse_held_username(claims: Claims, now: int) -> None:
-    # Usernames are public: saying one is taken tells nothing about addresses.
-    if claims.username is not None and claims.username.holds_at(now):
-        raise IdentityTaken(("username",))
 
 
 def _new_user(signup: ValidSignup, user_id: str, password_hash: str, now: float) -> NewUser:

@@ -1,9 +1,9 @@
-"""The bodies of POST /verifyEmail and POST /resendVerification."""
+"""The bodies of POST /verifyEmail (`{token, password}`) and POST /resendVerification."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from contract import codes
@@ -11,7 +11,10 @@ from contract.rules.email import email_key, email_problem, normalize_email
 from contract.rules.problems import FieldProblem, InvalidFields, presence_problem, unknown_fields
 from contract.tokens import is_token_shaped
 
-TOKEN_FIELDS: Final = ("token",)
+# The link's token, and the password the sign-up chose: whoever confirms
+# must have typed it, so a stranger's re-sign-up can never be confirmed by
+# the address's owner following the link.
+TOKEN_FIELDS: Final = ("token", "password")
 RESEND_FIELDS: Final = ("email",)
 TOKEN_INVALID: Final = FieldProblem(
     "token", codes.TOKEN_INVALID, "This link is not valid. Ask for a new one."
@@ -26,17 +29,31 @@ class ValidAddress:
     email_key: str
 
 
-def validate_token_request(payload: Mapping[str, object]) -> str:
-    """The token of a verification request, or InvalidFields (malformed: `token_invalid`)."""
+@dataclass(frozen=True, slots=True)
+class ValidConfirmation:
+    """A verification request: the link's token and the password typed with it."""
+
+    token: str = field(repr=False)
+    password: str = field(repr=False)
+
+
+def validate_token_request(payload: Mapping[str, object]) -> ValidConfirmation:
+    """The token and password of a verification request, or InvalidFields (every problem).
+
+    A malformed token is `token_invalid`; the password is only checked for
+    presence here (its rules were applied when it was chosen).
+    """
     problems = unknown_fields(payload, TOKEN_FIELDS)
-    problem = presence_problem("token", payload)
-    if problem is None and not is_token_shaped(str(payload["token"])):
-        problem = TOKEN_INVALID
-    if problem is not None:
-        problems.append(problem)
+    token_problem = presence_problem("token", payload)
+    if token_problem is None and not is_token_shaped(str(payload["token"])):
+        token_problem = TOKEN_INVALID
+    password_problem = presence_problem("password", payload)
+    if password_problem is None and not str(payload["password"]):
+        password_problem = FieldProblem("password", codes.PASSWORD_REQUIRED, "Enter your password.")
+    problems += [p for p in (token_problem, password_problem) if p is not None]
     if problems:
         raise InvalidFields(tuple(problems))
-    return str(payload["token"])
+    return ValidConfirmation(str(payload["token"]), str(payload["password"]))
 
 
 def validate_resend_request(payload: Mapping[str, object]) -> ValidAddress:

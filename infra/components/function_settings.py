@@ -21,10 +21,13 @@ def stage_settings(stage: StageConfig, *, table_name: str, **plumbing: Any) -> S
         table_name=table_name,
         bcrypt_cost=stage.bcrypt_cost,
         password_min_length=stage.password_min_length,
+        password_min_score=stage.password_min_score,
         verification_ttl_seconds=stage.verification_ttl_seconds,
         mail_from=stage.mail_from,
         rate_limit_per_address=stage.rate_limit_per_address,
         rate_limit_per_identifier=stage.rate_limit_per_identifier,
+        rate_limit_per_identifier_global=stage.rate_limit_per_identifier_global,
+        rate_limit_mails_per_address=stage.rate_limit_mails_per_address,
         **plumbing,
     )
 

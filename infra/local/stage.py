@@ -13,12 +13,16 @@ from typing import Final, cast
 
 from backend.config import Settings
 from backend.handler import create_handler
+from backend.mail_worker import create_worker
 from backend.messages import VERIFICATION, Mail
 from contract.environment import (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
+    PASSWORD_MIN_SCORE,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     VERIFICATION_TTL_SECONDS,
 )
 from infra.components.function_settings import stage_settings
@@ -31,8 +35,9 @@ from infra.local.secrets import (
     load_or_create_secret,
 )
 from infra.local.server import LocalApiServer
+from infra.local.streams import StreamPoller
 from infra.local.supervisor import Supervisor
-from infra.local.table_setup import ensure_table
+from infra.local.table_setup import ensure_table, stream_arn
 from infra.stack.schema import StageConfig, read_stack_file
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,9 @@ PASSED_THROUGH: Final = (
     VERIFICATION_TTL_SECONDS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
+    PASSWORD_MIN_SCORE,
 )
 MAIL_DIR: Final = "mail"
 DEV_STACK_FILE: Final = "Pulumi.dev.yaml"
@@ -116,6 +124,7 @@ class LocalStage:
     client_address_secret: str = field(default="", repr=False)
     _settings: Settings | None = None
     _server: LocalApiServer | None = None
+    _poller: StreamPoller | None = None
 
     @property
     def settings(self) -> Settings:
@@ -139,9 +148,8 @@ class LocalStage:
             data_dir=opts.data_dir,
             port=opts.dynamodb_port or free_port(),
         )
-        if ensure_table(
-            dynamodb_local.client(self.dynamodb_endpoint, opts.region), opts.table_name
-        ):
+        ddb = dynamodb_local.client(self.dynamodb_endpoint, opts.region)
+        if ensure_table(ddb, opts.table_name):
             log.info("created table %s", opts.table_name)
         self._settings = local_settings(
             stage=read_stack_file(opts.stack_file),
@@ -158,6 +166,8 @@ class LocalStage:
             integration_timeout=opts.integration_timeout,
             region=opts.region,
         )
+        self._poller = self._mail_worker(self._settings, stream_arn(ddb, opts.table_name))
+        self._poller.start()
         self._server = LocalApiServer(self._handler(self._settings), config, opts.api_port)
         self._server.start()
         self.api_url = self._server.url
@@ -174,7 +184,14 @@ class LocalStage:
         # Handed its settings and a session with fake credentials: nothing is
         # written into this process's environment.
         session = dynamodb_local.local_session(self.options.region)
-        return create_handler(lambda: settings, session=session, announce=announce_link)
+        return create_handler(lambda: settings, session=session)
+
+    def _mail_worker(self, settings: Settings, arn: str) -> StreamPoller:
+        # The same worker as on AWS, fed from DynamoDB Local's stream.
+        session = dynamodb_local.local_session(self.options.region)
+        worker = create_worker(lambda: settings, session=session, announce=announce_link)
+        streams = session.client("dynamodbstreams", endpoint_url=self.dynamodb_endpoint)
+        return StreamPoller(streams, arn, worker, self.options.region)
 
     def crashed(self) -> list[tuple[str, int]]:
         """Children that exited while the stage was meant to be running."""
@@ -185,6 +202,9 @@ class LocalStage:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
         self.supervisor.stop()
 
 

@@ -20,7 +20,12 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
-from contract.limits import RateLimit
+from contract.limits import (
+    DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
+    DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RateLimit,
+)
+from contract.rules.password import DEFAULT_MIN_SCORE, MAX_SCORE, MIN_SCORE
 from infra.stack.web import WebConfig, WebConfigError, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
@@ -47,6 +52,7 @@ KEY_TYPES: Final[dict[str, type]] = {
     "logLevel": str,
     "bcryptCost": int,
     "passwordMinLength": int,
+    "passwordMinScore": int,
     "corsOrigins": list,
     "throttleRateLimit": int,
     "throttleBurstLimit": int,
@@ -65,6 +71,8 @@ KEY_TYPES: Final[dict[str, type]] = {
     "mailDomain": str,
     "rateLimitPerAddress": str,
     "rateLimitPerIdentifier": str,
+    "rateLimitPerIdentifierGlobal": str,
+    "rateLimitMailsPerAddress": str,
     # The hosted sign-up page: one object, its sub-keys in infra/stack/web.py.
     "web": dict,
 }
@@ -72,7 +80,16 @@ KEY_TYPES: Final[dict[str, type]] = {
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
-OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain")
+# passwordMinScore, rateLimitPerIdentifierGlobal, rateLimitMailsPerAddress:
+# absent means the function's defaults (backend/config.py).
+OPTIONAL_KEYS: Final = (
+    "alarmActions",
+    "reservedConcurrency",
+    "mailDomain",
+    "passwordMinScore",
+    "rateLimitPerIdentifierGlobal",
+    "rateLimitMailsPerAddress",
+)
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
@@ -124,6 +141,9 @@ class StageConfig:
     rate_limit_per_address: RateLimit
     rate_limit_per_identifier: RateLimit
     web: WebConfig
+    password_min_score: int = DEFAULT_MIN_SCORE
+    rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+    rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
 
 
 class PulumiValues:
@@ -178,6 +198,8 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     """Read and validate the stage's policy; raise StageConfigError naming the bad key."""
     _check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
     schema = _Schema(values)
+    # zxcvbn's scores: 0 (too guessable) to 4.
+    min_score = schema.optional_integer("passwordMinScore", MIN_SCORE, MAX_SCORE)
     loaded = StageConfig(
         stage=stage,
         architecture=schema.choice("architecture", ARCHITECTURES),
@@ -210,6 +232,13 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
         rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
         web=schema.web(),
+        password_min_score=_or_default(min_score, DEFAULT_MIN_SCORE),
+        rate_limit_per_identifier_global=schema.rate_limit(
+            "rateLimitPerIdentifierGlobal", DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+        ),
+        rate_limit_mails_per_address=schema.rate_limit(
+            "rateLimitMailsPerAddress", DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
+        ),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -262,6 +291,10 @@ def _checked_secret(key: str, value: str) -> str:
     # pepper), or to let anyone claim any client address (the web server's).
     _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
+
+
+def _or_default(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -329,8 +362,10 @@ class _Schema:
         _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
         return value
 
-    def rate_limit(self, key: str) -> RateLimit:
-        """`LIMIT/SECONDS`, a window of at most a day."""
+    def rate_limit(self, key: str, default: RateLimit | None = None) -> RateLimit:
+        """`LIMIT/SECONDS`, a window of at most a day; `default` when absent (if given)."""
+        if default is not None and self._read(key, str) is None:
+            return default
         value = self._require(key, str)
         try:
             limit = RateLimit.parse(value)

@@ -66,7 +66,39 @@ def test_settings_to_env_leaves_out_what_is_unset() -> None:
         "RATE_LIMITS",
         "RATE_LIMIT_PER_ADDRESS",
         "RATE_LIMIT_PER_IDENTIFIER",
+        "RATE_LIMIT_PER_IDENTIFIER_GLOBAL",
+        "RATE_LIMIT_MAILS_PER_ADDRESS",
+        "PASSWORD_MIN_SCORE",
     }
+
+
+def test_settings_reads_this_rounds_limits_and_floor_with_their_defaults() -> None:
+    defaults = Settings.from_env(BASE)
+    assert defaults.password_min_score == 3
+    assert str(defaults.rate_limit_per_identifier_global) == "50/3600"
+    assert str(defaults.rate_limit_mails_per_address) == "200/86400"
+    env = {
+        **BASE,
+        "PASSWORD_MIN_SCORE": "4",
+        "RATE_LIMIT_PER_IDENTIFIER_GLOBAL": "10/60",
+        "RATE_LIMIT_MAILS_PER_ADDRESS": "5/3600",
+    }
+    chosen = Settings.from_env(env)
+    assert chosen.policy.min_score == 4
+    assert (
+        str(chosen.rate_limit_per_identifier_global),
+        str(chosen.rate_limit_mails_per_address),
+    ) == (
+        "10/60",
+        "5/3600",
+    )
+    assert Settings.from_env(chosen.to_env()) == chosen
+
+
+@pytest.mark.parametrize("score", ["5", "-1", "strong"])
+def test_settings_refuses_a_score_outside_zxcvbns_range(score: str) -> None:
+    with pytest.raises(ConfigurationError, match="PASSWORD_MIN_SCORE"):
+        Settings.from_env({**BASE, "PASSWORD_MIN_SCORE": score})
 
 
 def test_settings_refuses_a_bad_value_by_name() -> None:

@@ -238,7 +238,7 @@ def test_handler_reports_only_the_username_when_both_are_held(
 ) -> None:
     assert invoke(api_event(signup())).status == 200
     token = function.token("ada@example.com")
-    verify = api_event({"token": token}, path="/verifyEmail")
+    verify = api_event({"token": token, "password": PASSWORDS[0]}, path="/verifyEmail")
     assert invoke(verify).status == 200
     before = function.user_keys()
     event = api_event(signup(username="ADALOVELACE", email="ADA@example.com"))

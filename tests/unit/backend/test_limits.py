@@ -110,15 +110,15 @@ def test_client_address_groups_ipv6_by_64_and_refuses_garbage() -> None:
     assert client_address(vouched, web_secret=b"s" * 40) == "10.0.0.5"
 
 
-def test_limit_per_identifier_stops_before_the_hash_and_the_mail(
+def test_limit_per_identifier_stops_before_the_hash(
     limited: MotoFunction, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hashes: list[int] = []
     real = hashing.bcrypt.hashpw
     monkeypatch.setattr(hashing.bcrypt, "hashpw", lambda *a: hashes.append(1) or real(*a))
-    # Two attempts per address an hour, whatever the username; from three clients.
-    for number, name in enumerate(("ada.one", "ada.two", "ada.three")):
-        reply = limited.invoke(api_event(signup(username=name), source_ip=f"203.0.113.{number}"))
+    # Two attempts per address and client an hour, whatever the username.
+    for name in ("ada.one", "ada.two", "ada.three"):
+        reply = limited.invoke(api_event(signup(username=name), source_ip="203.0.113.1"))
     assert_limited(reply, 3600)
     assert len(hashes) == 2
     assert len(limited.mails("ada@example.com")) == 2
@@ -127,16 +127,59 @@ def test_limit_per_identifier_stops_before_the_hash_and_the_mail(
 def test_limit_per_identifier_counts_usernames_too(limited: MotoFunction) -> None:
     for number in range(3):
         body = signup(username="Popular", email=f"p{number}@example.com")
-        reply = limited.invoke(api_event(body, source_ip=f"203.0.113.{number}"))
+        reply = limited.invoke(api_event(body, source_ip="203.0.113.1"))
     assert_limited(reply, 3600)
 
 
 def test_limit_per_identifier_counts_resends(limited: MotoFunction) -> None:
     body = {"email": "ada@example.com"}
-    for number in range(3):
-        event = api_event(body, path=RESEND_VERIFICATION.path, source_ip=f"203.0.113.{number}")
+    for _ in range(3):
+        event = api_event(body, path=RESEND_VERIFICATION.path, source_ip="203.0.113.1")
         reply = limited.invoke(event)
     assert_limited(reply, 3600)
+    assert len(limited.outbox()) == 2  # the refused resend queued nothing
+
+
+def test_limit_per_identifier_never_locks_out_another_client(limited: MotoFunction) -> None:
+    # A stranger spends the address's and the username's attempts...
+    stranger = "203.0.113.66"
+    for _ in range(3):
+        limited.invoke(
+            api_event(
+                {"email": "ada@example.com"}, path=RESEND_VERIFICATION.path, source_ip=stranger
+            )
+        )
+        limited.invoke(
+            api_event(signup(email="x@example.com", username="AdaL"), source_ip=stranger)
+        )
+    assert_limited(limited.invoke(api_event(signup(username="AdaL"), source_ip=stranger)), 3600)
+    # ...and the owner, from her own address, signs up as if nothing happened.
+    owner = limited.invoke(api_event(signup(username="Ada2"), source_ip="198.51.100.20"))
+    assert owner.status == 200, owner.text
+
+
+def test_limit_per_identifier_global_ceiling_stops_a_flood(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = function_settings(
+        rate_limit_per_identifier=RateLimit(2, 3600),
+        rate_limit_per_identifier_global=RateLimit(3, 3600),
+    )
+    body = {"email": "ada@example.com"}
+    with function_on_moto(monkeypatch, settings) as function:
+        answers = [
+            function.invoke(
+                api_event(body, path=RESEND_VERIFICATION.path, source_ip=f"203.0.113.{n}")
+            )
+            for n in range(4)
+        ]
+    assert [a.status for a in answers[:3]] == [202, 202, 202]
+    assert_limited(answers[3], 3600)
+
+
+def test_client_address_counts_ipv4_mapped_ipv6_as_ipv4() -> None:
+    event = {"requestContext": {"http": {"sourceIp": "::ffff:192.0.2.7"}}, "headers": {}}
+    assert client_address(event, web_secret=None) == "192.0.2.7"
+    other = {"requestContext": {"http": {"sourceIp": "::ffff:192.0.2.8"}}, "headers": {}}
+    assert client_address(other, web_secret=None) == "192.0.2.8"
 
 
 def _failing_counters(scope: str) -> boto3.session.Session:
@@ -167,4 +210,4 @@ def test_limiter_fault_on_an_identifier_counter_fails_closed(function: MotoFunct
     reply = watched.invoke(api_event(signup()))
     assert (reply.status, reply.codes) == (503, ["store_unavailable"])
     assert reply.headers["retry-after"] == "1"
-    assert watched.user_keys() == [] and watched.mails() == []
+    assert watched.user_keys() == [] and watched.outbox() == []

@@ -11,6 +11,7 @@ from backend.store.items import TOKEN_GRACE_SECONDS
 from contract.routes import RESEND_VERIFICATION, VERIFY_EMAIL
 from tests.support.events import api_event
 from tests.support.moto import REGION, MotoFunction, function_settings
+from tests.support.secrets import PASSWORDS
 from tests.support.users import signup
 
 
@@ -29,7 +30,12 @@ def test_store_never_sends_an_empty_expression_map(function: MotoFunction) -> No
     watched = MotoFunction(create_handler(lambda: settings, session=session), function.dynamodb)
     watched.invoke(api_event(signup()))
     token = watched.token("ada@example.com")
-    assert watched.invoke(api_event({"token": token}, path=VERIFY_EMAIL.path)).status == 200
+    assert (
+        watched.invoke(
+            api_event({"token": token, "password": PASSWORDS[0]}, path=VERIFY_EMAIL.path)
+        ).status
+        == 200
+    )
     watched.invoke(api_event(signup(username="bob", email="bob@example.com")))
     watched.invoke(api_event(signup(username="bobby", email="bob@example.com")))
     watched.invoke(api_event({"email": "bob@example.com"}, path=RESEND_VERIFICATION.path))

@@ -22,6 +22,8 @@ from contract.rules import email_key, email_problem, normalize_email
         ("ada@example.com\x00", "email_invalid"),
         ("a" * 65 + "@example.com", "email_invalid"),  # local part over 64
         ("ada@" + "a" * 250 + ".com", "email_invalid"),  # address over 254
+        ("adä@example.com", "email_invalid"),  # SES cannot deliver a non-ASCII local part
+        ("josé@example.com", "email_invalid"),
     ],
 )
 def test_email_problem_codes(raw: str, code: str) -> None:
@@ -56,3 +58,8 @@ def test_email_key_keeps_plus_tags_distinct() -> None:
 
 def test_email_idn_domain_is_normalised() -> None:
     assert email_key("ADA@BÜCHER.de") == email_key("ada@bücher.de")
+
+
+def test_email_idn_domain_is_stored_and_keyed_as_punycode() -> None:
+    assert normalize_email("Ada@Bücher.de") == "Ada@xn--bcher-kva.de"
+    assert email_key("ada@xn--bcher-kva.de") == email_key("ADA@bücher.de")

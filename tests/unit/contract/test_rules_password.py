@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract.rules import PasswordPolicy, password_problem
+from contract.rules import PasswordPolicy, password_problem, strength_score
 
 POLICY = PasswordPolicy()
 
@@ -76,3 +76,23 @@ def test_password_is_never_truncated() -> None:
     # 128 characters pass; the 129th is refused rather than silently cut off.
     assert password_problem("correct horse " * 9 + "ab", policy=POLICY) is None
     assert password_problem("correct horse " * 9 + "abc", policy=POLICY) is not None
+
+
+@pytest.mark.parametrize("raw", ["passwordpassword1", "qwertyuiopasdfgh", "signupsignupsignup"])
+def test_password_long_but_weak_is_refused_as_weak(raw: str) -> None:
+    problem = password_problem(raw, policy=POLICY)
+    assert problem is not None
+    assert (problem.field, problem.code) == ("password", "password_weak")
+
+
+def test_password_strength_floor_is_the_stages() -> None:
+    assert password_problem("passwordpassword1", policy=PasswordPolicy(min_score=1)) is None
+    with pytest.raises(ValueError, match="strength"):
+        PasswordPolicy(min_score=5)
+
+
+def test_password_strength_score_is_the_meters_rule() -> None:
+    # One rule for the page's meter and the API: zxcvbn on the first 72 characters.
+    assert strength_score("signupsignupsignup") == 1
+    assert strength_score("correct horse battery staple " * 5) == 4
+    assert strength_score("ada.lovelace.1815", username="ada.lovelace") < 3

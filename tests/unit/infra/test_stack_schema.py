@@ -52,6 +52,9 @@ WRONG: dict[str, list[Any]] = {
     "mailDomain": ["Example.com", "no_dots", "signup.example.org", 3],
     "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],
     "rateLimitPerIdentifier": ["five an hour", "5/3600/1", ["5/3600"]],
+    "passwordMinScore": [-1, 5, "strong", 2.5],
+    "rateLimitPerIdentifierGlobal": ["fifty", "50/0", 50, "50/86401"],
+    "rateLimitMailsPerAddress": ["200", "0/86400", ["200/86400"], "200/86401"],
     "web": ["yes", True, ["enabled"]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
@@ -280,3 +283,21 @@ def test_reserved_concurrency_is_optional_and_left_out_of_dev() -> None:
     dev = stack_settings("dev")
     assert "reservedConcurrency" not in dev
     assert read_stack_file(ROOT / "Pulumi.dev.yaml").reserved_concurrency is None
+
+
+def test_this_rounds_optional_keys_default_to_the_functions_defaults() -> None:
+    settings = stack_settings("dev")
+    for key in ("passwordMinScore", "rateLimitPerIdentifierGlobal", "rateLimitMailsPerAddress"):
+        settings.pop(key, None)
+    loaded = _load(settings)
+    assert loaded.password_min_score == 3
+    assert str(loaded.rate_limit_per_identifier_global) == "50/3600"
+    assert str(loaded.rate_limit_mails_per_address) == "200/86400"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_set_this_rounds_keys(stack: str) -> None:
+    loaded = _load(stack_settings(stack), stack)
+    assert loaded.password_min_score == 3
+    assert str(loaded.rate_limit_per_identifier_global) == "50/3600"
+    assert str(loaded.rate_limit_mails_per_address) == "200/86400"

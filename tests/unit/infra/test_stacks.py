@@ -169,6 +169,9 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     ],
     "rateLimitPerAddress": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_ADDRESS", _same)],
     "rateLimitPerIdentifier": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_IDENTIFIER", _same)],
+    "rateLimitPerIdentifierGlobal": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_IDENTIFIER_GLOBAL", _same)],
+    "rateLimitMailsPerAddress": [(f"{_FN}.{ENV}.RATE_LIMIT_MAILS_PER_ADDRESS", _same)],
+    "passwordMinScore": [(f"{_FN}.{ENV}.PASSWORD_MIN_SCORE", str)],
     # Rows whose expectation is None are checked by a test of their own (the
     # identity; the mail worker's policy): here they only say which key drives them.
     "mailFrom": [
