@@ -7,6 +7,7 @@ newest token as well, which makes whoever holds it sign in again.
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -20,7 +21,7 @@ from backend.store.sessions import DynamoDBSessionStore, NewSession, RefreshReco
 from backend.store.sign_in_limits import SignInLimits
 from backend.verification import VerifiedUser
 from contract.rules.session import validate_refresh_request
-from contract.tokens import is_token_shaped, new_token, token_digest
+from contract.tokens import TOKEN_BYTES, is_token_shaped, token_digest
 
 Clock = Callable[[], float]
 
@@ -58,6 +59,11 @@ class TokenPair:
         }
 
 
+def new_refresh_token() -> str:
+    """256 random bits, shaped like every token of this service (43 URL-safe characters)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 def issue_tokens(
     sessions: Sessions,
     subject: Subject,
@@ -65,7 +71,7 @@ def issue_tokens(
     now: int,
     family_id: str,
     valid_until: int,
-    make_token: Callable[[], str] = new_token,
+    make_token: Callable[[], str] = new_refresh_token,
 ) -> tuple[TokenPair, NewSession]:
     """An access token and a refresh token of `family_id`; the caller stores the latter."""
     refresh = make_token()
