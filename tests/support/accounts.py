@@ -7,6 +7,7 @@ is confirmed.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import uuid
@@ -23,13 +24,20 @@ from backend.handler import create_handler
 from backend.hashing import PasswordHasher
 from contract.routes import ME, REFRESH_SESSION, SIGN_IN, SIGN_OUT
 from tests.support.events import api_event
-from tests.support.moto import REGION, TABLE, MotoFunction, Reply, function_on_moto, function_settings
+from tests.support.moto import (
+    REGION,
+    TABLE,
+    MotoFunction,
+    Reply,
+    function_on_moto,
+    function_settings,
+)
 from tests.support.secrets import PEPPER
 
 ISSUER: Final = "https://abc123.execute-api.eu-west-1.amazonaws.com"
 AUDIENCE: Final = "signup-test"
-PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - a test password (tests/support/secrets.py)
-WRONG_PASSWORD: Final = "ocean violet lantern mosaic"  # noqa: S105 - likewise
+PASSWORD: Final = "correct horse battery staple"
+WRONG_PASSWORD: Final = "ocean violet lantern mosaic"
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,6 @@ class SessionsOnMoto:
 
 def token_claims(token: str) -> dict[str, Any]:
     """A JWT's claims, unverified (the verifying is the JOSE library's, in other tests)."""
-    import base64
-
     segment = token.split(".")[1]
     return dict(json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))))
 

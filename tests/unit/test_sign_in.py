@@ -161,7 +161,10 @@ def test_sign_in_account_ceiling_holds_across_clients(monkeypatch: pytest.Monkey
     ) as stage:
         stage.add_account()
         for n in range(3):
-            assert stage.sign_in("AdaLovelace", WRONG_PASSWORD, source_ip=f"203.0.113.{n}").status == 401
+            assert (
+                stage.sign_in("AdaLovelace", WRONG_PASSWORD, source_ip=f"203.0.113.{n}").status
+                == 401
+            )
         reply = stage.sign_in("AdaLovelace", WRONG_PASSWORD, source_ip="203.0.113.99")
         assert_refused(reply, 429, "rate_limited")
 
