@@ -67,30 +67,12 @@ class SessionsOnMoto:
         password: str = PASSWORD,
     ) -> Account:
         """Store a user and its two claims as a sign-up (and its confirmation) would have."""
-        user_id = str(uuid.uuid4())
-        hashed = PasswordHasher(PEPPER.encode(), cost=cost).hash(password)
-        pending = {} if verified else {"expiresAt": {"N": "9999999999"}}
-        user = {
-            "pk": {"S": f"USER#{user_id}"},
-            "kind": {"S": "user"},
-            "userId": {"S": user_id},
-            "username": {"S": username},
-            "usernameKey": {"S": username.casefold()},
-            "email": {"S": email},
-            "emailKey": {"S": email.casefold()},
-            "passwordHash": {"S": hashed},
-            "createdAt": {"S": "2026-01-02T03:04:05.678Z"},
-            "status": {"S": "verified" if verified else "pending"},
-            **({"verifiedAt": {"S": "2026-01-02T03:05:00.000Z"}} if verified else {}),
-            **pending,
-        }
-        claims = [
-            {"pk": {"S": f"USERNAME#{username.casefold()}"}, "userId": {"S": user_id}},
-            {"pk": {"S": f"EMAIL#{email.casefold()}"}, "userId": {"S": user_id}},
-        ]
-        for item in (user, *[claim | pending for claim in claims]):
+        account, stored = account_items(
+            username, email, pepper=PEPPER, verified=verified, cost=cost, password=password
+        )
+        for item in stored:
             self.function.dynamodb.put_item(TableName=TABLE, Item=item)
-        return Account(user_id, username, email)
+        return account
 
     def call(self, route: Any, body: object = None, **options: Any) -> Reply:
         """Send `body` to `route` (a contract Route)."""
@@ -116,6 +98,40 @@ class SessionsOnMoto:
         if claims is not None:
             event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
         return self.function.invoke(event)
+
+
+def account_items(
+    username: str,
+    email: str,
+    *,
+    pepper: str,
+    verified: bool = True,
+    cost: int = 4,
+    password: str = PASSWORD,
+) -> tuple[Account, list[dict[str, Any]]]:
+    """The user's profile and its two claims, as a sign-up (and its confirmation) stores them."""
+    user_id = str(uuid.uuid4())
+    hashed = PasswordHasher(pepper.encode(), cost=cost).hash(password)
+    pending = {} if verified else {"expiresAt": {"N": "9999999999"}}
+    user = {
+        "pk": {"S": f"USER#{user_id}"},
+        "kind": {"S": "user"},
+        "userId": {"S": user_id},
+        "username": {"S": username},
+        "usernameKey": {"S": username.casefold()},
+        "email": {"S": email},
+        "emailKey": {"S": email.casefold()},
+        "passwordHash": {"S": hashed},
+        "createdAt": {"S": "2026-01-02T03:04:05.678Z"},
+        "status": {"S": "verified" if verified else "pending"},
+        **({"verifiedAt": {"S": "2026-01-02T03:05:00.000Z"}} if verified else {}),
+        **pending,
+    }
+    claims = [
+        {"pk": {"S": f"USERNAME#{username.casefold()}"}, "userId": {"S": user_id}} | pending,
+        {"pk": {"S": f"EMAIL#{email.casefold()}"}, "userId": {"S": user_id}} | pending,
+    ]
+    return Account(user_id, username, email), [user, *claims]
 
 
 def token_claims(token: str) -> dict[str, Any]:
