@@ -13,13 +13,14 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 from contract import codes
 from contract.routes import ROUTES
 from contract.rules import SIGNUP_FIELDS
+from contract.rules.session import REFRESH_FIELDS, SIGN_IN_FIELDS
 from contract.rules.verification import RESEND_FIELDS, TOKEN_FIELDS
 from tests.hardening.contract import DOCUMENT, conformance_problems, document, validate_instance
 
 _ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (_ROOT / "backend", _ROOT / "contract")
 # Every field some route accepts: `<field>_required` exists for each.
-REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS)
+REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS, *SIGN_IN_FIELDS, *REFRESH_FIELDS)
 # Routing answers of the function; API Gateway answers them first on every
 # stage (it has only the routes of contract.routes), so the document leaves them out.
 ROUTING_CODES = {"route_not_found", "method_not_allowed"}
