@@ -181,8 +181,9 @@ def test_gateway_preflight_allowed_origin(url: str) -> None:
     assert response.headers["access-control-allow-origin"] == ORIGIN
     # Every method some route serves (GET /me and the issuer's documents too).
     assert response.headers["access-control-allow-methods"] == ",".join(CORS.allow_methods)
-    # A browser client may send Idempotency-Key to retry its own submission.
-    assert response.headers["access-control-allow-headers"] == "content-type,idempotency-key"
+    # A browser client may send Idempotency-Key to retry its own submission,
+    # and its bearer token to GET /me.
+    assert response.headers["access-control-allow-headers"] == ",".join(CORS.allow_headers)
 
 
 def test_gateway_preflight_other_origin_gets_no_cors_headers(url: str) -> None:
