@@ -31,6 +31,10 @@ pulumi.export("createUserUrl", service.create_user_url)
 pulumi.export("tableName", service.table_name)
 pulumi.export("functionName", service.function_name)
 pulumi.export("stage", stage.stage)
+# The stage as an issuer: what another API's JWT authorizer is configured with.
+pulumi.export("issuerUrl", service.issuer_url)
+pulumi.export("jwksUrl", service.jwks_url)
+pulumi.export("audience", service.audience)
 # SES: the identity mails are sent as, and the DNS records (Easy DKIM) to
 # publish for a domain identity; an address identity needs none.
 pulumi.export("mailIdentity", service.mail_identity)

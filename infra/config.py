@@ -20,6 +20,11 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
+from contract.bounds import (
+    DEFAULT_REFRESH_TOKEN_SECONDS,
+    MAX_ACCESS_TOKEN_SECONDS,
+    MAX_REFRESH_TOKEN_SECONDS,
+)
 from contract.limits import RateLimit
 from infra.web_config import WebConfig, WebConfigError, parse_web_config
 
@@ -35,6 +40,7 @@ PROJECT: Final = "signup"
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_AUDIENCE: Final = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,99}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
 _T = TypeVar("_T")
 
@@ -67,12 +73,26 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitPerIdentifier": str,
     # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
     "web": dict,
+    # Signing in (issue 22): the tokens' audience and lifetimes, the failure limits.
+    "tokenAudience": str,
+    "accessTokenSeconds": int,
+    "refreshTokenSeconds": int,
+    "rateLimitSignInFailures": str,
+    "rateLimitSignInFailuresGlobal": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
-OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain")
+# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900 and 100/3600.
+SIGN_IN_KEYS: Final = (
+    "tokenAudience",
+    "accessTokenSeconds",
+    "refreshTokenSeconds",
+    "rateLimitSignInFailures",
+    "rateLimitSignInFailuresGlobal",
+)
+OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain", *SIGN_IN_KEYS)
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
@@ -100,6 +120,17 @@ class AlarmThresholds:
 
 
 @dataclass(frozen=True)
+class TokenConfig:
+    """Signing in: who the access tokens are for, how long they and sessions live, the limits."""
+
+    audience: str
+    access_token_seconds: int
+    refresh_token_seconds: int
+    rate_limit_sign_in_failures: RateLimit
+    rate_limit_sign_in_failures_global: RateLimit
+
+
+@dataclass(frozen=True)
 class StageConfig:
     """Everything that differs between dev, staging and prod."""
 
@@ -124,6 +155,7 @@ class StageConfig:
     rate_limit_per_address: RateLimit
     rate_limit_per_identifier: RateLimit
     web: WebConfig
+    tokens: TokenConfig
 
 
 class PulumiValues:
@@ -210,6 +242,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
         rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
         web=schema.web(),
+        tokens=schema.tokens(stage),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -262,6 +295,10 @@ def _checked_secret(key: str, value: str) -> str:
     # pepper), or to let anyone claim any client address (the web server's).
     _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
+
+
+def _default(value: _T | None, default: _T) -> _T:
+    return default if value is None else value
 
 
 def _check(ok: bool, key: str, message: str) -> None:
@@ -332,6 +369,41 @@ class _Schema:
     def rate_limit(self, key: str) -> RateLimit:
         """`LIMIT/SECONDS`, a window of at most a day."""
         value = self._require(key, str)
+        try:
+            limit = RateLimit.parse(value)
+        except ValueError as exc:
+            raise StageConfigError(f"{key}: {exc}") from exc
+        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        return limit
+
+    def tokens(self, stage: str) -> TokenConfig:
+        audience = self._read("tokenAudience", str)
+        audience = f"{PROJECT}-{stage}" if audience is None else audience
+        _check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
+        access = _default(self._read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
+        _check(
+            60 <= access <= MAX_ACCESS_TOKEN_SECONDS,
+            "accessTokenSeconds",
+            f"{access} is outside 60..{MAX_ACCESS_TOKEN_SECONDS} (tokens cannot be revoked)",
+        )
+        refresh = _default(self._read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
+        _check(
+            access <= refresh <= MAX_REFRESH_TOKEN_SECONDS,
+            "refreshTokenSeconds",
+            f"{refresh} is outside accessTokenSeconds..{MAX_REFRESH_TOKEN_SECONDS}",
+        )
+        return TokenConfig(
+            audience=audience,
+            access_token_seconds=access,
+            refresh_token_seconds=refresh,
+            rate_limit_sign_in_failures=self._optional_limit("rateLimitSignInFailures", "5/900"),
+            rate_limit_sign_in_failures_global=self._optional_limit(
+                "rateLimitSignInFailuresGlobal", "100/3600"
+            ),
+        )
+
+    def _optional_limit(self, key: str, default: str) -> RateLimit:
+        value = _default(self._read(key, str), default)
         try:
             limit = RateLimit.parse(value)
         except ValueError as exc:

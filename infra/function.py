@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from infra.artifact import LambdaArtifact
 from infra.config import StageConfig
 from infra.environment import function_environment
+from infra.signing_key import SIGNING_ALGORITHM
 
 HANDLER: Final = "backend.handler.handler"
 RUNTIME: Final = "python3.13"
@@ -47,6 +48,10 @@ class SignupFunctionArgs:
     tags: dict[str, str]
     # The hosted sign-up page's URL (WEB_URL: links in mails); None without one.
     web_url: pulumi.Input[str] | None = None
+    # The KMS key that signs access tokens (its ARN; the key id is its last
+    # segment) and the issuer URL the tokens name: the stage's API URL.
+    signing_key_arn: pulumi.Input[str] | None = None
+    token_issuer: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -133,6 +138,7 @@ class SignupFunction(pulumi.ComponentResource):
                     args.client_address_secret_parameter_arn,
                     args.client_address_secret_key_arn,
                 ),
+                *_sign_tokens(args.signing_key_arn),
             ],
         }
         return aws.iam.RolePolicy(
@@ -152,6 +158,8 @@ class SignupFunction(pulumi.ComponentResource):
             args.mail_configuration_set_name,
             args.web_url,
             args.client_address_secret_parameter_name,
+            args.token_issuer,
+            args.signing_key_arn,
         ).apply(
             lambda names: function_environment(
                 stage,
@@ -160,6 +168,8 @@ class SignupFunction(pulumi.ComponentResource):
                 mail_configuration_set=names[2],
                 web_url=names[3],
                 client_address_secret_parameter=names[4],
+                token_issuer=names[5],
+                signing_key_id=names[6].rsplit("/", 1)[-1] if names[6] else None,
             )
         )
         return aws.lambda_.Function(
@@ -189,6 +199,27 @@ class SignupFunction(pulumi.ComponentResource):
             # The policy must exist before the first cold start reads the pepper.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
+
+
+def _sign_tokens(key_arn: pulumi.Input[str] | None) -> list[dict[str, object]]:
+    """kms:Sign (ES256's algorithm only) and kms:GetPublicKey on the one signing key."""
+    if key_arn is None:
+        return []
+    return [
+        {
+            "Sid": "SignAccessTokens",
+            "Effect": "Allow",
+            "Action": ["kms:Sign"],
+            "Resource": [key_arn],
+            "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
+        },
+        {
+            "Sid": "PublishPublicKey",
+            "Effect": "Allow",
+            "Action": ["kms:GetPublicKey"],
+            "Resource": [key_arn],
+        },
+    ]
 
 
 def _read_secure_parameter(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi
 
-from contract.routes import CREATE_USER, SERVICE_NAME
+from contract.routes import CREATE_USER, JWKS, SERVICE_NAME
 from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.api import SignupApi, SignupApiArgs
 from infra.artifact import build_artifact
@@ -16,6 +16,7 @@ from infra.config import StageConfig
 from infra.function import SignupFunction, SignupFunctionArgs
 from infra.mail import StageMail, StageMailArgs
 from infra.pepper import Pepper, PepperArgs, StageSecret, StageSecretArgs
+from infra.signing_key import TokenSigningKey, TokenSigningKeyArgs
 from infra.table import UsersTable, UsersTableArgs
 from infra.web import SignupWeb, SignupWebArgs
 from infra.web.site import build_site
@@ -46,6 +47,10 @@ class SignupService(pulumi.ComponentResource):
     client_address_secret_name: pulumi.Output[str]
     client_address_secret_arn: pulumi.Output[str]
     client_address_secret_key_arn: pulumi.Output[str]
+    # The stage as an issuer of access tokens.
+    issuer_url: pulumi.Output[str]
+    jwks_url: pulumi.Output[str]
+    audience: str
     web: SignupWeb | None
 
     def __init__(
@@ -96,6 +101,11 @@ class SignupService(pulumi.ComponentResource):
         api_url, resolve_api_url = deferred
         self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
         web_url = self.web.url if self.web else None
+        # The signing key's policy names the function's role, and the function
+        # names the key: the key's ARN is deferred until both exist.
+        deferred_key: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
+        deferred_key = pulumi.deferred_output()
+        signing_key_arn, resolve_signing_key_arn = deferred_key
         function = SignupFunction(
             f"{name}-create-user",
             SignupFunctionArgs(
@@ -119,9 +129,18 @@ class SignupService(pulumi.ComponentResource):
                 # Verification links open the hosted page, or (without one)
                 # the page the team serves at its first CORS origin.
                 web_url=web_url or cfg.cors_origins[0],
+                signing_key_arn=signing_key_arn,
+                # The stage is its tokens' issuer: the API's own URL.
+                token_issuer=api_url,
             ),
             child,
         )
+        signing_key = TokenSigningKey(
+            f"{name}-token-signing",
+            TokenSigningKeyArgs(signer_role_arn=function.role.arn, tags=tags),
+            child,
+        )
+        resolve_signing_key_arn(signing_key.key.arn)
         api = SignupApi(
             f"{name}-api",
             SignupApiArgs(
@@ -132,6 +151,7 @@ class SignupService(pulumi.ComponentResource):
                 throttle_burst_limit=cfg.throttle_burst_limit,
                 log_retention_days=cfg.log_retention_days,
                 tags=tags,
+                token_audience=cfg.tokens.audience,
             ),
             child,
         )
@@ -156,6 +176,10 @@ class SignupService(pulumi.ComponentResource):
         self.client_address_secret_name = secret.parameter.name
         self.client_address_secret_arn = secret.parameter.arn
         self.client_address_secret_key_arn = secret.key.arn
+        # What a team's own API Gateway JWT authorizer is configured with (README).
+        self.issuer_url = api.url
+        self.jwks_url = pulumi.Output.concat(api.url, JWKS.path)
+        self.audience = cfg.tokens.audience
         self.register_outputs(
             {
                 "apiUrl": self.api_url,
@@ -165,6 +189,9 @@ class SignupService(pulumi.ComponentResource):
                 "mailIdentity": self.mail_identity,
                 "mailDnsRecords": self.mail_dns_records,
                 "clientAddressSecretName": self.client_address_secret_name,
+                "issuerUrl": self.issuer_url,
+                "jwksUrl": self.jwks_url,
+                "audience": self.audience,
                 **({"webUrl": self.web.url} if self.web else {}),
             }
         )

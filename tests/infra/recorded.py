@@ -20,6 +20,8 @@ PERMISSION = "aws:lambda/permission:Permission"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
 MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
+ALIAS = "aws:kms/alias:Alias"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 # The hosted page (infra/web).
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
@@ -58,6 +60,9 @@ UNTAGGED = frozenset(
         "aws:apigatewayv2/integration:Integration",
         "aws:apigatewayv2/route:Route",
         "aws:lambda/permission:Permission",
+        # Neither takes tags; the key an alias names, and the API, carry them.
+        ALIAS,
+        AUTHORIZER,
         RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,

@@ -53,6 +53,11 @@ WRONG: dict[str, list[Any]] = {
     "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],
     "rateLimitPerIdentifier": ["five an hour", "5/3600/1", ["5/3600"]],
     "web": ["yes", True, ["enabled"]],
+    "tokenAudience": ["Signup Dev", "", "-dash"],
+    "accessTokenSeconds": [901, 59, "fifteen minutes"],
+    "refreshTokenSeconds": [366 * 24 * 3600, 60, "30 days"],
+    "rateLimitSignInFailures": ["5", "0/900", 5],
+    "rateLimitSignInFailuresGlobal": ["100/86401", ["100/3600"]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 # For each sub-key of `web`, values to put into dev's object that must be

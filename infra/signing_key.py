@@ -1,0 +1,105 @@
+"""The stage's token-signing key: an asymmetric KMS key whose private half never leaves KMS.
+
+`ECC_NIST_P256` with `SIGN_VERIFY` signs ES256 (ECDSA on P-256 with
+SHA-256). The key policy lets the account administer the key but not sign
+with it; only the function's role may sign (with that one algorithm) and read
+the public key, which the stage publishes anyway as its JWKS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+KEY_SPEC: Final = "ECC_NIST_P256"
+KEY_USAGE: Final = "SIGN_VERIFY"
+SIGNING_ALGORITHM: Final = "ECDSA_SHA_256"
+# Everything an operator (and `pulumi up`, `refresh`, `destroy`) does to the
+# key itself, and nothing that uses it: no kms:Sign, so no IAM policy in the
+# account can let anyone but the function sign a token.
+ADMIN_ACTIONS: Final = (
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+)
+
+
+@dataclass(frozen=True)
+class TokenSigningKeyArgs:
+    """Who may sign, and the stage's tags."""
+
+    signer_role_arn: pulumi.Input[str]
+    tags: dict[str, str]
+
+
+class TokenSigningKey(pulumi.ComponentResource):
+    """The KMS key that signs the stage's access tokens, and its alias."""
+
+    key: aws.kms.Key
+
+    def __init__(
+        self, name: str, args: TokenSigningKeyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("signup:infra:TokenSigningKey", name, None, opts)
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        root = pulumi.Output.concat("arn:aws:iam::", account.account_id, ":root")
+        # In a key policy, "Resource": "*" names the key the policy is attached to.
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AdministerKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": root},
+                    "Action": list(ADMIN_ACTIONS),
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "SignTokens",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": args.signer_role_arn},
+                    "Action": ["kms:Sign"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
+                },
+                {
+                    "Sid": "PublishPublicKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": args.signer_role_arn},
+                    "Action": ["kms:GetPublicKey"],
+                    "Resource": "*",
+                },
+            ],
+        }
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Signs {name}'s access tokens (ES256)",
+            customer_master_key_spec=KEY_SPEC,
+            key_usage=KEY_USAGE,
+            # Asymmetric keys have no automatic rotation; SECURITY.md has the procedure.
+            deletion_window_in_days=30,
+            policy=pulumi.Output.json_dumps(policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{name}",
+            target_key_id=self.key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"keyArn": self.key.arn, "keyId": self.key.key_id})
