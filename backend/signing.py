@@ -16,9 +16,6 @@ from typing import Any, Final, Protocol
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from backend.errors import SigningUnavailable
 
@@ -32,6 +29,13 @@ _RETRYABLE: Final = frozenset(
     {"DependencyTimeoutException", "KMSInternalException", "ThrottlingException"}
 )
 Jwk = dict[str, str]
+# A P-256 public key in X.509 SubjectPublicKeyInfo DER (what kms:GetPublicKey
+# returns) is always these bytes (RFC 5480: id-ecPublicKey, prime256v1, an
+# uncompressed point) followed by X and Y: a fixed shape, read without a
+# parser. Reading it and the signatures here keeps the Lambda zip free of a
+# native cryptography library (its build is another architecture's, and its
+# import adds to every cold start); the tests verify the result with PyJWT.
+P256_SPKI_PREFIX: Final = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d03010703420004")
 
 
 class TokenSigner(Protocol):
@@ -54,21 +58,37 @@ def b64url(data: bytes) -> str:
 
 
 def jws_signature(der: bytes) -> bytes:
-    """A DER ECDSA signature (as KMS and `cryptography` return it) as JWS's r||s."""
-    r, s = decode_dss_signature(der)
-    return r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
+    """A DER ECDSA signature (as KMS returns it: SEQUENCE of INTEGER r, s) as JWS's r||s."""
+    if len(der) < 8 or der[0] != 0x30 or der[1] != len(der) - 2:
+        raise ValueError("not a DER ECDSA signature")
+    r, rest = _der_integer(der[2:])
+    s, rest = _der_integer(rest)
+    if rest:
+        raise ValueError("trailing bytes after the DER ECDSA signature")
+    return r + s
 
 
-def public_jwk(key: ec.EllipticCurvePublicKey, kid: str) -> Jwk:
-    """A P-256 public key as a JWK (RFC 7518, section 6.2): coordinates only, nothing private."""
-    if not isinstance(key.curve, ec.SECP256R1):
-        raise ValueError("ES256 needs a P-256 key")
-    numbers = key.public_numbers()
+def _der_integer(data: bytes) -> tuple[bytes, bytes]:
+    """One DER INTEGER of a P-256 signature, as 32 big-endian bytes, and what follows it."""
+    if len(data) < 2 or data[0] != 0x02 or not 1 <= data[1] <= _COORDINATE_BYTES + 1:
+        raise ValueError("not a DER INTEGER of a P-256 signature")
+    length = data[1]
+    value = data[2 : 2 + length].lstrip(b"\x00")
+    if len(data) < 2 + length or len(value) > _COORDINATE_BYTES:
+        raise ValueError("a DER INTEGER out of range for P-256")
+    return value.rjust(_COORDINATE_BYTES, b"\x00"), data[2 + length :]
+
+
+def public_jwk(spki: bytes, kid: str) -> Jwk:
+    """A P-256 public key (SubjectPublicKeyInfo DER) as a JWK (RFC 7518, 6.2): no private part."""
+    point = spki.removeprefix(P256_SPKI_PREFIX)
+    if len(spki) != len(P256_SPKI_PREFIX) + 2 * _COORDINATE_BYTES or point == spki:
+        raise ValueError("not a P-256 public key: ES256 needs one")
     return {
         "kty": "EC",
         "crv": "P-256",
-        "x": b64url(numbers.x.to_bytes(_COORDINATE_BYTES, "big")),
-        "y": b64url(numbers.y.to_bytes(_COORDINATE_BYTES, "big")),
+        "x": b64url(point[:_COORDINATE_BYTES]),
+        "y": b64url(point[_COORDINATE_BYTES:]),
         "kid": kid,
         "use": "sig",
         "alg": ALGORITHM,
@@ -98,7 +118,7 @@ class KmsSigner:
                 MessageType="RAW",
                 SigningAlgorithm=KMS_SIGNING_ALGORITHM,
             )
-        return jws_signature(answer["Signature"])
+        return jws_signature(bytes(answer["Signature"]))
 
     def public_keys(self) -> list[Jwk]:
         """Each key's public half from kms:GetPublicKey, kept for the container's life."""
@@ -109,10 +129,7 @@ class KmsSigner:
     def _public_jwk(self, kid: str) -> Jwk:
         with _translated():
             answer: Any = self._client.get_public_key(KeyId=kid)
-        key = load_der_public_key(answer["PublicKey"])
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            raise TypeError(f"KMS key {kid} is not an elliptic-curve key")
-        return public_jwk(key, kid)
+        return public_jwk(bytes(answer["PublicKey"]), kid)
 
 
 @contextmanager

@@ -96,8 +96,7 @@ class JwtAuthorizer:
 
     def _jwks_uri(self) -> str:
         url = f"{self.issuer}{OPENID_CONFIGURATION.path}"
-        # The stage's own discovery document, on loopback.
-        with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT) as answer:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT) as answer:  # noqa: S310 - the stage's own https-or-loopback issuer URL
             return str(json.load(answer)["jwks_uri"])
 
 

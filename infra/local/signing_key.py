@@ -28,7 +28,10 @@ class LocalSigner:
 
     def __init__(self, key: ec.EllipticCurvePrivateKey) -> None:
         self._key = key
-        self._jwk = public_jwk(key.public_key(), "")
+        spki = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self._jwk = public_jwk(spki, "")
         self._jwk["kid"] = _thumbprint(self._jwk)
 
     def __repr__(self) -> str:
