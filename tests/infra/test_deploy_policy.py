@@ -12,7 +12,9 @@ from tests.infra.conftest import ROOT, STACKS
 from tests.infra.mock_deploy import ACCOUNT
 from tests.infra.recorded import (
     ALARM,
+    ALIAS,
     API,
+    AUTHORIZER,
     BUCKET,
     BUCKET_POLICY,
     CLUSTER,
@@ -62,6 +64,7 @@ POLICY = json.loads((ROOT / "docs" / "deploy-policy.json").read_text())
 UNSCOPED = {
     *("WhoAmI", "CreatePepperKey", "DescribeParameters", "ApiAccessLogDelivery"),
     *("WebNetworkRead", "WebLoadBalancerRead", "RegistryLogin", "TaskDefinitions"),
+    "ReadKeyAliases",
 }
 _API = f"arn:aws:apigateway:{REGION}::/apis"
 
@@ -85,6 +88,9 @@ CREATES: dict[str, tuple[str, str]] = {
     INTEGRATION: ("apigateway:POST", f"{_API}/id/integrations"),
     ROUTE: ("apigateway:POST", f"{_API}/id/routes"),
     STAGE: ("apigateway:POST", f"{_API}/id/stages"),
+    AUTHORIZER: ("apigateway:POST", f"{_API}/id/authorizers"),
+    # An alias is created against both itself and the key it names.
+    ALIAS: ("kms:CreateAlias", _ARN.format(service="kms", resource="{name}")),
     ALARM: (
         "cloudwatch:PutMetricAlarm",
         _ARN.format(service="cloudwatch", resource="alarm:{name}"),
@@ -189,7 +195,7 @@ def test_deploy_policy_has_no_wildcard_actions_and_explains_every_unscoped_state
     for action in (
         *("kms:CreateKey", "kms:Encrypt", "logs:CreateLogDelivery", "iam:PassRole"),
         *("ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ec2:Describe"),
-        *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole"),
+        *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole", "kms:ListAliases"),
     ):
         assert action in explained
 
