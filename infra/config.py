@@ -79,6 +79,7 @@ KEY_TYPES: Final[dict[str, type]] = {
     "refreshTokenSeconds": int,
     "rateLimitSignInFailures": str,
     "rateLimitSignInFailuresGlobal": str,
+    "tokenSigningKeys": list,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
@@ -91,6 +92,7 @@ SIGN_IN_KEYS: Final = (
     "refreshTokenSeconds",
     "rateLimitSignInFailures",
     "rateLimitSignInFailuresGlobal",
+    "tokenSigningKeys",
 )
 OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain", *SIGN_IN_KEYS)
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
@@ -128,6 +130,8 @@ class TokenConfig:
     refresh_token_seconds: int
     rate_limit_sign_in_failures: RateLimit
     rate_limit_sign_in_failures_global: RateLimit
+    # Key generations, the signing one first (a second only during a rotation).
+    signing_keys: tuple[int, ...] = (1,)
 
 
 @dataclass(frozen=True)
@@ -400,7 +404,18 @@ class _Schema:
             rate_limit_sign_in_failures_global=self._optional_limit(
                 "rateLimitSignInFailuresGlobal", "100/3600"
             ),
+            signing_keys=self._key_generations(),
         )
+
+    def _key_generations(self) -> tuple[int, ...]:
+        value = _default(self._read("tokenSigningKeys", list), [1])
+        ok = (
+            1 <= len(value) <= 2
+            and all(type(n) is int and 1 <= n <= 999 for n in value)
+            and len(set(value)) == len(value)
+        )
+        _check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
+        return tuple(value)
 
     def _optional_limit(self, key: str, default: str) -> RateLimit:
         value = _default(self._read(key, str), default)

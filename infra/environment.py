@@ -20,6 +20,7 @@ def function_environment(
     client_address_secret_parameter: str | None = None,
     token_issuer: str | None = None,
     signing_key_id: str | None = None,
+    previous_signing_key_id: str | None = None,
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
     settings = Settings(
@@ -37,6 +38,7 @@ def function_environment(
         token_issuer=token_issuer,
         token_audience=stage.tokens.audience,
         signing_key_id=signing_key_id,
+        previous_signing_key_id=previous_signing_key_id,
         access_token_seconds=stage.tokens.access_token_seconds,
         refresh_token_seconds=stage.tokens.refresh_token_seconds,
         rate_limit_sign_in_failures=stage.tokens.rate_limit_sign_in_failures,

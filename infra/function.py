@@ -52,6 +52,8 @@ class SignupFunctionArgs:
     # segment) and the issuer URL the tokens name: the stage's API URL.
     signing_key_arn: pulumi.Input[str] | None = None
     token_issuer: pulumi.Input[str] | None = None
+    # During a key rotation: the key that signed until now, still published.
+    previous_signing_key_arn: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -138,7 +140,7 @@ class SignupFunction(pulumi.ComponentResource):
                     args.client_address_secret_parameter_arn,
                     args.client_address_secret_key_arn,
                 ),
-                *_sign_tokens(args.signing_key_arn),
+                *_sign_tokens(args.signing_key_arn, args.previous_signing_key_arn),
             ],
         }
         return aws.iam.RolePolicy(
@@ -160,6 +162,7 @@ class SignupFunction(pulumi.ComponentResource):
             args.client_address_secret_parameter_name,
             args.token_issuer,
             args.signing_key_arn,
+            args.previous_signing_key_arn,
         ).apply(
             lambda names: function_environment(
                 stage,
@@ -169,7 +172,8 @@ class SignupFunction(pulumi.ComponentResource):
                 web_url=names[3],
                 client_address_secret_parameter=names[4],
                 token_issuer=names[5],
-                signing_key_id=names[6].rsplit("/", 1)[-1] if names[6] else None,
+                signing_key_id=_key_id(names[6]),
+                previous_signing_key_id=_key_id(names[7]),
             )
         )
         return aws.lambda_.Function(
@@ -201,8 +205,16 @@ class SignupFunction(pulumi.ComponentResource):
         )
 
 
-def _sign_tokens(key_arn: pulumi.Input[str] | None) -> list[dict[str, object]]:
-    """kms:Sign (ES256's algorithm only) and kms:GetPublicKey on the one signing key."""
+def _key_id(arn: str | None) -> str | None:
+    """A KMS key ARN's last segment, the key id (which is also the tokens' `kid`)."""
+    return arn.rsplit("/", 1)[-1] if arn else None
+
+
+def _sign_tokens(
+    key_arn: pulumi.Input[str] | None, previous_arn: pulumi.Input[str] | None
+) -> list[dict[str, object]]:
+    """kms:Sign (ES256's algorithm only) on the one signing key; kms:GetPublicKey on it (and,
+    during a rotation, on the previous key, whose public half is still published)."""
     if key_arn is None:
         return []
     return [
@@ -217,7 +229,7 @@ def _sign_tokens(key_arn: pulumi.Input[str] | None) -> list[dict[str, object]]:
             "Sid": "PublishPublicKey",
             "Effect": "Allow",
             "Action": ["kms:GetPublicKey"],
-            "Resource": [key_arn],
+            "Resource": [key_arn, *([previous_arn] if previous_arn is not None else [])],
         },
     ]
 

@@ -102,10 +102,14 @@ class SignupService(pulumi.ComponentResource):
         self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
         web_url = self.web.url if self.web else None
         # The signing key's policy names the function's role, and the function
-        # names the key: the key's ARN is deferred until both exist.
+        # names the key: the keys' ARNs are deferred until both exist.
         deferred_key: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
         deferred_key = pulumi.deferred_output()
         signing_key_arn, resolve_signing_key_arn = deferred_key
+        # During a rotation, the previous key too (a deferred output must be resolved).
+        previous: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]] | None = (
+            pulumi.deferred_output() if len(cfg.tokens.signing_keys) > 1 else None
+        )
         function = SignupFunction(
             f"{name}-create-user",
             SignupFunctionArgs(
@@ -130,6 +134,7 @@ class SignupService(pulumi.ComponentResource):
                 # the page the team serves at its first CORS origin.
                 web_url=web_url or cfg.cors_origins[0],
                 signing_key_arn=signing_key_arn,
+                previous_signing_key_arn=previous[0] if previous else None,
                 # The stage is its tokens' issuer: the API's own URL.
                 token_issuer=api_url,
             ),
@@ -137,10 +142,16 @@ class SignupService(pulumi.ComponentResource):
         )
         signing_key = TokenSigningKey(
             f"{name}-token-signing",
-            TokenSigningKeyArgs(signer_role_arn=function.role.arn, tags=tags),
+            TokenSigningKeyArgs(
+                signer_role_arn=function.role.arn,
+                tags=tags,
+                generations=cfg.tokens.signing_keys,
+            ),
             child,
         )
         resolve_signing_key_arn(signing_key.key.arn)
+        if previous is not None and signing_key.previous is not None:
+            previous[1](signing_key.previous.arn)
         api = SignupApi(
             f"{name}-api",
             SignupApiArgs(

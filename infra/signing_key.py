@@ -40,16 +40,20 @@ ADMIN_ACTIONS: Final = (
 
 @dataclass(frozen=True)
 class TokenSigningKeyArgs:
-    """Who may sign, and the stage's tags."""
+    """Who may sign, the key generations (the signing one first), and the stage's tags."""
 
     signer_role_arn: pulumi.Input[str]
     tags: dict[str, str]
+    # `tokenSigningKeys`: the first generation signs; a second one, during a
+    # rotation, is only published (SECURITY.md, "Rotating the signing key").
+    generations: tuple[int, ...] = (1,)
 
 
 class TokenSigningKey(pulumi.ComponentResource):
-    """The KMS key that signs the stage's access tokens, and its alias."""
+    """The KMS keys of the stage's access tokens (one, or two during a rotation) and an alias."""
 
     key: aws.kms.Key
+    previous: aws.kms.Key | None
 
     def __init__(
         self, name: str, args: TokenSigningKeyArgs, opts: pulumi.ResourceOptions | None = None
@@ -57,17 +61,48 @@ class TokenSigningKey(pulumi.ComponentResource):
         super().__init__("signup:infra:TokenSigningKey", name, None, opts)
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         root = pulumi.Output.concat("arn:aws:iam::", account.account_id, ":root")
+        current, *older = args.generations
+        self.key = self._create_key(name, current, root, args, signs=True)
+        self.previous = self._create_key(name, older[0], root, args, signs=False) if older else None
+        aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{name}",
+            target_key_id=self.key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"keyArn": self.key.arn, "keyId": self.key.key_id})
+
+    def _create_key(
+        self,
+        name: str,
+        generation: int,
+        root: pulumi.Output[str],
+        args: TokenSigningKeyArgs,
+        *,
+        signs: bool,
+    ) -> aws.kms.Key:
         # In a key policy, "Resource": "*" names the key the policy is attached to.
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AdministerKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": root},
-                    "Action": list(ADMIN_ACTIONS),
-                    "Resource": "*",
-                },
+        statements: list[dict[str, object]] = [
+            {
+                "Sid": "AdministerKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": list(ADMIN_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "PublishPublicKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": args.signer_role_arn},
+                "Action": ["kms:GetPublicKey"],
+                "Resource": "*",
+            },
+        ]
+        if signs:
+            # Only the signing generation: a retired key can no longer sign
+            # anything while its public half is still published.
+            statements.insert(
+                1,
                 {
                     "Sid": "SignTokens",
                     "Effect": "Allow",
@@ -76,30 +111,16 @@ class TokenSigningKey(pulumi.ComponentResource):
                     "Resource": "*",
                     "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
                 },
-                {
-                    "Sid": "PublishPublicKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": args.signer_role_arn},
-                    "Action": ["kms:GetPublicKey"],
-                    "Resource": "*",
-                },
-            ],
-        }
-        self.key = aws.kms.Key(
-            f"{name}-key",
-            description=f"Signs {name}'s access tokens (ES256)",
+            )
+        return aws.kms.Key(
+            f"{name}-key-{generation}",
+            description=f"Signs {name}'s access tokens (ES256), generation {generation}",
             customer_master_key_spec=KEY_SPEC,
             key_usage=KEY_USAGE,
-            # Asymmetric keys have no automatic rotation; SECURITY.md has the procedure.
+            # Asymmetric keys have no automatic rotation (KMS EnableKeyRotation
+            # is for symmetric keys only); SECURITY.md has the procedure.
             deletion_window_in_days=30,
-            policy=pulumi.Output.json_dumps(policy),
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.kms.Alias(
-            f"{name}-alias",
-            name=f"alias/{name}",
-            target_key_id=self.key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.register_outputs({"keyArn": self.key.arn, "keyId": self.key.key_id})

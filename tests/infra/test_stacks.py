@@ -158,6 +158,8 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
         ),
     ],
     "accessTokenSeconds": [(f"{_FN}.{ENV}.ACCESS_TOKEN_SECONDS", str)],
+    # Checked by tests/infra/test_token_signing.py (a rotation's two keys).
+    "tokenSigningKeys": [(f"{KEY}::signup-<stage>-token-signing-key-1.inputs.keyUsage", None)],
     "refreshTokenSeconds": [(f"{_FN}.{ENV}.REFRESH_TOKEN_SECONDS", str)],
     "rateLimitSignInFailures": [(f"{_FN}.{ENV}.RATE_LIMIT_SIGN_IN_FAILURES", _same)],
     "rateLimitSignInFailuresGlobal": [(f"{_FN}.{ENV}.RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL", _same)],
@@ -418,7 +420,7 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     ses = "arn:aws:ses:us-east-1:123456789012"
     sender = parseaddr(stack_settings(stack)["mailFrom"])[1]
     context = "kms:EncryptionContext:PARAMETER_ARN"
-    signing_key = key_arn(physical_name(one(deployment, KEY, "-token-signing-key")))
+    signing_key = key_arn(physical_name(one(deployment, KEY, "-token-signing-key-1")))
     assert grants == {
         "dynamodb:DeleteItem": [([table_arn], None)],
         "dynamodb:GetItem": [([table_arn], None)],

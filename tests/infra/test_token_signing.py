@@ -9,13 +9,20 @@ from typing import Any
 import pytest
 
 from contract.routes import JWKS, ROUTES
-from tests.infra.conftest import STACKS, stack_settings
+from tests.infra.conftest import (
+    STACK_FILES,
+    STACKS,
+    _committed_config,
+    deploy_all,
+    stack_settings,
+)
 from tests.infra.recorded import (
     ALIAS,
     AUTHORIZER,
     FUNCTION,
     KEY,
     ROLE,
+    ROLE_POLICY,
     ROUTE,
     of_type,
     one,
@@ -27,7 +34,7 @@ ACCOUNT = "123456789012"
 
 
 def _signing_key(deployment: dict[str, Any]) -> dict[str, Any]:
-    return one(deployment, KEY, "-token-signing-key")
+    return one(deployment, KEY, "-token-signing-key-1")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -110,3 +117,27 @@ def test_bearer_routes_sit_behind_the_stage_jwt_authorizer(
             assert route["inputs"]["authorizerId"] == f"{authorizer['name']}-id"
         else:
             assert route["inputs"].get("authorizationType") in (None, "NONE")
+
+
+def test_a_rotation_signs_with_the_new_key_and_only_publishes_the_old(
+    deployments: Deployments, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # `deployments` first: the zip and the page's export are built by then.
+    config = _committed_config(STACK_FILES[STACKS.index("dev")])
+    config["signup:tokenSigningKeys"] = [2, 1]
+    rotating = deploy_all({"dev+rotation": config}, tmp_path_factory.mktemp("rotation"))
+    deployment = rotating["dev+rotation"]
+    new = one(deployment, KEY, "-token-signing-key-2")
+    old = one(deployment, KEY, "-token-signing-key-1")
+    variables = one(deployment, FUNCTION)["inputs"]["environment"]["variables"]
+    assert variables["SIGNING_KEY_ID"] == physical_name(new)
+    assert variables["PREVIOUS_SIGNING_KEY_ID"] == physical_name(old)
+    old_sids = {s["Sid"] for s in json.loads(old["inputs"]["policy"])["Statement"]}
+    assert old_sids == {"AdministerKey", "PublishPublicKey"}  # the old key signs nothing
+    new_sids = {s["Sid"] for s in json.loads(new["inputs"]["policy"])["Statement"]}
+    assert "SignTokens" in new_sids
+    policy = one(deployment, ROLE_POLICY, "-create-user-policy")["inputs"]["policy"]
+    grants = {s["Sid"]: s["Resource"] for s in json.loads(policy)["Statement"]}
+    key_arn = "arn:aws:kms:us-east-1:123456789012:key/{}".format
+    assert grants["SignAccessTokens"] == [key_arn(physical_name(new))]
+    assert grants["PublishPublicKey"] == [key_arn(physical_name(new)), key_arn(physical_name(old))]
