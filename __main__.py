@@ -34,6 +34,10 @@ pulumi.export("functionName", service.function_name)
 pulumi.export("mailWorkerFunctionName", service.mail_worker_function_name)
 pulumi.export("mailFailuresQueueUrl", service.mail_failures_queue_url)
 pulumi.export("stage", stage.stage)
+# The stage as an issuer: what another API's JWT authorizer is configured with.
+pulumi.export("issuerUrl", service.issuer_url)
+pulumi.export("jwksUrl", service.jwks_url)
+pulumi.export("audience", service.audience)
 # SES: the identity mails are sent as, and the DNS records (Easy DKIM) to
 # publish for a domain identity; an address identity needs none.
 pulumi.export("mailIdentity", service.mail_identity)

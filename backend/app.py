@@ -11,12 +11,16 @@ from backend import idempotency
 from backend.client_address import client_address, serving_client
 from backend.email_verification import resend_verification, verify_email
 from backend.errors import (
+    CredentialsInvalid,
     DependencyUnavailable,
+    EmailUnverified,
     IdempotencyKeyReused,
     IdentityTaken,
     InvalidRequest,
+    NotAuthenticated,
     PasswordMismatch,
     RateLimited,
+    RefreshTokenInvalid,
     RequestInProgress,
     TokenExpired,
     TokenInvalid,
@@ -24,10 +28,12 @@ from backend.errors import (
 from backend.idempotency import IdempotentRequests
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
+from backend.session_routes import SESSION_OPERATIONS, serve_session_route
+from backend.sessions import Sessions
 from backend.sign_up import Registration, register_user
 from backend.store.counters import RateLimiter
 from contract import codes
-from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER
+from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER, WWW_AUTHENTICATE
 from contract.limits import RateLimit
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from contract.rules import FieldProblem, InvalidFields
@@ -59,6 +65,19 @@ KEY_REUSED: Final = FieldProblem(
 IN_PROGRESS: Final = FieldProblem(
     None, codes.REQUEST_IN_PROGRESS, "The first request with this Idempotency-Key is still running."
 )
+# One answer for every failed sign-in: it never says which part was wrong.
+CREDENTIALS_INVALID: Final = FieldProblem(
+    None, codes.CREDENTIALS_INVALID, "The login or the password is not right."
+)
+EMAIL_UNVERIFIED: Final = FieldProblem(
+    None, codes.EMAIL_UNVERIFIED, "Confirm your email address first: follow the link we mailed."
+)
+REFRESH_TOKEN_INVALID: Final = FieldProblem(
+    "refreshToken", codes.REFRESH_TOKEN_INVALID, "This session has ended; sign in again."
+)
+# RFC 9110 asks every 401 to name its scheme (RFC 6750 for bearer tokens).
+BEARER_CHALLENGE: Final = {WWW_AUTHENTICATE: "Bearer"}
+INVALID_TOKEN_CHALLENGE: Final = {WWW_AUTHENTICATE: 'Bearer error="invalid_token"'}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +91,8 @@ class Dependencies:
     address_limit: RateLimit
     # The stage's web server forwards browsers' addresses with this secret.
     web_secret: bytes | None = field(default=None, repr=False)
+    # Signing in and sessions; None on a stage without a signing key.
+    sessions: Sessions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +102,7 @@ class Success:
     status: int
     body: Mapping[str, Any]
     metrics: tuple[str, ...]
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def remembered(self) -> idempotency.Answer:
         """What an idempotent retry gets back: the body as JSON text, so its bytes are the same."""
@@ -147,6 +169,11 @@ def _count_client(address: str, deps: Dependencies) -> tuple[str, ...]:
 
 
 def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: Any) -> Success:
+    if route in SESSION_OPERATIONS:
+        status, body, metrics, headers = serve_session_route(
+            route, event, deps.sessions, web_secret=deps.web_secret
+        )
+        return Success(status, body, metrics, headers)
     payload = read_json_object(event)
     key = header(event, IDEMPOTENCY_KEY)
     if key is None:
@@ -166,7 +193,7 @@ def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: 
     return Success(answer["status"], json.loads(answer["body"]), ("IdempotentReplay",))
 
 
-def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in this one place
+def handle_request(  # noqa: PLR0911, PLR0912 - one answer per kind of failure, all in this one place
     event: Mapping[str, Any], dependencies: Callable[[], Dependencies], context: Any = None
 ) -> Outcome:
     """Serve `event`, translating every failure into its HTTP answer."""
@@ -202,13 +229,23 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
         return failure(400, ("RequestRejected",), list(exc.problems))
     except RateLimited as exc:
         wait = {RETRY_AFTER: str(exc.retry_after)}
-        return failure(429, (f"RateLimited{exc.scope.title()}",), [RATE_LIMITED], headers=wait)
+        return failure(429, (exc.metric,), [RATE_LIMITED], headers=wait)
     except IdempotencyKeyReused:
         return failure(422, ("RequestRejected",), [KEY_REUSED])
     except RequestInProgress:
         return failure(409, ("RequestInProgress",), [IN_PROGRESS], headers=retry)
     except IdentityTaken:
         return failure(409, ("SignupConflict",), [USERNAME_TAKEN])
+    except CredentialsInvalid:
+        return failure(401, ("SignInFailed",), [CREDENTIALS_INVALID], headers=BEARER_CHALLENGE)
+    except EmailUnverified:
+        return failure(403, ("SignInFailed",), [EMAIL_UNVERIFIED])
+    except RefreshTokenInvalid:
+        challenge = BEARER_CHALLENGE
+        return failure(401, ("RefreshRejected",), [REFRESH_TOKEN_INVALID], headers=challenge)
+    except NotAuthenticated:
+        unknown = FieldProblem(None, codes.CREDENTIALS_INVALID, "Sign in again.")
+        return failure(401, ("TokenRejected",), [unknown], headers=INVALID_TOKEN_CHALLENGE)
     except TokenInvalid:
         return failure(400, ("LinkRejected",), [TOKEN_INVALID])
     except TokenExpired:
@@ -221,5 +258,5 @@ def handle_request(  # noqa: PLR0911 - one answer per kind of failure, all in th
     except Exception as exc:  # noqa: BLE001 - a bug: a bare 500 for the client, the traceback for the log
         internal = FieldProblem(None, codes.INTERNAL_ERROR, "Something went wrong on our side.")
         return failure(500, ("InternalError",), [internal], error=exc)
-    response = ok(result.body, request_id=rid, status=result.status)
+    response = ok(result.body, request_id=rid, status=result.status, headers=result.headers)
     return Outcome(response, rid, name, result.metrics + extra)

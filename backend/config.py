@@ -14,13 +14,17 @@ from typing import Final
 
 from contract.bounds import (
     DEFAULT_BCRYPT_COST,
+    DEFAULT_REFRESH_TOKEN_SECONDS,
     DEFAULT_VERIFICATION_TTL_SECONDS,
+    MAX_ACCESS_TOKEN_SECONDS,
     MAX_BCRYPT_COST,
+    MAX_REFRESH_TOKEN_SECONDS,
     MAX_VERIFICATION_TTL_SECONDS,
     MIN_BCRYPT_COST,
     MIN_SECRET_BYTES,
 )
 from contract.environment import (
+    ACCESS_TOKEN_SECONDS,
     BCRYPT_COST,
     CLIENT_ADDRESS_SECRET,
     CLIENT_ADDRESS_SECRET_PARAMETER,
@@ -33,12 +37,19 @@ from contract.environment import (
     PASSWORD_MIN_SCORE,
     PASSWORD_PEPPER,
     PEPPER_PARAMETER,
+    PREVIOUS_SIGNING_KEY_ID,
     RATE_LIMIT_MAILS_PER_ADDRESS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
     RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RATE_LIMIT_SIGN_IN_FAILURES,
+    RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
     RATE_LIMITS,
+    REFRESH_TOKEN_SECONDS,
+    SIGNING_KEY_ID,
     TABLE_NAME,
+    TOKEN_AUDIENCE,
+    TOKEN_ISSUER,
     VERIFICATION_TTL_SECONDS,
     WEB_URL,
 )
@@ -53,6 +64,10 @@ from contract.rules.password import MAX_SCORE, MIN_SCORE
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
 MIN_CLIENT_ADDRESS_SECRET_BYTES: Final = MIN_SECRET_BYTES
+# Sign-in failures: per account and client, and per account across clients.
+DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES: Final = RateLimit(5, 900)
+DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL: Final = RateLimit(100, 3600)
+DEFAULT_TOKEN_AUDIENCE: Final = "signup"  # noqa: S105 - an audience, no secret
 
 
 class ConfigurationError(Exception):
@@ -82,6 +97,16 @@ class Settings:
     rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
     client_address_secret_parameter: str | None = None
     client_address_secret_value: str | None = field(default=None, repr=False)
+    # Access tokens: the issuer is the stage's API URL; without a signing key
+    # (KMS key id) the stage serves no sign-in unless a signer is handed in.
+    token_issuer: str | None = None
+    token_audience: str = DEFAULT_TOKEN_AUDIENCE
+    signing_key_id: str | None = None
+    previous_signing_key_id: str | None = None
+    access_token_seconds: int = MAX_ACCESS_TOKEN_SECONDS
+    refresh_token_seconds: int = DEFAULT_REFRESH_TOKEN_SECONDS
+    rate_limit_sign_in_failures: RateLimit = DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES
+    rate_limit_sign_in_failures_global: RateLimit = DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL
 
     def __post_init__(self) -> None:
         if not self.table_name:
@@ -108,11 +133,31 @@ class Settings:
             )
         if "@" not in parseaddr(self.mail_from)[1]:
             raise ConfigurationError(f"{MAIL_FROM} must be an address, e.g. Name <a@example.com>")
+        self._check_tokens()
         secret = self.client_address_secret_value
         if secret is not None and len(secret.encode()) < MIN_CLIENT_ADDRESS_SECRET_BYTES:
             raise ConfigurationError(
                 f"{CLIENT_ADDRESS_SECRET} must be at least {MIN_CLIENT_ADDRESS_SECRET_BYTES} bytes"
             )
+
+    def _check_tokens(self) -> None:
+        if not 60 <= self.access_token_seconds <= MAX_ACCESS_TOKEN_SECONDS:
+            raise ConfigurationError(
+                f"{ACCESS_TOKEN_SECONDS} must be between 60 and {MAX_ACCESS_TOKEN_SECONDS}"
+            )
+        if not self.access_token_seconds <= self.refresh_token_seconds <= MAX_REFRESH_TOKEN_SECONDS:
+            raise ConfigurationError(
+                f"{REFRESH_TOKEN_SECONDS} must be between {ACCESS_TOKEN_SECONDS} and "
+                f"{MAX_REFRESH_TOKEN_SECONDS}"
+            )
+        if not self.token_audience:
+            raise ConfigurationError(f"{TOKEN_AUDIENCE} must not be empty")
+
+    def require_token_issuer(self) -> str:
+        """The issuer URL tokens name (`iss`); verifiers fetch the stage's keys under it."""
+        if not self.token_issuer:
+            raise ConfigurationError(f"{TOKEN_ISSUER} is not set: tokens need their issuer URL")
+        return self.token_issuer
 
     @property
     def policy(self) -> PasswordPolicy:
@@ -154,6 +199,18 @@ class Settings:
             ),
             client_address_secret_parameter=env.get(CLIENT_ADDRESS_SECRET_PARAMETER) or None,
             client_address_secret_value=env.get(CLIENT_ADDRESS_SECRET) or None,
+            token_issuer=(env.get(TOKEN_ISSUER) or "").rstrip("/") or None,
+            token_audience=env.get(TOKEN_AUDIENCE) or DEFAULT_TOKEN_AUDIENCE,
+            signing_key_id=env.get(SIGNING_KEY_ID) or None,
+            previous_signing_key_id=env.get(PREVIOUS_SIGNING_KEY_ID) or None,
+            access_token_seconds=_int(env, ACCESS_TOKEN_SECONDS, MAX_ACCESS_TOKEN_SECONDS),
+            refresh_token_seconds=_int(env, REFRESH_TOKEN_SECONDS, DEFAULT_REFRESH_TOKEN_SECONDS),
+            rate_limit_sign_in_failures=_limit(
+                env, RATE_LIMIT_SIGN_IN_FAILURES, DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES
+            ),
+            rate_limit_sign_in_failures_global=_limit(
+                env, RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL, DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL
+            ),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -167,6 +224,9 @@ class Settings:
             MAIL_OUTBOX_DIR: self.mail_outbox_dir,
             CLIENT_ADDRESS_SECRET_PARAMETER: self.client_address_secret_parameter,
             CLIENT_ADDRESS_SECRET: self.client_address_secret_value,
+            TOKEN_ISSUER: self.token_issuer,
+            SIGNING_KEY_ID: self.signing_key_id,
+            PREVIOUS_SIGNING_KEY_ID: self.previous_signing_key_id,
         }
         return {
             TABLE_NAME: self.table_name,
@@ -180,6 +240,11 @@ class Settings:
             RATE_LIMIT_PER_IDENTIFIER: str(self.rate_limit_per_identifier),
             RATE_LIMIT_PER_IDENTIFIER_GLOBAL: str(self.rate_limit_per_identifier_global),
             RATE_LIMIT_MAILS_PER_ADDRESS: str(self.rate_limit_mails_per_address),
+            TOKEN_AUDIENCE: self.token_audience,
+            ACCESS_TOKEN_SECONDS: str(self.access_token_seconds),
+            REFRESH_TOKEN_SECONDS: str(self.refresh_token_seconds),
+            RATE_LIMIT_SIGN_IN_FAILURES: str(self.rate_limit_sign_in_failures),
+            RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL: str(self.rate_limit_sign_in_failures_global),
             **{name: value for name, value in optional.items() if value},
         }
 

@@ -65,10 +65,12 @@ class TokenExpired(RegistrationError):
 class RateLimited(RegistrationError):
     """Too many requests from this client, or for this identifier, in the current window."""
 
-    def __init__(self, scope: str, retry_after: int) -> None:
+    def __init__(self, scope: str, retry_after: int, metric: str | None = None) -> None:
         super().__init__(f"{scope} limit")
         self.scope = scope
         self.retry_after = retry_after
+        # The metric it counts toward; by default one per scope.
+        self.metric = metric or f"RateLimited{scope.title()}"
 
 
 class IdempotencyKeyReused(RegistrationError):
@@ -81,3 +83,24 @@ class RequestInProgress(RegistrationError):
 
 class ClaimChanged(Exception):
     """A claim changed between reading it and writing; read again and decide again."""
+
+
+# ---- signing in and sessions -------------------------------------------------
+class SigningUnavailable(DependencyUnavailable):
+    """KMS could not sign the access token (or give its public key) just now."""
+
+
+class CredentialsInvalid(RegistrationError):
+    """The login and password do not name a person; the same for every reason why."""
+
+
+class EmailUnverified(RegistrationError):
+    """The password is right but the address was never confirmed."""
+
+
+class RefreshTokenInvalid(RegistrationError):
+    """The refresh token is unknown, expired, revoked or already used."""
+
+
+class NotAuthenticated(RegistrationError):
+    """No verified token came with the request, or its subject no longer exists."""

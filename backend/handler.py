@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,14 +16,19 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backend import aws
+from backend.access_tokens import AccessTokens
 from backend.app import Dependencies, Outcome, handle_request
 from backend.config import Settings
 from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
 from backend.idempotency import IdempotentRequests
+from backend.sessions import Sessions
 from backend.sign_up import NoThrottle, Registration
+from backend.signing import KmsSigner, TokenSigner
 from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
+from backend.store.sessions import DynamoDBSessionStore
+from backend.store.sign_in_limits import SignInLimits
 from contract.routes import METRICS_NAMESPACE, SERVICE_NAME
 from contract.tokens import link_key
 
@@ -41,6 +47,7 @@ def create_handler(
     read_settings: Callable[[], Settings],
     *,
     session: boto3.session.Session | None = None,
+    signer: TokenSigner | None = None,
 ) -> LambdaHandler:
     """A handler whose dependencies are built from `read_settings()` on its first request.
 
@@ -48,6 +55,8 @@ def create_handler(
     for DynamoDB Local); by default the function's own, from its environment.
     The handler imports nothing of mail: sign-ups and resends queue outbox
     items that the mail worker (backend/mail_worker.py) sends.
+    `signer` signs access tokens instead of the KMS key named by the settings
+    (the local stage has a key of its own).
     """
 
     counter_threads = ThreadPoolExecutor(_COUNTER_THREADS, thread_name_prefix="counter")
@@ -83,6 +92,7 @@ def create_handler(
             ),
         )
         return Dependencies(
+            sessions=_sessions(settings, aws_session, dynamodb, registration.hasher, signer),
             registration=registration,
             idempotency=IdempotentRequests(client=dynamodb, table_name=table, pepper=pepper),
             limiter=limiter if limits_on else None,
@@ -101,6 +111,43 @@ def create_handler(
         return outcome.response
 
     return handle
+
+
+def _sessions(
+    settings: Settings,
+    session: boto3.session.Session,
+    dynamodb: Any,
+    hasher: PasswordHasher,
+    signer: TokenSigner | None,
+) -> Sessions | None:
+    if signer is None and settings.signing_key_id:
+        previous = [settings.previous_signing_key_id or ""]
+        kms = aws.client(session, "kms")
+        signer = KmsSigner(kms, settings.signing_key_id, previous_key_ids=previous)
+    if signer is None:
+        return None  # this stage signs nobody in; its session routes answer 500
+    table = settings.table_name
+    limits = SignInLimits(
+        table_name=table,
+        client=dynamodb,
+        per_client=settings.rate_limit_sign_in_failures,
+        per_account=settings.rate_limit_sign_in_failures_global,
+        clock=time.time,
+    )
+    return Sessions(
+        hasher=hasher,
+        store=DynamoDBSessionStore(table_name=table, client=dynamodb),
+        tokens=AccessTokens(
+            signer=signer,
+            issuer=settings.require_token_issuer(),
+            audience=settings.token_audience,
+            lifetime_seconds=settings.access_token_seconds,
+        ),
+        refresh_seconds=settings.refresh_token_seconds,
+        limits=limits if settings.rate_limits else None,
+        # Made once per container, at the stage's cost, from a password nobody knows.
+        dummy_hash=hasher.hash(secrets.token_urlsafe(32)),
+    )
 
 
 def _record(outcome: Outcome, seconds: float) -> None:

@@ -54,3 +54,12 @@ class PasswordHasher:
         if scheme != SCHEME or not hashed:
             return False
         return bcrypt.checkpw(self._prehash(password), hashed.encode("ascii"))
+
+    def needs_rehash(self, stored: str) -> bool:
+        """True when `stored` was made at a lower cost than this stage's (or another scheme)."""
+        scheme, _, hashed = stored.partition("$")
+        # A bcrypt hash reads `$2b$<cost>$<salt and digest>`.
+        parts = hashed.split("$")
+        if scheme != SCHEME or len(parts) < 4 or not parts[2].isdigit():
+            return True
+        return int(parts[2]) < self._cost

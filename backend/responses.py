@@ -11,6 +11,8 @@ from contract.rules import FieldProblem
 
 _TITLES: Final = {
     400: "Invalid request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     409: "Already registered",
@@ -24,6 +26,8 @@ _TITLES: Final = {
 }
 _DETAILS: Final = {
     400: "The request broke one or more rules; see errors.",
+    401: "The credentials or token were not accepted; see errors.",
+    403: "Confirm your email address first, with the link we mailed you.",
     409: "The username is already taken; see errors.",
     410: "The link has expired; ask for a new one.",
     422: "The Idempotency-Key was used for another request; use a new key.",
@@ -46,9 +50,21 @@ def _response(
     }
 
 
-def ok(body: Mapping[str, Any], *, request_id: str, status: int = 200) -> dict[str, Any]:
-    """A success (200 unless told otherwise) with a JSON body."""
-    return _response(status, body, "application/json", {REQUEST_ID: request_id})
+def ok(
+    body: Mapping[str, Any],
+    *,
+    request_id: str,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A success (200 unless told otherwise) with a JSON body (none for a 204)."""
+    response = _response(
+        status, body, "application/json", {REQUEST_ID: request_id, **(headers or {})}
+    )
+    if status == 204:  # RFC 9110: no content, so no body and no content type
+        del response["headers"]["content-type"]
+        response["body"] = ""
+    return response
 
 
 def problem(

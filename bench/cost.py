@@ -209,3 +209,81 @@ def read_stacks(root: Path) -> list[StackConfig]:
             )
         )
     return stacks
+
+
+# ---- signing in (issue 22) ------------------------------------------------------
+# AWS KMS pricing: requests to asymmetric keys are priced above symmetric ones
+# ($0.03 per 10,000). The pricing page's table was not in the stored copy this
+# was checked against, and secondary sources disagree ($0.03 or $0.15 per
+# 10,000 for ECC Sign); the higher is used, so the figure errs on the dear side.
+KMS_ASYMMETRIC_REQUEST: Final = 0.15 / 10_000
+# backend/sign_in.py: a sign-in reads the login's claim and the user (two
+# consistent GetItem, 1 unit each); reserves a place in the two failure
+# counters and gives both back on success (four UpdateItem, 1 unit each);
+# counts the client address (one UpdateItem); and stores the session's family
+# and first refresh token in one TransactWriteItems (2 items, 2 units each).
+SIGN_IN_READ_UNITS: Final = 2
+SIGN_IN_WRITE_UNITS: Final = 4 + 1 + 2 * 2
+# A sign-in per active user per day, for the per-MAU comparison with Cognito
+# (which bills each monthly active user once, however often they sign in).
+SIGN_INS_PER_MAU: Final = 30
+
+
+@dataclass(frozen=True)
+class SignInCost:
+    """Dollars per million sign-ins on one stack, term by term."""
+
+    stack: str
+    billed_ms: int
+    lambda_cost: float
+    http_api: float
+    dynamodb: float
+    kms: float
+
+    @property
+    def total(self) -> float:
+        """Everything a million sign-ins cost."""
+        return self.lambda_cost + self.http_api + self.dynamodb + self.kms
+
+
+def sign_in_cost_per_million(stack: StackConfig, measured_ms: float) -> SignInCost:
+    """A million sign-ins that each took `measured_ms` on one core here (see the module)."""
+    billed = lambda_duration_ms(measured_ms, stack.memory_mb)
+    gb_seconds = billed / 1000 * stack.memory_mb / 1024
+    return SignInCost(
+        stack=stack.name,
+        billed_ms=billed,
+        lambda_cost=MILLION * (gb_seconds * LAMBDA_GB_SECOND + LAMBDA_REQUEST),
+        http_api=MILLION * HTTP_API_REQUEST,
+        dynamodb=MILLION
+        * (SIGN_IN_WRITE_UNITS * DYNAMODB_WRITE_UNIT + SIGN_IN_READ_UNITS * DYNAMODB_READ_UNIT),
+        kms=MILLION * KMS_ASYMMETRIC_REQUEST,
+    )
+
+
+def render_sign_in_costs(measured_ms: float, root: Path | None = None) -> list[str]:
+    """Markdown lines: each arm64 stack's price per million sign-ins beside Cognito's per MAU."""
+    stacks = read_stacks(root or Path(__file__).resolve().parents[1])
+    mau = MILLION / SIGN_INS_PER_MAU
+    lines = [
+        f"Cost per million sign-ins (the in-process p50 of {measured_ms:.1f} ms scaled to each"
+        f" stack's memory; list prices checked {PRICES_CHECKED}; KMS Sign at"
+        f" ${KMS_ASYMMETRIC_REQUEST * 10_000:.2f} per 10,000). Cognito bills monthly active"
+        f" users instead: a million sign-ins is {mau:,.0f} MAUs at {SIGN_INS_PER_MAU} sign-ins"
+        f" each a month, at ${COGNITO_ESSENTIALS_MAU} per MAU (Essentials).",
+        "",
+        "| stack | billed ms | Lambda | HTTP API | DynamoDB | KMS | total | Cognito"
+        " | Cognito ÷ ours |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    cognito = mau * COGNITO_ESSENTIALS_MAU
+    for stack in stacks:
+        if stack.architecture != "arm64":
+            continue
+        c = sign_in_cost_per_million(stack, measured_ms)
+        lines.append(
+            f"| {c.stack} | {c.billed_ms} | ${c.lambda_cost:.2f} | ${c.http_api:.2f}"
+            f" | ${c.dynamodb:.2f} | ${c.kms:.2f} | ${c.total:.2f} | ${cognito:,.0f}"
+            f" | {cognito / c.total:.0f}x |"
+        )
+    return lines

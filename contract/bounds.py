@@ -18,3 +18,8 @@ DEFAULT_VERIFICATION_TTL_SECONDS: Final = 24 * 3600
 RESEND_COOLDOWN_SECONDS: Final = 60
 # A DNS hostname (lower case): mail domains, page domains.
 HOSTNAME_PATTERN: Final = r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+# Access tokens live 15 minutes at most (nothing revokes one before it
+# expires); a session's refresh tokens 30 days by default, a year at most.
+MAX_ACCESS_TOKEN_SECONDS: Final = 15 * 60
+DEFAULT_REFRESH_TOKEN_SECONDS: Final = 30 * 24 * 3600
+MAX_REFRESH_TOKEN_SECONDS: Final = 365 * 24 * 3600

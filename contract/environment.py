@@ -49,6 +49,9 @@ TOKEN_AUDIENCE: Final = "TOKEN_AUDIENCE"  # noqa: S105 - a variable's name
 SIGNING_KEY_ID: Final = "SIGNING_KEY_ID"
 ACCESS_TOKEN_SECONDS: Final = "ACCESS_TOKEN_SECONDS"  # noqa: S105 - a variable's name
 REFRESH_TOKEN_SECONDS: Final = "REFRESH_TOKEN_SECONDS"  # noqa: S105 - a variable's name
+# During a key rotation: the key that signed until now, still published in
+# the JWKS (never used to sign) until the last token it signed has expired.
+PREVIOUS_SIGNING_KEY_ID: Final = "PREVIOUS_SIGNING_KEY_ID"
 # The secret the stage's web server proves itself with when it forwards a
 # browser's address: an SSM SecureString's name on AWS (the function).
 CLIENT_ADDRESS_SECRET_PARAMETER: Final = "CLIENT_ADDRESS_SECRET_PARAMETER"  # noqa: S105 - a name

@@ -13,5 +13,6 @@ FORWARDED_ADDRESS: Final = "x-client-address"
 FORWARDED_SECRET: Final = "x-client-address-secret"  # noqa: S105 - a header's name
 REQUEST_ID: Final = "x-request-id"
 RETRY_AFTER: Final = "retry-after"
-# Bearer access tokens (`GET /me`), as RFC 6750 sends them.
+# Bearer access tokens (RFC 6750): sent in the first, asked for by the second on a 401.
 AUTHORIZATION: Final = "authorization"
+WWW_AUTHENTICATE: Final = "www-authenticate"

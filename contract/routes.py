@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from contract.headers import IDEMPOTENCY_KEY, REQUEST_ID, RETRY_AFTER
+from contract.headers import AUTHORIZATION, IDEMPOTENCY_KEY, REQUEST_ID, RETRY_AFTER
 
 SERVICE_NAME: Final = "signup"
 METRICS_NAMESPACE: Final = "Signup"
@@ -24,6 +24,9 @@ class Route:
     method: str
     path: str
     operation: str
+    # Served only with a valid access token: API Gateway's JWT authorizer on
+    # AWS, the gateway stand-in locally, check it before the function runs.
+    bearer: bool = False
 
     @property
     def key(self) -> str:
@@ -34,12 +37,28 @@ class Route:
 CREATE_USER: Final = Route("POST", "/createUser", "createUser")
 VERIFY_EMAIL: Final = Route("POST", "/verifyEmail", "verifyEmail")
 RESEND_VERIFICATION: Final = Route("POST", "/resendVerification", "resendVerification")
-ROUTES: Final = (CREATE_USER, VERIFY_EMAIL, RESEND_VERIFICATION)
-# Sessions (issue 22).
+# Signing in and sessions (issue 22).
 SIGN_IN: Final = Route("POST", "/signIn", "signIn")
 REFRESH_SESSION: Final = Route("POST", "/refreshSession", "refreshSession")
 SIGN_OUT: Final = Route("POST", "/signOut", "signOut")
-ME: Final = Route("GET", "/me", "getMe")
+ME: Final = Route("GET", "/me", "me", bearer=True)
+# What makes the stage an OpenID-style issuer that API Gateway's JWT
+# authorizer (and any JOSE library) can discover and verify tokens against.
+OPENID_CONFIGURATION: Final = Route(
+    "GET", "/.well-known/openid-configuration", "openidConfiguration"
+)
+JWKS: Final = Route("GET", "/.well-known/jwks.json", "jwks")
+ROUTES: Final = (
+    CREATE_USER,
+    VERIFY_EMAIL,
+    RESEND_VERIFICATION,
+    SIGN_IN,
+    REFRESH_SESSION,
+    SIGN_OUT,
+    ME,
+    OPENID_CONFIGURATION,
+    JWKS,
+)
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
 # The web app's sign-in page and the signed-in account view.
@@ -70,8 +89,9 @@ class CorsPolicy:
 
 CORS: Final = CorsPolicy(
     allow_methods=tuple(sorted({r.method for r in ROUTES})),
-    # A browser client may retry its own submission safely with Idempotency-Key.
-    allow_headers=("content-type", IDEMPOTENCY_KEY),
+    # A browser client may retry its own submission safely with Idempotency-Key,
+    # and call GET /me with its bearer token.
+    allow_headers=("content-type", IDEMPOTENCY_KEY, AUTHORIZATION),
     # Lets a browser client show the request id and honour Retry-After.
     expose_headers=(REQUEST_ID, RETRY_AFTER),
     max_age=600,

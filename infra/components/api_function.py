@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from infra.build.lambda_zip import LambdaArtifact
 from infra.components.function_settings import function_environment
+from infra.components.signing_key import SIGNING_ALGORITHM
 from infra.stack.schema import StageConfig
 
 HANDLER: Final = "backend.handler.handler"
@@ -52,6 +53,12 @@ class SignupFunctionArgs:
     tags: dict[str, str]
     # The hosted sign-up page's URL (WEB_URL: links in mails); None without one.
     web_url: pulumi.Input[str] | None = None
+    # The KMS key that signs access tokens (its ARN; the key id is its last
+    # segment) and the issuer URL the tokens name: the stage's API URL.
+    signing_key_arn: pulumi.Input[str] | None = None
+    token_issuer: pulumi.Input[str] | None = None
+    # During a key rotation: the key that signed until now, still published.
+    previous_signing_key_arn: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -132,7 +139,7 @@ class SignupFunction(pulumi.ComponentResource):
         )
 
     def _grants(self, args: SignupFunctionArgs) -> list[dict[str, object]]:
-        """What the API function may touch besides its logs: the table and two secrets.
+        """What the API function may touch besides its logs: table, two secrets, signing key.
 
         No mail: the transaction that changes state records the mail to send,
         and only the mail worker's role may call SES.
@@ -157,6 +164,7 @@ class SignupFunction(pulumi.ComponentResource):
                 args.client_address_secret_parameter_arn,
                 args.client_address_secret_key_arn,
             ),
+            *_sign_tokens(args.signing_key_arn, args.previous_signing_key_arn),
         ]
 
     def _create_function(
@@ -169,6 +177,9 @@ class SignupFunction(pulumi.ComponentResource):
             args.mail_configuration_set_name,
             args.web_url,
             args.client_address_secret_parameter_name,
+            args.token_issuer,
+            args.signing_key_arn,
+            args.previous_signing_key_arn,
         ).apply(
             lambda names: function_environment(
                 stage,
@@ -177,6 +188,9 @@ class SignupFunction(pulumi.ComponentResource):
                 mail_configuration_set=names[2],
                 web_url=names[3],
                 client_address_secret_parameter=names[4],
+                token_issuer=names[5],
+                signing_key_id=_key_id(names[6]),
+                previous_signing_key_id=_key_id(names[7]),
             )
         )
         return aws.lambda_.Function(
@@ -208,6 +222,35 @@ class SignupFunction(pulumi.ComponentResource):
             # The policy must exist before the first cold start reads the pepper.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
+
+
+def _key_id(arn: str | None) -> str | None:
+    """A KMS key ARN's last segment, the key id (which is also the tokens' `kid`)."""
+    return arn.rsplit("/", 1)[-1] if arn else None
+
+
+def _sign_tokens(
+    key_arn: pulumi.Input[str] | None, previous_arn: pulumi.Input[str] | None
+) -> list[dict[str, object]]:
+    """kms:Sign (ES256's algorithm only) on the one signing key; kms:GetPublicKey on it (and,
+    during a rotation, on the previous key, whose public half is still published)."""
+    if key_arn is None:
+        return []
+    return [
+        {
+            "Sid": "SignAccessTokens",
+            "Effect": "Allow",
+            "Action": ["kms:Sign"],
+            "Resource": [key_arn],
+            "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
+        },
+        {
+            "Sid": "PublishPublicKey",
+            "Effect": "Allow",
+            "Action": ["kms:GetPublicKey"],
+            "Resource": [key_arn, *([previous_arn] if previous_arn is not None else [])],
+        },
+    ]
 
 
 def read_secure_parameter(

@@ -40,6 +40,9 @@ def function_environment(
     mail_configuration_set: str,
     web_url: str | None = None,
     client_address_secret_parameter: str | None = None,
+    token_issuer: str | None = None,
+    signing_key_id: str | None = None,
+    previous_signing_key_id: str | None = None,
 ) -> dict[str, str]:
     """Exactly what `backend.config.Settings.from_env` reads, plus the log level."""
     settings = stage_settings(
@@ -49,5 +52,13 @@ def function_environment(
         web_url=web_url,
         mail_configuration_set=mail_configuration_set,
         client_address_secret_parameter=client_address_secret_parameter,
+        token_issuer=token_issuer,
+        token_audience=stage.tokens.audience,
+        signing_key_id=signing_key_id,
+        previous_signing_key_id=previous_signing_key_id,
+        access_token_seconds=stage.tokens.access_token_seconds,
+        refresh_token_seconds=stage.tokens.refresh_token_seconds,
+        rate_limit_sign_in_failures=stage.tokens.rate_limit_sign_in_failures,
+        rate_limit_sign_in_failures_global=stage.tokens.rate_limit_sign_in_failures_global,
     )
     return {**settings.to_env(), LOG_LEVEL: stage.log_level}

@@ -43,6 +43,9 @@ class SignupApiArgs:
     throttle_burst_limit: int
     log_retention_days: int
     tags: dict[str, str]
+    # The audience of the stage's access tokens: the JWT authorizer in front of
+    # the bearer routes (GET /me) accepts this stage's tokens for it.
+    token_audience: str | None = None
 
 
 class SignupApi(pulumi.ComponentResource):
@@ -50,6 +53,7 @@ class SignupApi(pulumi.ComponentResource):
 
     api: aws.apigatewayv2.Api
     stage: aws.apigatewayv2.Stage
+    authorizer: aws.apigatewayv2.Authorizer | None
     url: pulumi.Output[str]
 
     def __init__(
@@ -80,6 +84,7 @@ class SignupApi(pulumi.ComponentResource):
             payload_format_version="2.0",
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.authorizer = self._create_authorizer(name, args)
         for route in ROUTES:
             self._create_route(name, route, integration, args)
         self.stage = self._create_stage(name, args)
@@ -96,11 +101,15 @@ class SignupApi(pulumi.ComponentResource):
         args: SignupApiArgs,
     ) -> None:
         slug = _slug(route.operation)
+        # Bearer routes sit behind the JWT authorizer: the function never sees a bad token.
+        protected = route.bearer and self.authorizer is not None
         aws.apigatewayv2.Route(
             f"{name}-{slug}",
             api_id=self.api.id,
             route_key=route.key,
             target=pulumi.Output.concat("integrations/", integration.id),
+            authorization_type="JWT" if protected else None,
+            authorizer_id=self.authorizer.id if protected and self.authorizer else None,
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.lambda_.Permission(
@@ -116,6 +125,27 @@ class SignupApi(pulumi.ComponentResource):
             source_arn=pulumi.Output.concat(
                 self.api.execution_arn, f"/*/{route.method}{route.path}"
             ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_authorizer(
+        self, name: str, args: SignupApiArgs
+    ) -> aws.apigatewayv2.Authorizer | None:
+        """API Gateway's JWT authorizer with this stage as its issuer (the API's own URL).
+
+        It reads the issuer's /.well-known/openid-configuration for the key
+        set (API Gateway developer guide, "Signing keys and troubleshooting
+        JWT authorizers"): the same API serves both, without authorization.
+        """
+        if args.token_audience is None:
+            return None
+        return aws.apigatewayv2.Authorizer(
+            f"{name}-tokens",
+            api_id=self.api.id,
+            name=f"{name}-tokens",
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration={"issuer": self.api.api_endpoint, "audiences": [args.token_audience]},
             opts=pulumi.ResourceOptions(parent=self),
         )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi
 
-from contract.routes import CREATE_USER, SERVICE_NAME
+from contract.routes import CREATE_USER, JWKS, SERVICE_NAME
 from infra.build.lambda_zip import build_artifact
 from infra.build.page_export import build_site
 from infra.components.alarms import ServiceAlarms, ServiceAlarmsArgs
@@ -16,6 +16,7 @@ from infra.components.api_function import SignupFunction, SignupFunctionArgs
 from infra.components.http_api import SignupApi, SignupApiArgs
 from infra.components.mail_worker import MailWorker, MailWorkerArgs
 from infra.components.page import SignupWeb, SignupWebArgs
+from infra.components.signing_key import TokenSigningKey, TokenSigningKeyArgs
 from infra.components.stage_mail import StageMail, StageMailArgs
 from infra.components.stage_secret import Pepper, PepperArgs, StageSecret, StageSecretArgs
 from infra.components.users_table import UsersTable, UsersTableArgs
@@ -50,6 +51,10 @@ class SignupService(pulumi.ComponentResource):
     client_address_secret_name: pulumi.Output[str]
     client_address_secret_arn: pulumi.Output[str]
     client_address_secret_key_arn: pulumi.Output[str]
+    # The stage as an issuer of access tokens.
+    issuer_url: pulumi.Output[str]
+    jwks_url: pulumi.Output[str]
+    audience: str
     web: SignupWeb | None
 
     def __init__(
@@ -100,6 +105,15 @@ class SignupService(pulumi.ComponentResource):
         api_url, resolve_api_url = deferred
         self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
         web_url = self.web.url if self.web else None
+        # The signing key's policy names the function's role, and the function
+        # names the key: the keys' ARNs are deferred until both exist.
+        deferred_key: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
+        deferred_key = pulumi.deferred_output()
+        signing_key_arn, resolve_signing_key_arn = deferred_key
+        # During a rotation, the previous key too (a deferred output must be resolved).
+        previous: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]] | None = (
+            pulumi.deferred_output() if len(cfg.tokens.signing_keys) > 1 else None
+        )
         function = SignupFunction(
             f"{name}-create-user",
             SignupFunctionArgs(
@@ -123,6 +137,10 @@ class SignupService(pulumi.ComponentResource):
                 # Verification links open the hosted page, or (without one)
                 # the page the team serves at its first CORS origin.
                 web_url=web_url or cfg.cors_origins[0],
+                signing_key_arn=signing_key_arn,
+                previous_signing_key_arn=previous[0] if previous else None,
+                # The stage is its tokens' issuer: the API's own URL.
+                token_issuer=api_url,
             ),
             child,
         )
@@ -133,6 +151,18 @@ class SignupService(pulumi.ComponentResource):
             MailWorkerArgs(function=function.args, stream_arn=table.stream_arn),
             child,
         )
+        signing_key = TokenSigningKey(
+            f"{name}-token-signing",
+            TokenSigningKeyArgs(
+                signer_role_arn=function.role.arn,
+                tags=tags,
+                generations=cfg.tokens.signing_keys,
+            ),
+            child,
+        )
+        resolve_signing_key_arn(signing_key.key.arn)
+        if previous is not None and signing_key.previous is not None:
+            previous[1](signing_key.previous.arn)
         api = SignupApi(
             f"{name}-api",
             SignupApiArgs(
@@ -143,6 +173,7 @@ class SignupService(pulumi.ComponentResource):
                 throttle_burst_limit=cfg.throttle_burst_limit,
                 log_retention_days=cfg.log_retention_days,
                 tags=tags,
+                token_audience=cfg.tokens.audience,
             ),
             child,
         )
@@ -171,6 +202,10 @@ class SignupService(pulumi.ComponentResource):
         self.client_address_secret_name = secret.parameter.name
         self.client_address_secret_arn = secret.parameter.arn
         self.client_address_secret_key_arn = secret.key.arn
+        # What a team's own API Gateway JWT authorizer is configured with (README).
+        self.issuer_url = api.url
+        self.jwks_url = pulumi.Output.concat(api.url, JWKS.path)
+        self.audience = cfg.tokens.audience
         self.register_outputs(
             {
                 "apiUrl": self.api_url,
@@ -182,6 +217,9 @@ class SignupService(pulumi.ComponentResource):
                 "mailIdentity": self.mail_identity,
                 "mailDnsRecords": self.mail_dns_records,
                 "clientAddressSecretName": self.client_address_secret_name,
+                "issuerUrl": self.issuer_url,
+                "jwksUrl": self.jwks_url,
+                "audience": self.audience,
                 **({"webUrl": self.web.url} if self.web else {}),
             }
         )

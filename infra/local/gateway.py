@@ -12,6 +12,7 @@ from typing import Any
 
 from contract.routes import ROUTES
 from infra.local import cors
+from infra.local.authorizer import JwtAuthorizer, TokenRefused, unauthorized, with_claims
 from infra.local.events import (
     HttpRequest,
     HttpResponse,
@@ -39,6 +40,10 @@ class GatewayConfig:
     """The parts of an HTTP API stage the local gateway reproduces."""
 
     routes: frozenset[str] = frozenset(route.key for route in ROUTES)
+    # The routes behind the JWT authorizer, and the authorizer (None: none is
+    # configured, and those routes answer 401 as an authorizer with no keys would).
+    bearer_routes: frozenset[str] = frozenset(route.key for route in ROUTES if route.bearer)
+    authorizer: JwtAuthorizer | None = None
     cors: cors.CorsConfig | None = field(default_factory=cors.CorsConfig)
     integration_timeout: float = 30.0  # HTTP API's hard maximum
     max_body_bytes: int = 10 * 1024 * 1024  # HTTP API's payload quota
@@ -92,6 +97,8 @@ def _route(
         api_id=config.api_id,
         account_id=config.account_id,
     )
+    if route_key in config.bearer_routes and (refusal := _authorize(event, request, config)):
+        return refusal
     context = LocalLambdaContext(
         function_name=config.function_name,
         region=config.region,
@@ -109,6 +116,20 @@ def _route(
     except InvalidLambdaResponseError as exc:
         log.error("%s: malformed Lambda response: %s", route_key, exc)
         return INTERNAL_ERROR
+
+
+def _authorize(
+    event: dict[str, Any], request: HttpRequest, config: GatewayConfig
+) -> HttpResponse | None:
+    """Verify the bearer token into the event's claims; the 401 when it fails."""
+    # As on AWS: the authorizer answers first; the function never runs for a bad token.
+    if config.authorizer is None:
+        return unauthorized("no authorizer is configured")
+    try:
+        with_claims(event, config.authorizer.claims(combine_headers(request.headers)))
+    except TokenRefused as exc:
+        return unauthorized(str(exc))
+    return None
 
 
 def invoke(handler: Handler, event: dict[str, Any], context: Any, timeout: float) -> object:

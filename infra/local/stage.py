@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, cast
@@ -16,6 +17,7 @@ from backend.handler import create_handler
 from backend.mail_worker import create_worker
 from backend.messages import VERIFICATION, Mail
 from contract.environment import (
+    ACCESS_TOKEN_SECONDS,
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
     PASSWORD_MIN_SCORE,
@@ -23,10 +25,15 @@ from contract.environment import (
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
     RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RATE_LIMIT_SIGN_IN_FAILURES,
+    RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
+    REFRESH_TOKEN_SECONDS,
+    TOKEN_AUDIENCE,
     VERIFICATION_TTL_SECONDS,
 )
 from infra.components.function_settings import stage_settings
 from infra.local import dynamodb_local
+from infra.local.authorizer import JwtAuthorizer
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
 from infra.local.secrets import (
@@ -35,6 +42,7 @@ from infra.local.secrets import (
     load_or_create_secret,
 )
 from infra.local.server import LocalApiServer
+from infra.local.signing_key import load_or_create_signer
 from infra.local.streams import StreamPoller
 from infra.local.supervisor import Supervisor
 from infra.local.table_setup import ensure_table, stream_arn
@@ -57,7 +65,15 @@ PASSED_THROUGH: Final = (
     RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     RATE_LIMIT_MAILS_PER_ADDRESS,
     PASSWORD_MIN_SCORE,
+    # Signing in (e.g. RATE_LIMIT_SIGN_IN_FAILURES=1000/60 to time many guesses).
+    RATE_LIMIT_SIGN_IN_FAILURES,
+    RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
+    ACCESS_TOKEN_SECONDS,
+    REFRESH_TOKEN_SECONDS,
+    TOKEN_AUDIENCE,
 )
+# The local stage's audience unless TOKEN_AUDIENCE says otherwise.
+LOCAL_AUDIENCE: Final = "signup-local"
 MAIL_DIR: Final = "mail"
 DEV_STACK_FILE: Final = "Pulumi.dev.yaml"
 
@@ -92,6 +108,7 @@ def local_settings(
     web_url: str = StageOptions.web_url,
     outbox: Path | None = None,
     client_address_secret: str | None = None,
+    token_issuer: str | None = None,
 ) -> Settings:
     """The function's settings on this machine: the stack file's policy through the same
     translation the AWS program uses, the local plumbing, then `env`'s overrides."""
@@ -103,6 +120,8 @@ def local_settings(
         web_url=web_url,
         mail_outbox_dir=str(outbox) if outbox else None,
         client_address_secret_value=client_address_secret,
+        token_issuer=token_issuer,
+        token_audience=LOCAL_AUDIENCE,
     )
     return Settings.from_env({**base.to_env(), **overrides(env)})
 
@@ -151,6 +170,14 @@ class LocalStage:
         ddb = dynamodb_local.client(self.dynamodb_endpoint, opts.region)
         if ensure_table(ddb, opts.table_name):
             log.info("created table %s", opts.table_name)
+        config = GatewayConfig(
+            cors=CorsConfig(allow_origins=opts.cors_origins),
+            integration_timeout=opts.integration_timeout,
+            region=opts.region,
+        )
+        # The handler reads its settings on the first request: by then the
+        # bound port, and so the issuer URL (the API's own), is known.
+        self._server = LocalApiServer(self._handler(lambda: self.settings), config, opts.api_port)
         self._settings = local_settings(
             stage=read_stack_file(opts.stack_file),
             table_name=opts.table_name,
@@ -160,15 +187,15 @@ class LocalStage:
             web_url=opts.web_url,
             outbox=self.outbox,
             client_address_secret=self.client_address_secret,
+            token_issuer=self._server.url,
         )
-        config = GatewayConfig(
-            cors=CorsConfig(allow_origins=opts.cors_origins),
-            integration_timeout=opts.integration_timeout,
-            region=opts.region,
+        # The stand-in for the JWT authorizer that fronts GET /me on AWS.
+        self._server.app.config = dataclasses.replace(
+            config,
+            authorizer=JwtAuthorizer(self._server.url, self._settings.token_audience),
         )
         self._poller = self._mail_worker(self._settings, stream_arn(ddb, opts.table_name))
         self._poller.start()
-        self._server = LocalApiServer(self._handler(self._settings), config, opts.api_port)
         self._server.start()
         self.api_url = self._server.url
         return self.api_url
@@ -178,13 +205,15 @@ class LocalStage:
         """Where the function writes each mail as an .eml file, instead of sending it."""
         return self.options.data_dir / MAIL_DIR
 
-    def _handler(self, settings: Settings) -> Handler:
+    def _handler(self, settings: Callable[[], Settings]) -> Handler:
         if self.options.handler:
             return load_handler(self.options.handler)
         # Handed its settings and a session with fake credentials: nothing is
-        # written into this process's environment.
+        # written into this process's environment. No KMS here: the data
+        # directory's key signs the tokens instead.
         session = dynamodb_local.local_session(self.options.region)
-        return create_handler(lambda: settings, session=session)
+        signer = load_or_create_signer(self.options.data_dir)
+        return create_handler(settings, session=session, signer=signer)
 
     def _mail_worker(self, settings: Settings, arn: str) -> StreamPoller:
         # The same worker as on AWS, fed from DynamoDB Local's stream.

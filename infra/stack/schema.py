@@ -20,6 +20,11 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
+from contract.bounds import (
+    DEFAULT_REFRESH_TOKEN_SECONDS,
+    MAX_ACCESS_TOKEN_SECONDS,
+    MAX_REFRESH_TOKEN_SECONDS,
+)
 from contract.limits import (
     DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
     DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
@@ -40,6 +45,7 @@ PROJECT: Final = "signup"
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_AUDIENCE: Final = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,99}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
 _T = TypeVar("_T")
 
@@ -75,20 +81,40 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitMailsPerAddress": str,
     # The hosted sign-up page: one object, its sub-keys in infra/stack/web.py.
     "web": dict,
+    # Signing in (issue 22): the tokens' audience and lifetimes, the failure limits.
+    "tokenAudience": str,
+    "accessTokenSeconds": int,
+    "refreshTokenSeconds": int,
+    "rateLimitSignInFailures": str,
+    "rateLimitSignInFailuresGlobal": str,
+    "tokenSigningKeys": list,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
+# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900 and 100/3600.
+SIGN_IN_KEYS: Final = (
+    "tokenAudience",
+    "accessTokenSeconds",
+    "refreshTokenSeconds",
+    "rateLimitSignInFailures",
+    "rateLimitSignInFailuresGlobal",
+    "tokenSigningKeys",
+)
 # passwordMinScore, rateLimitPerIdentifierGlobal, rateLimitMailsPerAddress:
 # absent means the function's defaults (backend/config.py).
+SIGN_UP_KEYS: Final = (
+    "passwordMinScore",
+    "rateLimitPerIdentifierGlobal",
+    "rateLimitMailsPerAddress",
+)
 OPTIONAL_KEYS: Final = (
     "alarmActions",
     "reservedConcurrency",
     "mailDomain",
-    "passwordMinScore",
-    "rateLimitPerIdentifierGlobal",
-    "rateLimitMailsPerAddress",
+    *SIGN_UP_KEYS,
+    *SIGN_IN_KEYS,
 )
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
@@ -117,6 +143,19 @@ class AlarmThresholds:
 
 
 @dataclass(frozen=True)
+class TokenConfig:
+    """Signing in: who the access tokens are for, how long they and sessions live, the limits."""
+
+    audience: str
+    access_token_seconds: int
+    refresh_token_seconds: int
+    rate_limit_sign_in_failures: RateLimit
+    rate_limit_sign_in_failures_global: RateLimit
+    # Key generations, the signing one first (a second only during a rotation).
+    signing_keys: tuple[int, ...] = (1,)
+
+
+@dataclass(frozen=True)
 class StageConfig:
     """Everything that differs between dev, staging and prod."""
 
@@ -141,6 +180,7 @@ class StageConfig:
     rate_limit_per_address: RateLimit
     rate_limit_per_identifier: RateLimit
     web: WebConfig
+    tokens: TokenConfig
     password_min_score: int = DEFAULT_MIN_SCORE
     rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
     rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
@@ -232,13 +272,14 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
         rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
         web=schema.web(),
-        password_min_score=_or_default(min_score, DEFAULT_MIN_SCORE),
+        password_min_score=_default(min_score, DEFAULT_MIN_SCORE),
         rate_limit_per_identifier_global=schema.rate_limit(
             "rateLimitPerIdentifierGlobal", DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
         ),
         rate_limit_mails_per_address=schema.rate_limit(
             "rateLimitMailsPerAddress", DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
         ),
+        tokens=schema.tokens(stage),
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -293,7 +334,7 @@ def _checked_secret(key: str, value: str) -> str:
     return value
 
 
-def _or_default(value: int | None, default: int) -> int:
+def _default(value: _T | None, default: _T) -> _T:
     return default if value is None else value
 
 
@@ -367,6 +408,52 @@ class _Schema:
         if default is not None and self._read(key, str) is None:
             return default
         value = self._require(key, str)
+        try:
+            limit = RateLimit.parse(value)
+        except ValueError as exc:
+            raise StageConfigError(f"{key}: {exc}") from exc
+        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        return limit
+
+    def tokens(self, stage: str) -> TokenConfig:
+        audience = self._read("tokenAudience", str)
+        audience = f"{PROJECT}-{stage}" if audience is None else audience
+        _check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
+        access = _default(self._read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
+        _check(
+            60 <= access <= MAX_ACCESS_TOKEN_SECONDS,
+            "accessTokenSeconds",
+            f"{access} is outside 60..{MAX_ACCESS_TOKEN_SECONDS} (tokens cannot be revoked)",
+        )
+        refresh = _default(self._read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
+        _check(
+            access <= refresh <= MAX_REFRESH_TOKEN_SECONDS,
+            "refreshTokenSeconds",
+            f"{refresh} is outside accessTokenSeconds..{MAX_REFRESH_TOKEN_SECONDS}",
+        )
+        return TokenConfig(
+            audience=audience,
+            access_token_seconds=access,
+            refresh_token_seconds=refresh,
+            rate_limit_sign_in_failures=self._optional_limit("rateLimitSignInFailures", "5/900"),
+            rate_limit_sign_in_failures_global=self._optional_limit(
+                "rateLimitSignInFailuresGlobal", "100/3600"
+            ),
+            signing_keys=self._key_generations(),
+        )
+
+    def _key_generations(self) -> tuple[int, ...]:
+        value = _default(self._read("tokenSigningKeys", list), [1])
+        ok = (
+            1 <= len(value) <= 2
+            and all(type(n) is int and 1 <= n <= 999 for n in value)
+            and len(set(value)) == len(value)
+        )
+        _check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
+        return tuple(value)
+
+    def _optional_limit(self, key: str, default: str) -> RateLimit:
+        value = _default(self._read(key, str), default)
         try:
             limit = RateLimit.parse(value)
         except ValueError as exc:

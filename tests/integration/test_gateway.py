@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from contract.routes import CORS
 from infra.local.cors import CorsConfig
 from infra.local.gateway import GatewayConfig
 from infra.local.server import LocalApiServer
@@ -178,9 +179,11 @@ def test_gateway_preflight_allowed_origin(url: str) -> None:
     )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == ORIGIN
-    assert response.headers["access-control-allow-methods"] == "POST"
-    # A browser client may send Idempotency-Key to retry its own submission.
-    assert response.headers["access-control-allow-headers"] == "content-type,idempotency-key"
+    # Every method some route serves (GET /me and the issuer's documents too).
+    assert response.headers["access-control-allow-methods"] == ",".join(CORS.allow_methods)
+    # A browser client may send Idempotency-Key to retry its own submission,
+    # and its bearer token to GET /me.
+    assert response.headers["access-control-allow-headers"] == ",".join(CORS.allow_headers)
 
 
 def test_gateway_preflight_other_origin_gets_no_cors_headers(url: str) -> None:

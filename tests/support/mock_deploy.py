@@ -64,6 +64,8 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return {"id": f"pl-{args.args['name']}", "name": args.args["name"]}
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return {"id": self.region, "userName": "AWS", "password": "ecr-token"}
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root"}
             case "aws:index/getRegion:getRegion":
                 return {"id": self.region, "region": self.region, "name": self.region}
         raise NotImplementedError(f"unmocked call {args.token}({args.args})")
@@ -130,6 +132,8 @@ class AwsMocks(pulumi.runtime.Mocks):
                 | "aws:lambda/permission:Permission"
                 | "aws:cloudwatch/metricAlarm:MetricAlarm"
                 | "aws:sqs/queuePolicy:QueuePolicy"
+                | "aws:kms/alias:Alias"
+                | "aws:apigatewayv2/authorizer:Authorizer"
                 | "pulumi:providers:aws"
             ):
                 pass

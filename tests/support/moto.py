@@ -108,7 +108,8 @@ class MotoFunction:
         response = self.handler(event, lambda_context())
         assert set(response) <= {"statusCode", "headers", "body", "isBase64Encoded", "cookies"}
         text = response["body"]
-        return Reply(response["statusCode"], response["headers"], json.loads(text), text)
+        body = json.loads(text) if text else {}  # a 204 has no body
+        return Reply(response["statusCode"], response["headers"], body, text)
 
     def user_keys(self) -> list[str]:
         """The partition key of every user item (see `items`), sorted."""

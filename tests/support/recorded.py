@@ -25,6 +25,8 @@ MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
 EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+ALIAS = "aws:kms/alias:Alias"
+AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 # The hosted page (infra/web).
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
@@ -64,6 +66,9 @@ UNTAGGED = frozenset(
         "aws:apigatewayv2/route:Route",
         "aws:lambda/permission:Permission",
         QUEUE_POLICY,
+        # Neither takes tags; the key an alias names, and the API, carry them.
+        ALIAS,
+        AUTHORIZER,
         RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,

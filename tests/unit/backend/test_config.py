@@ -69,6 +69,11 @@ def test_settings_to_env_leaves_out_what_is_unset() -> None:
         "RATE_LIMIT_PER_IDENTIFIER_GLOBAL",
         "RATE_LIMIT_MAILS_PER_ADDRESS",
         "PASSWORD_MIN_SCORE",
+        "TOKEN_AUDIENCE",
+        "ACCESS_TOKEN_SECONDS",
+        "REFRESH_TOKEN_SECONDS",
+        "RATE_LIMIT_SIGN_IN_FAILURES",
+        "RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL",
     }
 
 
@@ -106,3 +111,44 @@ def test_settings_refuses_a_bad_value_by_name() -> None:
         Settings.from_env({**BASE, "BCRYPT_COST": "twelve"})
     with pytest.raises(ConfigurationError, match="PASSWORD_MIN_LENGTH"):
         Settings(table_name="users", pepper_value="x" * 32, password_min_length=200)
+
+
+def test_settings_reads_the_token_settings() -> None:
+    settings = Settings.from_env(
+        {
+            **BASE,
+            "TOKEN_ISSUER": "https://api.example.test/",
+            "TOKEN_AUDIENCE": "signup-dev",
+            "SIGNING_KEY_ID": "key-1",
+            "PREVIOUS_SIGNING_KEY_ID": "key-0",
+            "ACCESS_TOKEN_SECONDS": "600",
+            "REFRESH_TOKEN_SECONDS": "86400",
+            "RATE_LIMIT_SIGN_IN_FAILURES": "3/60",
+            "RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL": "50/3600",
+        }
+    )
+    assert settings.require_token_issuer() == "https://api.example.test"
+    assert (settings.signing_key_id, settings.previous_signing_key_id) == ("key-1", "key-0")
+    assert (settings.access_token_seconds, settings.refresh_token_seconds) == (600, 86400)
+    assert str(settings.rate_limit_sign_in_failures) == "3/60"
+    assert str(settings.rate_limit_sign_in_failures_global) == "50/3600"
+    assert Settings.from_env(settings.to_env()) == settings
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ACCESS_TOKEN_SECONDS", "901"),
+        ("ACCESS_TOKEN_SECONDS", "30"),
+        ("REFRESH_TOKEN_SECONDS", "60"),
+        ("RATE_LIMIT_SIGN_IN_FAILURES", "five"),
+    ],
+)
+def test_settings_refuses_bad_token_settings_by_name(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({**BASE, name: value})
+
+
+def test_settings_without_an_issuer_cannot_sign() -> None:
+    with pytest.raises(ConfigurationError, match="TOKEN_ISSUER"):
+        Settings.from_env(BASE).require_token_issuer()

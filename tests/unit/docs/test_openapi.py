@@ -15,6 +15,7 @@ from contract import codes
 from contract.routes import ROUTES
 from contract.rules import SIGNUP_FIELDS
 from contract.rules.link_requests import RESEND_FIELDS, TOKEN_FIELDS
+from contract.rules.session import REFRESH_FIELDS, SIGN_IN_FIELDS
 from tests.support.openapi import DOCUMENT, conformance_problems, document, validate_instance
 
 pytestmark = pytest.mark.hardening
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.hardening
 _ROOT = Path(__file__).resolve().parents[3]
 SOURCES = (_ROOT / "backend", _ROOT / "contract")
 # Every field some route accepts: `<field>_required` exists for each.
-REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS)
+REQUEST_FIELDS = (*SIGNUP_FIELDS, *TOKEN_FIELDS, *RESEND_FIELDS, *SIGN_IN_FIELDS, *REFRESH_FIELDS)
 # Routing answers of the function; API Gateway answers them first on every
 # stage (it has only the routes of contract.routes), so the document leaves them out.
 ROUTING_CODES = {"route_not_found", "method_not_allowed"}

@@ -12,7 +12,9 @@ from tests.plugins.deployments import ROOT, STACKS
 from tests.support.mock_deploy import ACCOUNT
 from tests.support.recorded import (
     ALARM,
+    ALIAS,
     API,
+    AUTHORIZER,
     BUCKET,
     BUCKET_POLICY,
     CLUSTER,
@@ -66,6 +68,7 @@ UNSCOPED = {
     *("WhoAmI", "CreatePepperKey", "DescribeParameters", "ApiAccessLogDelivery"),
     *("WebNetworkRead", "WebLoadBalancerRead", "RegistryLogin", "TaskDefinitions"),
     "CreateMailFeed",
+    "ReadKeyAliases",
 }
 _API = f"arn:aws:apigateway:{REGION}::/apis"
 
@@ -89,6 +92,9 @@ CREATES: dict[str, tuple[str, str]] = {
     INTEGRATION: ("apigateway:POST", f"{_API}/id/integrations"),
     ROUTE: ("apigateway:POST", f"{_API}/id/routes"),
     STAGE: ("apigateway:POST", f"{_API}/id/stages"),
+    AUTHORIZER: ("apigateway:POST", f"{_API}/id/authorizers"),
+    # An alias is created against both itself and the key it names.
+    ALIAS: ("kms:CreateAlias", _ARN.format(service="kms", resource="{name}")),
     ALARM: (
         "cloudwatch:PutMetricAlarm",
         _ARN.format(service="cloudwatch", resource="alarm:{name}"),
@@ -198,8 +204,7 @@ def test_deploy_policy_has_no_wildcard_actions_and_explains_every_unscoped_state
     for action in (
         *("kms:CreateKey", "kms:Encrypt", "logs:CreateLogDelivery", "iam:PassRole"),
         *("ecr:GetAuthorizationToken", "ecs:RegisterTaskDefinition", "ec2:Describe"),
-        *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole"),
-        "lambda:CreateEventSourceMapping",
+        *("elasticloadbalancing:Describe", "iam:CreateServiceLinkedRole", "kms:ListAliases"),
     ):
         assert action in explained
 

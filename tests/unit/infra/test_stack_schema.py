@@ -56,6 +56,12 @@ WRONG: dict[str, list[Any]] = {
     "rateLimitPerIdentifierGlobal": ["fifty", "50/0", 50, "50/86401"],
     "rateLimitMailsPerAddress": ["200", "0/86400", ["200/86400"], "200/86401"],
     "web": ["yes", True, ["enabled"]],
+    "tokenAudience": ["Signup Dev", "", "-dash"],
+    "accessTokenSeconds": [901, 59, "fifteen minutes"],
+    "refreshTokenSeconds": [366 * 24 * 3600, 60, "30 days"],
+    "rateLimitSignInFailures": ["5", "0/900", 5],
+    "rateLimitSignInFailuresGlobal": ["100/86401", ["100/3600"]],
+    "tokenSigningKeys": [[], [2, 1, 0], [1, 1], ["1"], 1, [0]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 # For each sub-key of `web`, values to put into dev's object that must be

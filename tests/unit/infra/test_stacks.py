@@ -23,6 +23,7 @@ from tests.support.mock_deploy import TEST_PEPPER
 from tests.support.recorded import (
     ALARM,
     API,
+    AUTHORIZER,
     DISTRIBUTION,
     ECS_SERVICE,
     EVENT_SOURCE_MAPPING,
@@ -61,6 +62,7 @@ _WORKER_POLICY = f"{ROLE_POLICY}::signup-<stage>-mail-worker-policy.inputs.polic
 _ALARMS = f"{ALARM}::signup-<stage>-alarms"
 _MAIL = f"{MAIL_IDENTITY}::signup-<stage>-mail"
 _WEB = "signup-<stage>-web"
+_AUTHORIZER = f"{AUTHORIZER}::signup-<stage>-api-tokens"
 _CDN = f"{DISTRIBUTION}::{_WEB}-cdn"
 _TASK = f"{TASK}::{_WEB}-task"
 # The mocks' distribution domain, stage-normalized (see mock_deploy.web_state).
@@ -172,6 +174,19 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "rateLimitPerIdentifierGlobal": [(f"{_FN}.{ENV}.RATE_LIMIT_PER_IDENTIFIER_GLOBAL", _same)],
     "rateLimitMailsPerAddress": [(f"{_FN}.{ENV}.RATE_LIMIT_MAILS_PER_ADDRESS", _same)],
     "passwordMinScore": [(f"{_FN}.{ENV}.PASSWORD_MIN_SCORE", str)],
+    "tokenAudience": [
+        (f"{_FN}.{ENV}.TOKEN_AUDIENCE", _same),
+        (
+            f"{AUTHORIZER}::signup-<stage>-api-tokens.inputs.jwtConfiguration.audiences",
+            lambda v: [v],
+        ),
+    ],
+    "accessTokenSeconds": [(f"{_FN}.{ENV}.ACCESS_TOKEN_SECONDS", str)],
+    # Checked by tests/unit/infra/test_token_signing.py (a rotation's two keys).
+    "tokenSigningKeys": [(f"{KEY}::signup-<stage>-token-signing-key-1.inputs.keyUsage", None)],
+    "refreshTokenSeconds": [(f"{_FN}.{ENV}.REFRESH_TOKEN_SECONDS", str)],
+    "rateLimitSignInFailures": [(f"{_FN}.{ENV}.RATE_LIMIT_SIGN_IN_FAILURES", _same)],
+    "rateLimitSignInFailuresGlobal": [(f"{_FN}.{ENV}.RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL", _same)],
     # Rows whose expectation is None are checked by a test of their own (the
     # identity; the mail worker's policy): here they only say which key drives them.
     "mailFrom": [
@@ -273,7 +288,8 @@ def test_stacks_differ_exactly_where_their_config_differs(
     expected = {
         path
         for key, drives in DRIVES.items()
-        if settings_a.get(key) != settings_b.get(key)
+        # Both stage-normalized, as the leaves are: `signup-dev` and `signup-prod` agree.
+        if normalized(settings_a.get(key), a) != normalized(settings_b.get(key), b)
         for path, _ in drives
     }
     assert differing == expected
@@ -289,6 +305,7 @@ def test_outputs_are_the_contract(deployments: Deployments, stack: str) -> None:
         *("mailIdentity", "mailDnsRecords"),
         *web,
         "webRepositoryUrl",
+        *("issuerUrl", "jwksUrl", "audience"),
     }
     assert outputs["stage"] == stack
     assert outputs["apiUrl"].startswith("https://")
@@ -372,6 +389,8 @@ def test_function_environment_names_this_stacks_table_and_pepper(
         mail_configuration_set=variables["MAIL_CONFIGURATION_SET"],
         web_url=variables["WEB_URL"],
         client_address_secret_parameter=variables["CLIENT_ADDRESS_SECRET_PARAMETER"],
+        token_issuer=variables["TOKEN_ISSUER"],
+        signing_key_id=variables["SIGNING_KEY_ID"],
     )
     configuration_set = one(deployment, MAIL_CONFIGURATION_SET)["inputs"]
     assert variables["MAIL_CONFIGURATION_SET"] == configuration_set["configurationSetName"]
@@ -417,6 +436,7 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     secret_key = one(deployment, KEY, "-client-address-secret-key")
     key_arn = "arn:aws:kms:us-east-1:123456789012:key/{}".format
     context = "kms:EncryptionContext:PARAMETER_ARN"
+    signing_key = key_arn(physical_name(one(deployment, KEY, "-token-signing-key-1")))
     # No ses:* and no stream: the API records the mail; the mail worker sends it.
     assert grants(deployment, "-create-user") == {
         "dynamodb:DeleteItem": [([table_arn], None)],
@@ -431,6 +451,9 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
             ([key_arn(physical_name(pepper_key))], {"StringEquals": {context: pepper_arn}}),
             ([key_arn(physical_name(secret_key))], {"StringEquals": {context: secret_arn}}),
         ],
+        # The token-signing key: sign with ES256's algorithm, publish the public key.
+        "kms:Sign": [([signing_key], {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256"}})],
+        "kms:GetPublicKey": [([signing_key], None)],
     }
 
 

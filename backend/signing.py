@@ -1,0 +1,146 @@
+"""The key that signs access tokens: an asymmetric KMS key whose private half never leaves KMS.
+
+A signer signs a JWS signing input and lists its public keys as a JWKS. KMS
+returns an ECDSA signature DER-encoded; JWS (RFC 7518, section 3.4) wants the
+two 32-byte integers r and s side by side, so it is converted here. The
+local stage has a signer of its own with the same shape
+(`infra/local/signing_key.py`).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final, Protocol
+
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
+
+from backend.errors import SigningUnavailable
+
+ALGORITHM: Final = "ES256"
+# KMS's names for the key and the algorithm that make ES256: P-256 and SHA-256.
+KMS_SIGNING_ALGORITHM: Final = "ECDSA_SHA_256"
+_COORDINATE_BYTES: Final = 32
+# KMS failures that mean "try again later"; any other error (access denied,
+# a wrong key id) is a misconfiguration and stays a 500 with its traceback.
+_RETRYABLE: Final = frozenset(
+    {"DependencyTimeoutException", "KMSInternalException", "ThrottlingException"}
+)
+Jwk = dict[str, str]
+# A P-256 public key in X.509 SubjectPublicKeyInfo DER (what kms:GetPublicKey
+# returns) is always these bytes (RFC 5480: id-ecPublicKey, prime256v1, an
+# uncompressed point) followed by X and Y: a fixed shape, read without a
+# parser. Reading it and the signatures here keeps the Lambda zip free of a
+# native cryptography library (its build is another architecture's, and its
+# import adds to every cold start); the tests verify the result with PyJWT.
+P256_SPKI_PREFIX: Final = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d03010703420004")
+
+
+class TokenSigner(Protocol):
+    """Signs JWS signing inputs with one key and publishes the public keys that verify them."""
+
+    @property
+    def key_id(self) -> str:
+        """The `kid` of the key that signs now."""
+
+    def sign(self, message: bytes) -> bytes:
+        """The ES256 signature of `message`: r and s, 32 bytes each."""
+
+    def public_keys(self) -> list[Jwk]:
+        """The JWKS's keys: the signing key first, then any still-trusted previous ones."""
+
+
+def b64url(data: bytes) -> str:
+    """Base64url without padding, as JOSE writes every binary value."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def jws_signature(der: bytes) -> bytes:
+    """A DER ECDSA signature (as KMS returns it: SEQUENCE of INTEGER r, s) as JWS's r||s."""
+    if len(der) < 8 or der[0] != 0x30 or der[1] != len(der) - 2:
+        raise ValueError("not a DER ECDSA signature")
+    r, rest = _der_integer(der[2:])
+    s, rest = _der_integer(rest)
+    if rest:
+        raise ValueError("trailing bytes after the DER ECDSA signature")
+    return r + s
+
+
+def _der_integer(data: bytes) -> tuple[bytes, bytes]:
+    """One DER INTEGER of a P-256 signature, as 32 big-endian bytes, and what follows it."""
+    if len(data) < 2 or data[0] != 0x02 or not 1 <= data[1] <= _COORDINATE_BYTES + 1:
+        raise ValueError("not a DER INTEGER of a P-256 signature")
+    length = data[1]
+    value = data[2 : 2 + length].lstrip(b"\x00")
+    if len(data) < 2 + length or len(value) > _COORDINATE_BYTES:
+        raise ValueError("a DER INTEGER out of range for P-256")
+    return value.rjust(_COORDINATE_BYTES, b"\x00"), data[2 + length :]
+
+
+def public_jwk(spki: bytes, kid: str) -> Jwk:
+    """A P-256 public key (SubjectPublicKeyInfo DER) as a JWK (RFC 7518, 6.2): no private part."""
+    point = spki.removeprefix(P256_SPKI_PREFIX)
+    if len(spki) != len(P256_SPKI_PREFIX) + 2 * _COORDINATE_BYTES or point == spki:
+        raise ValueError("not a P-256 public key: ES256 needs one")
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(point[:_COORDINATE_BYTES]),
+        "y": b64url(point[_COORDINATE_BYTES:]),
+        "kid": kid,
+        "use": "sig",
+        "alg": ALGORITHM,
+    }
+
+
+class KmsSigner:
+    """An `ECC_NIST_P256` `SIGN_VERIFY` KMS key; its public keys are read once per container."""
+
+    def __init__(self, client: Any, key_id: str, *, previous_key_ids: Sequence[str] = ()) -> None:
+        self._client = client
+        self._key_id = key_id
+        self._previous = tuple(k for k in previous_key_ids if k and k != key_id)
+        self._jwks: list[Jwk] | None = None
+
+    @property
+    def key_id(self) -> str:
+        """The KMS key id doubles as the `kid`: it names the key and is no secret."""
+        return self._key_id
+
+    def sign(self, message: bytes) -> bytes:
+        """Sign in KMS; `RAW` makes KMS hash the message with SHA-256 itself."""
+        with _translated():
+            answer = self._client.sign(
+                KeyId=self._key_id,
+                Message=message,
+                MessageType="RAW",
+                SigningAlgorithm=KMS_SIGNING_ALGORITHM,
+            )
+        return jws_signature(bytes(answer["Signature"]))
+
+    def public_keys(self) -> list[Jwk]:
+        """Each key's public half from kms:GetPublicKey, kept for the container's life."""
+        if self._jwks is None:
+            self._jwks = [self._public_jwk(kid) for kid in (self._key_id, *self._previous)]
+        return self._jwks
+
+    def _public_jwk(self, kid: str) -> Jwk:
+        with _translated():
+            answer: Any = self._client.get_public_key(KeyId=kid)
+        return public_jwk(bytes(answer["PublicKey"]), kid)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """KMS's retryable failures as SigningUnavailable (a 503 with Retry-After)."""
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _RETRYABLE:
+            raise SigningUnavailable(code) from exc
+        raise
+    except (EndpointUnreachable, HTTPClientError) as exc:
+        raise SigningUnavailable(type(exc).__name__) from exc

@@ -1,0 +1,289 @@
+"""Signing in, measured: p50 over bare bcrypt, the answer-time AUC, the cost per million.
+
+`python -m bench.sign_in [--cost N] [--samples N] [--no-local-stage]` prints
+a markdown section (also appended to `make bench`'s report):
+
+- in process (the real handler on moto, KMS signing included) and through the
+  local stage over HTTP: the p50 of a successful sign-in divided by the p50 of
+  one bare bcrypt check at the same cost, measured in the same process;
+- the ROC AUC of answer times, wrong password against unknown login, from
+  interleaved samples (0.5: the times tell nothing; the issue asks for
+  [0.35, 0.65]);
+- dollars per million sign-ins (bench/cost.py) beside Cognito's price for the
+  same monthly active users.
+
+The limits are counted (their writes are part of every figure) but set far
+above what the run sends from its one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from bench.stats import percentile
+
+PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
+WRONG: Final = "ocean violet lantern mosaic"
+ROOMY: Final = "1000000/60"
+Attempt = Callable[[str, str], int]  # (login, password) -> HTTP status
+
+
+@dataclass
+class Timings:
+    """One place's samples, in seconds."""
+
+    where: str
+    bare: list[float] = field(default_factory=list)
+    sign_in: list[float] = field(default_factory=list)
+    wrong_password: list[float] = field(default_factory=list)
+    unknown_login: list[float] = field(default_factory=list)
+
+    def ratio(self) -> float:
+        """Sign-in p50 over bare bcrypt p50."""
+        return percentile(self.sign_in, 50) / percentile(self.bare, 50)
+
+    def auc(self) -> float:
+        """ROC AUC of wrong-password times against unknown-login times."""
+        return roc_auc(self.wrong_password, self.unknown_login)
+
+
+def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """P(a positive's time > a negative's), ties counting half (Mann-Whitney U / n*m)."""
+    wins = 0.0
+    for p in positives:
+        for n in negatives:
+            wins += 1.0 if p > n else 0.5 if p == n else 0.0
+    return wins / (len(positives) * len(negatives))
+
+
+def _timed(attempt: Attempt, login: str, password: str, expected: int) -> float:
+    started = time.perf_counter()
+    status = attempt(login, password)
+    took = time.perf_counter() - started
+    if status != expected:
+        raise RuntimeError(f"expected {expected}, got {status}")
+    return took
+
+
+def measure(
+    timings: Timings, attempt: Attempt, bare: Callable[[], None], *, samples: int, login: str
+) -> Timings:
+    """Bare bcrypt and successful sign-ins interleaved, then the two failures interleaved."""
+    for _ in range(3):  # warm-up: lazy clients, the first KMS call, connections
+        attempt(login, PASSWORD)
+        attempt(login, WRONG)
+    for _ in range(samples):
+        started = time.perf_counter()
+        bare()
+        timings.bare.append(time.perf_counter() - started)
+        timings.sign_in.append(_timed(attempt, login, PASSWORD, 200))
+    order = ["wrong"] * samples + ["unknown"] * samples
+    random.shuffle(order)  # interleaved at random: drift hits both alike
+    for kind in order:
+        if kind == "wrong":
+            timings.wrong_password.append(_timed(attempt, login, WRONG, 401))
+        else:
+            unknown = f"nobody-{secrets.token_hex(4)}"
+            timings.unknown_login.append(_timed(attempt, unknown, PASSWORD, 401))
+    return timings
+
+
+# ---- in process ---------------------------------------------------------------
+@contextmanager
+def _in_process(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
+    from bench.inprocess import _moto_environment
+
+    _moto_environment()
+    import boto3
+    from moto import mock_aws
+
+    from backend.config import Settings
+    from backend.handler import create_handler
+    from backend.hashing import PasswordHasher
+    from contract.limits import RateLimit
+    from contract.routes import SIGN_IN
+    from infra.local.events import HttpRequest, build_event
+    from infra.local.lambda_context import LocalLambdaContext
+    from infra.local.table_setup import ensure_table
+    from tests.support.accounts import account_items
+
+    pepper = secrets.token_urlsafe(48)
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        ensure_table(dynamodb, "users-bench")
+        kms = boto3.client("kms")
+        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        roomy = RateLimit.parse(ROOMY)
+        settings = Settings(
+            table_name="users-bench",
+            pepper_value=pepper,
+            bcrypt_cost=cost,
+            web_url="http://localhost:3000",
+            mail_outbox_dir=tempfile.mkdtemp(prefix="bench-mail-"),
+            rate_limit_per_address=roomy,
+            rate_limit_per_identifier=roomy,
+            rate_limit_sign_in_failures=roomy,
+            rate_limit_sign_in_failures_global=roomy,
+            signing_key_id=key["KeyId"],
+            token_issuer="https://bench.execute-api.us-east-1.amazonaws.com",  # noqa: S106 - a URL
+        )
+        account, items = account_items("BenchUser", "bench@example.com", pepper=pepper, cost=cost)
+        for item in items:
+            dynamodb.put_item(TableName="users-bench", Item=item)
+        handler = create_handler(lambda: settings)
+        hasher = PasswordHasher(pepper.encode(), cost=cost)
+        stored = hasher.hash(PASSWORD)
+
+        def attempt(login: str, password: str) -> int:
+            body = json.dumps({"login": login, "password": password}).encode()
+            request = HttpRequest(
+                "POST", SIGN_IN.path, (("content-type", "application/json"),), body, "192.0.2.10"
+            )
+            event = build_event(
+                request,
+                route_key=SIGN_IN.key,
+                request_id=secrets.token_hex(8),
+                api_id="bench",
+                account_id="000000000000",
+            )
+            response = handler(event, LocalLambdaContext("signup-bench", "us-east-1", 15))
+            return int(response["statusCode"])
+
+        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+
+
+# ---- through the local stage ----------------------------------------------------
+@contextmanager
+def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
+    import httpx
+
+    from backend.hashing import PasswordHasher
+    from contract.environment import (
+        BCRYPT_COST,
+        RATE_LIMIT_PER_ADDRESS,
+        RATE_LIMIT_PER_IDENTIFIER,
+        RATE_LIMIT_SIGN_IN_FAILURES,
+        RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
+    )
+    from contract.routes import SIGN_IN
+    from infra.local import dynamodb_local
+    from infra.local.secrets import load_or_create_pepper
+    from infra.local.stage import StageOptions
+    from tests.support.accounts import account_items
+    from tests.support.stage_process import running_stage
+
+    env = {BCRYPT_COST: str(cost)} | dict.fromkeys(
+        (
+            RATE_LIMIT_PER_ADDRESS,
+            RATE_LIMIT_PER_IDENTIFIER,
+            RATE_LIMIT_SIGN_IN_FAILURES,
+            RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
+        ),
+        ROOMY,
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp,
+        running_stage(Path(tmp) / "data", env=env) as stage,
+        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+    ):
+        pepper = load_or_create_pepper(stage.data_dir)
+        account, items = account_items("BenchUser", "bench@example.com", pepper=pepper, cost=cost)
+        ddb = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
+        for item in items:
+            ddb.put_item(TableName=StageOptions().table_name, Item=item)
+        hasher = PasswordHasher(pepper.encode(), cost=cost)
+        stored = hasher.hash(PASSWORD)
+
+        def attempt(login: str, password: str) -> int:
+            return client.post(
+                SIGN_IN.path, json={"login": login, "password": password}
+            ).status_code
+
+        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+
+
+# ---- report -------------------------------------------------------------------
+def render(results: list[Timings], cost: int, samples: int) -> str:
+    """The markdown section."""
+    from bench import cost as prices
+
+    lines = [
+        "## Signing in",
+        "",
+        f"bcrypt cost {cost}; {samples} successful sign-ins and {samples} bare bcrypt checks,"
+        f" then {samples} wrong-password and {samples} unknown-login attempts interleaved at"
+        " random, per row.",
+        "",
+        "| where | bare bcrypt p50 | sign-in p50 | ratio | wrong-password p50 |"
+        " unknown-login p50 | ROC AUC |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for t in results:
+        lines.append(
+            f"| {t.where} | {percentile(t.bare, 50) * 1000:.1f} ms"
+            f" | {percentile(t.sign_in, 50) * 1000:.1f} ms | {t.ratio():.2f}"
+            f" | {percentile(t.wrong_password, 50) * 1000:.1f} ms"
+            f" | {percentile(t.unknown_login, 50) * 1000:.1f} ms | {t.auc():.3f} |"
+        )
+    in_process = next((t for t in results if t.where.startswith("in process")), None)
+    if in_process is not None:
+        lines += ["", *prices.render_sign_in_costs(percentile(in_process.sign_in, 50) * 1000)]
+    return "\n".join(lines) + "\n"
+
+
+def run(cost: int, samples: int, *, stage: bool) -> str:
+    """Measure everything asked for and return the markdown section."""
+    results = []
+    with _in_process(cost) as (attempt, bare, login):
+        results.append(
+            measure(
+                Timings("in process (moto, KMS on moto)"),
+                attempt,
+                bare,
+                samples=samples,
+                login=login,
+            )
+        )
+    if stage:
+        with _through_local_stage(cost) as (attempt, bare, login):
+            results.append(
+                measure(Timings("local stage (HTTP)"), attempt, bare, samples=samples, login=login)
+            )
+    return render(results, cost, samples)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.sign_in`."""
+    parser = argparse.ArgumentParser(prog="python -m bench.sign_in", description=__doc__)
+    parser.add_argument("--cost", type=int, default=12, help="bcrypt cost (prod's is 12)")
+    parser.add_argument("--samples", type=int, default=100, help="samples per kind (>= 100)")
+    parser.add_argument("--no-local-stage", action="store_true")
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
+        sys.stdout = devnull
+        try:
+            text = run(args.cost, args.samples, stage=not args.no_local_stage)
+        finally:
+            sys.stdout = out
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__: list[Any] = ["main", "roc_auc", "run"]

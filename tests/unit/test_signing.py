@@ -1,0 +1,62 @@
+"""backend/signing.py: KMS's DER turned into JOSE's forms, checked against `cryptography`."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from backend.signing import jws_signature, public_jwk
+
+
+def test_jws_signature_is_r_and_s_as_32_bytes_each() -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    for n in range(200):  # short r and s (leading zeros) turn up in a few hundred
+        der = key.sign(f"message {n}".encode(), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        assert jws_signature(der) == r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    small = encode_dss_signature(1, 2)
+    assert jws_signature(small) == (1).to_bytes(32, "big") + (2).to_bytes(32, "big")
+
+
+@pytest.mark.parametrize(
+    "der",
+    [b"", b"\x30\x00", encode_dss_signature(1, 2) + b"\x00", encode_dss_signature(2**300, 1)],
+)
+def test_jws_signature_refuses_what_is_not_a_p256_signature(der: bytes) -> None:
+    with pytest.raises(ValueError, match="DER"):
+        jws_signature(der)
+
+
+def test_public_jwk_holds_the_coordinates_only() -> None:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    spki = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    jwk = public_jwk(spki, "kid-1")
+    assert set(jwk) == {"kty", "crv", "x", "y", "kid", "use", "alg"}
+    assert (
+        ec.EllipticCurvePublicNumbers(
+            int.from_bytes(_unb64(jwk["x"])), int.from_bytes(_unb64(jwk["y"])), ec.SECP256R1()
+        )
+        == key.public_numbers()
+    )
+
+
+def test_public_jwk_refuses_another_curve() -> None:
+    other = ec.generate_private_key(ec.SECP384R1()).public_key()
+    spki = other.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with pytest.raises(ValueError, match="P-256"):
+        public_jwk(spki, "kid")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
