@@ -3,8 +3,9 @@
 What CloudFront does on AWS (infra/web/edge.py) is done here by Debian's
 nginx, over TLS, on one origin: BACKEND_PATH goes to `reflex run --env prod
 --backend-only` (the container's own command, with the environment the task
-definition gives it) and everything else to a plain static file server
-holding the very export `pulumi up` uploads. Every process binds 127.0.0.1
+definition gives it) and everything else to the bucket's stand-in
+(infra/local/bucket.py: exact keys after the page-path function's rule, no
+directory redirects) holding the very export `pulumi up` uploads. Every process binds 127.0.0.1
 and belongs to the caller's Supervisor. The browser tests in tests/hosted/
 sign up through it.
 """
@@ -28,7 +29,6 @@ from contract.rules import PasswordPolicy
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
 from infra.local.web import WEB_DIR
-from infra.web.edge import ORIGIN_HEADER
 from infra.web.site import NOT_FOUND_PAGE, StaticSite
 from signup_web.hosting import (
     BACKEND_ARGS,
@@ -111,7 +111,6 @@ def nginx_config(
     backend_port: int,
     certificate: Path,
     key: Path,
-    origin_secret: str,
 ) -> str:
     """CloudFront's two behaviors and its 403/404 page, as one nginx server."""
     return f"""
@@ -142,7 +141,6 @@ http {{
       proxy_set_header Connection $connection_upgrade;
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header {ORIGIN_HEADER} {origin_secret};
       proxy_buffering off;
       proxy_read_timeout 300s;
     }}
@@ -173,10 +171,11 @@ def start(
     work_dir.mkdir(parents=True, exist_ok=True)
     page = HostedPage(hostname=hostname, proxy_port=free_port(), backend_port=free_port())
     static_port = free_port()
-    static = [sys.executable, "-m", "http.server", str(static_port), "--bind", "127.0.0.1"]
+    bucket = [sys.executable, "-m", "infra.local.bucket", "--port", str(static_port)]
     supervisor.start(
         "static files",
-        [*static, "--directory", str(site.root)],
+        [*bucket, "--directory", str(site.root)],
+        cwd=REPO_ROOT,
         log_file=work_dir / "static.log",
     )
     environment = backend_environment(
@@ -207,7 +206,6 @@ def start(
             backend_port=page.backend_port,
             certificate=certificate,
             key=key,
-            origin_secret=secrets.token_hex(20),
         )
     )
     nginx = supervisor.start(

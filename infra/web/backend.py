@@ -88,7 +88,7 @@ def create_backend(name: str, args: BackendArgs, parent: pulumi.Resource) -> Web
         desired_count=web.desired_count,
         launch_type="FARGATE",
         network_configuration={
-            "subnets": args.network.subnet_ids,
+            "subnets": args.network.task_subnet_ids,
             "security_groups": [args.network.task_group.id],
             # For ECR, logs, Parameter Store and the API without a NAT gateway;
             # the security group admits only the load balancer.
@@ -112,7 +112,7 @@ def create_backend(name: str, args: BackendArgs, parent: pulumi.Resource) -> Web
         propagate_tags="SERVICE",
         tags=args.tags,
         # The target group must belong to a listener before a service may use it.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[args.balancer.forward_rule, policy]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[args.balancer.listener, policy]),
     )
     return WebBackend(cluster=cluster, service=service, log_group=log_group, execution_role=role)
 

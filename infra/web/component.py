@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
-import pulumi_random as random
 
 from infra.config import StageConfig
 from infra.web.backend import BackendArgs, create_backend
-from infra.web.balancer import create_balancer, listener_port
+from infra.web.balancer import create_balancer
 from infra.web.edge import BackendOrigin, create_edge
 from infra.web.image import create_image
 from infra.web.network import create_network
@@ -45,37 +44,18 @@ class SignupWeb(pulumi.ComponentResource):
     ) -> None:
         super().__init__("signup:infra:SignupWeb", name, None, opts)
         web = args.stage.web
-        child = pulumi.ResourceOptions(parent=self)
-        # Letters and digits only: a load balancer header condition treats `*`
-        # and `?` as wildcards.
-        generated = random.RandomPassword(
-            f"{name}-origin-secret", length=40, special=False, opts=child
-        )
-        # Marked here too, not only by the provider, so no copy of it is ever plain.
-        origin_secret = generated.result.apply(pulumi.Output.secret)
-        network = create_network(
-            name,
-            listener_port=listener_port(web.origin_certificate_arn),
-            tags=args.tags,
-            parent=self,
-        )
+        network = create_network(name, tags=args.tags, parent=self)
         balancer = create_balancer(
             name,
             network=network,
-            secret=origin_secret,
             origin_certificate_arn=web.origin_certificate_arn,
             tags=args.tags,
             parent=self,
         )
-        self._warn_if_origin_is_plain_http(args.stage)
         edge = create_edge(
             name,
             site=args.site,
-            backend=BackendOrigin(
-                domain_name=web.origin_domain or balancer.load_balancer.dns_name,
-                https=web.origin_domain is not None,
-                secret=origin_secret,
-            ),
+            backend=BackendOrigin(balancer, network, origin_domain=web.origin_domain),
             domain=web.domain,
             certificate_arn=web.certificate_arn,
             tags=args.tags,
@@ -118,14 +98,3 @@ class SignupWeb(pulumi.ComponentResource):
                 "repositoryUrl": self.repository_url,
             }
         )
-
-    @staticmethod
-    def _warn_if_origin_is_plain_http(stage: StageConfig) -> None:
-        # Without a hostname and certificate of the team's own, CloudFront can
-        # only reach the load balancer over HTTP (no public CA certifies
-        # *.elb.amazonaws.com): the form's fields cross that leg unencrypted.
-        if stage.deletion_protection and stage.web.origin_domain is None:
-            pulumi.log.warn(
-                f"{stage.stage}: CloudFront reaches the web backend over plain HTTP;"
-                " set web.originDomain and web.originCertificateArn (see README)"
-            )

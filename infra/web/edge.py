@@ -1,9 +1,11 @@
 """CloudFront in front of both halves: the private bucket of the export, and the backend's balancer.
 
 One distribution, one origin for the browser: `/` and the page's assets come
-from S3 through origin access control, BACKEND_PATH goes to the load balancer
-uncached with every viewer header (the websocket included), and the balancer
-is told it is CloudFront by a secret header only the distribution sends.
+from S3 through origin access control, a page path mapped to its HTML by a
+CloudFront Function (page_paths.js); BACKEND_PATH goes uncached, with every
+viewer header (the websocket included), through a VPC origin to the internal
+load balancer: over AWS's network, never the internet, and over TLS as well
+when the team brings an origin hostname and certificate.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from infra.web.balancer import Balancer
+from infra.web.network import Network, Rules
+from infra.web.page_paths import RUNTIME, function_code
 from infra.web.site import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite
 from signup_web.hosting import BACKEND_PATH
 
@@ -26,8 +31,9 @@ CACHING_DISABLED: Final = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER: Final = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 ALL_VIEWER_EXCEPT_HOST: Final = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECURITY_HEADERS: Final = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-# Proves to the load balancer that a request came through this distribution.
-ORIGIN_HEADER: Final = "X-Origin-Verify"
+# The security group CloudFront creates in the VPC for a VPC origin's
+# interfaces; the balancer admits it, and nothing else.
+VPC_ORIGIN_GROUP: Final = "CloudFront-VPCOrigins-Service-SG"
 SITE_ORIGIN: Final = "site"
 BACKEND_ORIGIN: Final = "backend"
 ALL_METHODS: Final = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -38,11 +44,17 @@ UNCACHED_ERRORS: Final = (500, 502, 503, 504)
 
 @dataclass(frozen=True)
 class BackendOrigin:
-    """Where CloudFront reaches the backend, and whether over TLS."""
+    """The internal balancer CloudFront reaches, in its network, and the hostname it is known by."""
 
-    domain_name: pulumi.Input[str]
-    https: bool
-    secret: pulumi.Output[str]
+    balancer: Balancer
+    network: Network
+    # The team's hostname for it (certificate on the listener), else None: HTTP inside the VPC.
+    origin_domain: str | None
+
+    @property
+    def https(self) -> bool:
+        """TLS from CloudFront to the balancer too (the listener holds the team's certificate)."""
+        return self.origin_domain is not None
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,8 @@ class Edge:
 
     bucket: aws.s3.Bucket
     distribution: aws.cloudfront.Distribution
+    page_paths: aws.cloudfront.Function
+    vpc_origin: aws.cloudfront.VpcOrigin
 
 
 def create_edge(
@@ -85,6 +99,15 @@ def create_edge(
         signing_protocol="sigv4",
         opts=child,
     )
+    page_paths = aws.cloudfront.Function(
+        f"{name}-pages",
+        runtime=RUNTIME,
+        comment="Page paths to the export's prerendered HTML (/verify -> /verify/index.html)",
+        code=function_code(),
+        publish=True,
+        opts=child,
+    )
+    vpc_origin = _create_vpc_origin(name, backend, tags, child)
     distribution = aws.cloudfront.Distribution(
         f"{name}-cdn",
         enabled=True,
@@ -96,8 +119,8 @@ def create_edge(
         # North America and Europe only: the cheapest class; viewers elsewhere
         # are served from those edges.
         price_class="PriceClass_100",
-        origins=[_site_origin(bucket, access), _backend_origin(backend)],
-        default_cache_behavior=_site_behavior(),
+        origins=[_site_origin(bucket, access), _backend_origin(backend, vpc_origin)],
+        default_cache_behavior=_site_behavior(page_paths),
         ordered_cache_behaviors=[_backend_behavior(https=backend.https)],
         custom_error_responses=_error_responses(),
         restrictions={"geo_restriction": {"restriction_type": "none"}},
@@ -106,7 +129,51 @@ def create_edge(
         opts=child,
     )
     _allow_only_this_distribution(name, bucket, distribution, child)
-    return Edge(bucket=bucket, distribution=distribution)
+    _admit_vpc_origin(name, backend, [vpc_origin, distribution], tags, child)
+    return Edge(bucket, distribution, page_paths, vpc_origin)
+
+
+def _create_vpc_origin(
+    name: str, backend: BackendOrigin, tags: dict[str, str], child: pulumi.ResourceOptions
+) -> aws.cloudfront.VpcOrigin:
+    return aws.cloudfront.VpcOrigin(
+        f"{name}-vpc-origin",
+        vpc_origin_endpoint_config={
+            "name": f"{name}-vpc-origin",
+            "arn": backend.balancer.load_balancer.arn,
+            "http_port": 80,
+            "https_port": 443,
+            # HTTP travels inside AWS's network only (CloudFront to an
+            # interface in this VPC); with the team's certificate, TLS too.
+            "origin_protocol_policy": "https-only" if backend.https else "http-only",
+            "origin_ssl_protocols": {"items": ["TLSv1.2"], "quantity": 1},
+        },
+        tags=tags,
+        opts=child,
+    )
+
+
+def _admit_vpc_origin(
+    name: str,
+    backend: BackendOrigin,
+    after: list[pulumi.Resource],
+    tags: dict[str, str],
+    child: pulumi.ResourceOptions,
+) -> None:
+    # CloudFront creates its group in the VPC with the VPC origin, so it is
+    # looked up only once the origin (and the distribution using it) exist.
+    group = aws.ec2.get_security_group_output(
+        name=VPC_ORIGIN_GROUP,
+        vpc_id=backend.network.vpc.id,
+        opts=pulumi.InvokeOutputOptions(depends_on=after),
+    )
+    Rules(tags, child).allow_in(
+        f"{name}-alb-from-cloudfront",
+        backend.network.balancer_group,
+        backend.balancer.port,
+        "CloudFront's VPC origin only",
+        referenced_security_group_id=group.id,
+    )
 
 
 def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOptions) -> aws.s3.Bucket:
@@ -139,9 +206,12 @@ def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOption
     return bucket
 
 
-def _site_behavior() -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
+def _site_behavior(
+    page_paths: aws.cloudfront.Function,
+) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
     return {
         "target_origin_id": SITE_ORIGIN,
+        "function_associations": [{"event_type": "viewer-request", "function_arn": page_paths.arn}],
         "viewer_protocol_policy": "redirect-to-https",
         "allowed_methods": ["GET", "HEAD"],
         "cached_methods": ["GET", "HEAD"],
@@ -189,17 +259,14 @@ def _site_origin(
     }
 
 
-def _backend_origin(backend: BackendOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
+def _backend_origin(
+    backend: BackendOrigin, vpc_origin: aws.cloudfront.VpcOrigin
+) -> aws.cloudfront.DistributionOriginArgsDict:
     return {
         "origin_id": BACKEND_ORIGIN,
-        "domain_name": backend.domain_name,
-        "custom_origin_config": {
-            "http_port": 80,
-            "https_port": 443,
-            "origin_protocol_policy": "https-only" if backend.https else "http-only",
-            "origin_ssl_protocols": ["TLSv1.2"],
-        },
-        "custom_headers": [{"name": ORIGIN_HEADER, "value": backend.secret}],
+        # The name the listener's certificate is for, when there is one.
+        "domain_name": backend.origin_domain or backend.balancer.load_balancer.dns_name,
+        "vpc_origin_config": {"vpc_origin_id": vpc_origin.id},
     }
 
 

@@ -21,7 +21,6 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 MAIL_IDENTITY = "aws:sesv2/emailIdentity:EmailIdentity"
 MAIL_CONFIGURATION_SET = "aws:sesv2/configurationSet:ConfigurationSet"
 # The hosted page (infra/web).
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
 GATEWAY = "aws:ec2/internetGateway:InternetGateway"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
@@ -33,7 +32,6 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
-LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -44,6 +42,8 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 ORIGIN_ACCESS = "aws:cloudfront/originAccessControl:OriginAccessControl"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+PAGE_FUNCTION = "aws:cloudfront/function:Function"
+VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 IMAGE = "docker-build:index:Image"
@@ -58,7 +58,6 @@ UNTAGGED = frozenset(
         "aws:apigatewayv2/integration:Integration",
         "aws:apigatewayv2/route:Route",
         "aws:lambda/permission:Permission",
-        RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,
         OWNERSHIP,

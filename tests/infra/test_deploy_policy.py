@@ -28,7 +28,6 @@ from tests.infra.recorded import (
     KEY,
     LIFECYCLE,
     LISTENER,
-    LISTENER_RULE,
     LOAD_BALANCER,
     LOG_GROUP,
     MAIL_CONFIGURATION_SET,
@@ -36,6 +35,7 @@ from tests.infra.recorded import (
     OBJECT,
     ORIGIN_ACCESS,
     OWNERSHIP,
+    PAGE_FUNCTION,
     PARAMETER,
     PERMISSION,
     PUBLIC_ACCESS_BLOCK,
@@ -52,6 +52,7 @@ from tests.infra.recorded import (
     TARGET_GROUP,
     TASK,
     VPC,
+    VPC_ORIGIN,
     physical_name,
 )
 
@@ -132,10 +133,6 @@ CREATES: dict[str, tuple[str, str]] = {
         "elasticloadbalancing:CreateListener",
         _ARN.format(service="elasticloadbalancing", resource="loadbalancer/app/signup-x/0123"),
     ),
-    LISTENER_RULE: (
-        "elasticloadbalancing:CreateRule",
-        _ARN.format(service="elasticloadbalancing", resource="listener/app/signup-x/0123/0123"),
-    ),
     BUCKET: ("s3:CreateBucket", "arn:aws:s3:::{name}"),
     PUBLIC_ACCESS_BLOCK: ("s3:PutBucketPublicAccessBlock", "arn:aws:s3:::signup-x"),
     OWNERSHIP: ("s3:PutBucketOwnershipControls", "arn:aws:s3:::signup-x"),
@@ -150,6 +147,11 @@ CREATES: dict[str, tuple[str, str]] = {
         "cloudfront:CreateDistribution",
         f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1",
     ),
+    PAGE_FUNCTION: (
+        "cloudfront:CreateFunction",
+        f"arn:aws:cloudfront::{ACCOUNT}:function/{{name}}",
+    ),
+    VPC_ORIGIN: ("cloudfront:CreateVpcOrigin", f"arn:aws:cloudfront::{ACCOUNT}:vpcorigin/vo_1"),
     REPOSITORY: ("ecr:CreateRepository", _ARN.format(service="ecr", resource="repository/{name}")),
     LIFECYCLE: (
         "ecr:PutLifecyclePolicy",
@@ -164,7 +166,7 @@ CREATES: dict[str, tuple[str, str]] = {
     ),
 }
 # Not AWS resources: nothing to allow (the origin header's random value).
-NOT_AWS = ("pulumi:providers:", "random:")
+NOT_AWS = ("pulumi:providers:",)
 
 
 def _allowed(action: str, arn: str) -> bool:
