@@ -36,6 +36,12 @@ _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
+# IAM's policy names (1 to 128 of these characters), or a policy's ARN.
+_POLICY: Final = re.compile(
+    r"^([\w+=,.@-]{1,128}|arn:aws[a-z-]*:iam::[0-9]{12}:policy/[\w+=,.@/-]{1,128})$"
+)
+# The permissions boundary's conventional name (docs/permissions-boundary.json).
+BOUNDARY_POLICY: Final = "signup-boundary"
 _T = TypeVar("_T")
 
 # The keys a stack file may set under `signup:`, with their YAML types (the
@@ -67,12 +73,16 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitPerIdentifier": str,
     # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
     "web": dict,
+    # The permissions boundary on every role the program creates: a policy
+    # name in the stack's account, or an ARN (infra/boundary.py).
+    "permissionsBoundary": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
-OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain")
+# permissionsBoundary: absent means BOUNDARY_POLICY, created once per account.
+OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain", "permissionsBoundary")
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
@@ -124,6 +134,7 @@ class StageConfig:
     rate_limit_per_address: RateLimit
     rate_limit_per_identifier: RateLimit
     web: WebConfig
+    permissions_boundary: str
 
 
 class PulumiValues:
@@ -210,6 +221,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
         rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
         web=schema.web(),
+        permissions_boundary=schema.policy("permissionsBoundary") or BOUNDARY_POLICY,
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -338,6 +350,11 @@ class _Schema:
             raise StageConfigError(f"{key}: {exc}") from exc
         _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
         return limit
+
+    def policy(self, key: str) -> str | None:
+        value = self._read(key, str)
+        _check(value is None or bool(_POLICY.match(value)), key, f"{value!r} is not a policy")
+        return value
 
     def domain(self, key: str) -> str | None:
         value = self._read(key, str)

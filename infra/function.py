@@ -47,6 +47,8 @@ class SignupFunctionArgs:
     tags: dict[str, str]
     # The hosted sign-up page's URL (WEB_URL: links in mails); None without one.
     web_url: pulumi.Input[str] | None = None
+    # The account's permissions boundary (infra/boundary.py), on the role.
+    permissions_boundary: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -89,6 +91,7 @@ class SignupFunction(pulumi.ComponentResource):
             f"{name}-role",
             description=f"Runs {name} and nothing else",
             assume_role_policy=pulumi.Output.json_dumps(trust),
+            permissions_boundary=args.permissions_boundary,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -12,6 +12,7 @@ from contract.routes import CREATE_USER, SERVICE_NAME
 from infra.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.api import SignupApi, SignupApiArgs
 from infra.artifact import build_artifact
+from infra.boundary import boundary_arn
 from infra.config import StageConfig
 from infra.function import SignupFunction, SignupFunctionArgs
 from infra.mail import StageMail, StageMailArgs
@@ -55,6 +56,8 @@ class SignupService(pulumi.ComponentResource):
         cfg = args.config
         tags = {"service": SERVICE, "stage": cfg.stage, "managed-by": "pulumi"}
         child = pulumi.ResourceOptions(parent=self)
+        # Every role this stage creates carries it (docs/deploy-role.md).
+        boundary = boundary_arn(cfg.permissions_boundary)
         table = UsersTable(
             f"{name}-users",
             UsersTableArgs(
@@ -94,7 +97,11 @@ class SignupService(pulumi.ComponentResource):
         deferred: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
         deferred = pulumi.deferred_output()
         api_url, resolve_api_url = deferred
-        self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
+        self.web = (
+            self._create_web(name, args, secret, api_url, tags, boundary)
+            if cfg.web.enabled
+            else None
+        )
         web_url = self.web.url if self.web else None
         function = SignupFunction(
             f"{name}-create-user",
@@ -119,6 +126,7 @@ class SignupService(pulumi.ComponentResource):
                 # Verification links open the hosted page, or (without one)
                 # the page the team serves at its first CORS origin.
                 web_url=web_url or cfg.cors_origins[0],
+                permissions_boundary=boundary,
             ),
             child,
         )
@@ -176,6 +184,7 @@ class SignupService(pulumi.ComponentResource):
         secret: StageSecret,
         api_url: pulumi.Output[str],
         tags: dict[str, str],
+        boundary: pulumi.Output[str],
     ) -> SignupWeb:
         cfg = args.config
         return SignupWeb(
@@ -192,6 +201,7 @@ class SignupService(pulumi.ComponentResource):
                 secret_parameter_arn=secret.parameter.arn,
                 secret_key_arn=secret.key.arn,
                 tags=tags,
+                permissions_boundary=boundary,
             ),
             pulumi.ResourceOptions(parent=self),
         )

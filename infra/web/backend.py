@@ -41,6 +41,8 @@ class BackendArgs:
     secret_parameter_arn: pulumi.Input[str]
     secret_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    # The account's permissions boundary (infra/boundary.py), on the role.
+    permissions_boundary: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _create_execution_role(
         f"{name}-execution",
         description=f"Starts {name}'s tasks and nothing else",
         assume_role_policy=pulumi.Output.json_dumps(trust),
+        permissions_boundary=args.permissions_boundary,
         tags=args.tags,
         opts=child,
     )

@@ -27,6 +27,7 @@ class SignupWebArgs:
     secret_parameter_arn: pulumi.Input[str]
     secret_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    permissions_boundary: pulumi.Input[str]
 
 
 class SignupWeb(pulumi.ComponentResource):
@@ -80,6 +81,7 @@ class SignupWeb(pulumi.ComponentResource):
                 secret_parameter_arn=args.secret_parameter_arn,
                 secret_key_arn=args.secret_key_arn,
                 tags=args.tags,
+                permissions_boundary=args.permissions_boundary,
             ),
             parent=self,
         )

@@ -105,6 +105,7 @@ def create_edge(
         comment="Page paths to the export's prerendered HTML (/verify -> /verify/index.html)",
         code=function_code(),
         publish=True,
+        tags=tags,
         opts=child,
     )
     vpc_origin = _create_vpc_origin(name, backend, tags, child)

@@ -67,6 +67,9 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return {"id": self.region, "userName": "AWS", "password": "ecr-token"}
             case "aws:ec2/getSecurityGroup:getSecurityGroup":
                 return {"id": VPC_ORIGIN_GROUP_ID, **args.args}
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/signup-deploy-dev/pulumi"
+                return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": arn, "userId": "AROA:pulumi"}
             case "aws:index/getRegion:getRegion":
                 return {"id": self.region, "region": self.region, "name": self.region}
         raise NotImplementedError(f"unmocked call {args.token}({args.args})")

@@ -53,6 +53,7 @@ WRONG: dict[str, list[Any]] = {
     "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],
     "rateLimitPerIdentifier": ["five an hour", "5/3600/1", ["5/3600"]],
     "web": ["yes", True, ["enabled"]],
+    "permissionsBoundary": ["no spaces allowed", "arn:aws:iam::123:policy/x", ["signup-boundary"]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 # For each sub-key of `web`, values to put into dev's object that must be
