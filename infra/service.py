@@ -98,7 +98,7 @@ class SignupService(pulumi.ComponentResource):
         deferred = pulumi.deferred_output()
         api_url, resolve_api_url = deferred
         self.web = (
-            self._create_web(name, args, secret, api_url, tags, boundary)
+            self._create_web(name, args, secret, api_url, tags, boundary=boundary)
             if cfg.web.enabled
             else None
         )
@@ -184,6 +184,7 @@ class SignupService(pulumi.ComponentResource):
         secret: StageSecret,
         api_url: pulumi.Output[str],
         tags: dict[str, str],
+        *,
         boundary: pulumi.Output[str],
     ) -> SignupWeb:
         cfg = args.config

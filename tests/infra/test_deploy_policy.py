@@ -1,4 +1,4 @@
-"""docs/deploy-policy.json lets one stage's role create, wait on and destroy that stage, and no more.
+"""docs/deploy-policy.json lets a stage's role create, wait on and destroy that stage, no more.
 
 The policy is a per-stage template (ACCOUNT_ID, REGION, STAGE); every role the
 program creates carries docs/permissions-boundary.json, and the deploy roles
@@ -103,7 +103,7 @@ LIFECYCLE: dict[str, list[tuple[str, str]]] = {
         *("dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource", "dynamodb:TagResource"),
         "dynamodb:DeleteTable",
     ),
-    KEY: [("kms:CreateKey", "*"), ("kms:TagResource", "*")]
+    KEY: _on("*", "kms:CreateKey", "kms:TagResource")
     + _on(
         _R.format(service="kms", resource="key/{name}"),
         *("kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy"),
@@ -111,13 +111,13 @@ LIFECYCLE: dict[str, list[tuple[str, str]]] = {
         # Parameter Store encrypts and (reading it back) decrypts under the key.
         *("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
     ),
-    PARAMETER: [("ssm:DescribeParameters", "*")]
+    PARAMETER: _on("*", "ssm:DescribeParameters")
     + _on(
         _R.format(service="ssm", resource="parameter{name}"),
         *("ssm:PutParameter", "ssm:GetParameter", "ssm:GetParameters"),
         *("ssm:AddTagsToResource", "ssm:ListTagsForResource", "ssm:DeleteParameter"),
     ),
-    LOG_GROUP: [("logs:DescribeLogGroups", "*")]
+    LOG_GROUP: _on("*", "logs:DescribeLogGroups")
     + _on(
         _R.format(service="logs", resource="log-group:{name}"),
         *("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource"),
@@ -321,7 +321,7 @@ LIFECYCLE: dict[str, list[tuple[str, str]]] = {
         _R.format(service="ecr", resource="repository/signup-{stage}-x"),
         *("ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"),
     ),
-    IMAGE: [("ecr:GetAuthorizationToken", "*")]
+    IMAGE: _on("*", "ecr:GetAuthorizationToken")
     + _on(
         _R.format(service="ecr", resource="repository/signup-{stage}-x"),
         *("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"),
