@@ -30,8 +30,8 @@ LOG_RETENTION_DAYS: Final = frozenset(
     | {1827, 2192, 2557, 2922, 3288, 3653}
 )
 ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
-LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 PROJECT: Final = "signup"
+LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -42,6 +42,11 @@ _POLICY: Final = re.compile(
 )
 # The permissions boundary's conventional name (docs/permissions-boundary.json).
 BOUNDARY_POLICY: Final = "signup-boundary"
+# Load balancer and target group names have at most 32 characters (Elastic
+# Load Balancing's CreateLoadBalancer); the page's longest is its balancer's,
+# to which Pulumi appends a dash and 7 random characters.
+ELB_NAME_LIMIT: Final = 32
+_LONGEST_ELB_NAME: Final = PROJECT + "-{stage}-web-alb-0123456"
 _T = TypeVar("_T")
 
 # The keys a stack file may set under `signup:`, with their YAML types (the
@@ -242,6 +247,16 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "corsOrigins",
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
     )
+    # The hosted page names its load balancer after the stage: refused here,
+    # not by CreateLoadBalancer after half the stage exists.
+    longest = balancer_name_length(stage)
+    _check(
+        not loaded.web.enabled or longest <= ELB_NAME_LIMIT,
+        "stack",
+        f"{stage!r} makes the load balancer's name {longest} characters (AWS allows"
+        f" {ELB_NAME_LIMIT}): use a stack name of at most"
+        f" {len(stage) - longest + ELB_NAME_LIMIT} characters (pulumi stack rename)",
+    )
     # Without a hosted page, verification links open the page the team serves
     # at its first CORS origin (infra/service.py): it must be a real origin.
     _check(
@@ -250,6 +265,11 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "without web.enabled the first origin is where mailed links point; it cannot be '*'",
     )
     return loaded
+
+
+def balancer_name_length(stage: str) -> int:
+    """How long the stage's load balancer's name will be, Pulumi's suffix included."""
+    return len(_LONGEST_ELB_NAME.format(stage=stage))
 
 
 def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
