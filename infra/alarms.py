@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
 
 from contract.routes import METRICS_NAMESPACE
 from infra.config import AlarmThresholds
+
+# Every alarm this component makes, by name suffix (bench/cost.py prices each).
+SERVICE_ALARMS: Final = ("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures")
 
 
 @dataclass(frozen=True)

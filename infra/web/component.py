@@ -8,6 +8,7 @@ from pathlib import Path
 import pulumi
 
 from infra.config import StageConfig
+from infra.web.alarms import create_page_alarms
 from infra.web.backend import BackendArgs, create_backend
 from infra.web.balancer import create_balancer
 from infra.web.edge import BackendOrigin, create_edge
@@ -84,6 +85,9 @@ class SignupWeb(pulumi.ComponentResource):
                 permissions_boundary=args.permissions_boundary,
             ),
             parent=self,
+        )
+        create_page_alarms(
+            f"{name}-alarms", stage=args.stage, balancer=balancer, tags=args.tags, parent=self
         )
         self.distribution_id = edge.distribution.id
         self.bucket_name = edge.bucket.bucket

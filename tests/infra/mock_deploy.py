@@ -178,9 +178,15 @@ def web_state(  # noqa: PLR0911 - one case per resource type reads best
             return {"arn": f"arn:aws:cloudfront::{ACCOUNT}:vpcorigin/{args.name}-id"}
         case "aws:lb/loadBalancer:LoadBalancer":
             arn = f"{prefix.format('elasticloadbalancing')}:loadbalancer/app/{name}/0123"
-            return {"arn": arn, "dnsName": f"{name}.{region}.elb.amazonaws.com"}
+            suffix = f"app/{name}/0123"
+            return {
+                "arn": arn,
+                "arnSuffix": suffix,
+                "dnsName": f"{name}.{region}.elb.amazonaws.com",
+            }
         case "aws:lb/targetGroup:TargetGroup":
-            return {"arn": f"{prefix.format('elasticloadbalancing')}:targetgroup/{name}/0123"}
+            arn = f"{prefix.format('elasticloadbalancing')}:targetgroup/{name}/0123"
+            return {"arn": arn, "arnSuffix": f"targetgroup/{name}/0123"}
         case "aws:lb/listener:Listener":
             return {"arn": f"{prefix.format('elasticloadbalancing')}:listener/app/{name}/0123"}
         case "aws:s3/bucket:Bucket":

@@ -158,7 +158,10 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_POLICY, None)],
     # The nested `web` object, one entry per sub-key (see _settings).
     "web.enabled": [(f"{_CDN}.inputs.enabled", lambda v: True if v else None)],
-    "web.desiredCount": [(f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same)],
+    "web.desiredCount": [
+        (f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same),
+        (f"{ALARM}::{_WEB}-alarms-healthy-hosts.inputs.threshold", float),
+    ],
     "web.cpu": [(f"{_TASK}.inputs.cpu", str)],
     "web.memoryMb": [(f"{_TASK}.inputs.memory", str)],
     "web.domain": [(f"{_CDN}.inputs.aliases", lambda v: [v])],
@@ -521,9 +524,11 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
     deployment = deployments[stack]
     api_id = one(deployment, API)["name"] + "-id"
     function = f"signup-{stack}-create-user"
+    # The page's own alarms are test_web.py's.
+    service = [a for a in of_type(deployment, ALARM) if "-web-alarms-" not in a["name"]]
     watched = {
         (a["inputs"]["namespace"], a["inputs"]["metricName"]): a["inputs"]["dimensions"]
-        for a in of_type(deployment, ALARM)
+        for a in service
     }
     assert watched == {
         ("AWS/ApiGateway", "5xx"): {"ApiId": api_id},
@@ -532,7 +537,7 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
         # The function's own EMF metric, in its namespace and its one dimension.
         ("Signup", "MailFailed"): {"service": "signup"},
     }
-    for alarm in of_type(deployment, ALARM):
+    for alarm in service:
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
         assert alarm["inputs"]["treatMissingData"] == "notBreaching"
 

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from bench.cost import alarm_count
 from infra.config import read_stack_file
+from infra.web.alarms import PAGE_ALARMS
 from infra.web.edge import (
     ALL_VIEWER,
     ALL_VIEWER_EXCEPT_HOST,
@@ -25,6 +27,7 @@ from signup_web.hosting import BACKEND_PATH, BACKEND_PORT, HEALTH_PATH, SAME_ORI
 from tests.infra.conftest import CUSTOM_DOMAINS, ROOT, STACKS
 from tests.infra.mock_deploy import ACCOUNT, TEST_CLIENT_ADDRESS_SECRET, VPC_ORIGIN_GROUP_ID
 from tests.infra.recorded import (
+    ALARM,
     BUCKET,
     BUCKET_POLICY,
     DISTRIBUTION,
@@ -433,3 +436,32 @@ def test_export_refuses_a_setting_the_page_does_not_compile_in(tmp_path: Path) -
             wording={"CLIENT_ADDRESS_SECRET": "never in a page"},
             cache_dir=tmp_path,
         )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_page_alarms_watch_the_tasks_and_the_cost_floor_counts_every_alarm(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    stage = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+    alarms = of_type(deployment, ALARM)
+    # bench/cost.py prices exactly the alarms the program makes.
+    assert len(alarms) == alarm_count(stage.web if stage.web.enabled else None)
+    page = {
+        a["name"].rsplit("-web-alarms-", 1)[1]: a["inputs"]
+        for a in alarms
+        if "-web-alarms-" in a["name"]
+    }
+    assert set(page) == set(PAGE_ALARMS)
+    healthy = page["healthy-hosts"]
+    assert (healthy["metricName"], healthy["comparisonOperator"]) == (
+        "HealthyHostCount",
+        "LessThanThreshold",
+    )
+    assert healthy["threshold"] == stage.web.desired_count
+    assert healthy["treatMissingData"] == "breaching"  # no data: nothing answers
+    balancer = physical_name(one(deployment, LOAD_BALANCER))
+    for alarm in page.values():
+        assert alarm["namespace"] == "AWS/ApplicationELB"
+        assert alarm["dimensions"]["LoadBalancer"] == f"app/{balancer}/0123"
+        assert alarm["alarmActions"] == list(stage.alarms.actions)
