@@ -79,7 +79,10 @@ def create_edge(
 ) -> Edge:
     """The private bucket with the export in it, and the distribution serving it and the backend."""
     child = pulumi.ResourceOptions(parent=parent)
-    bucket = _create_bucket(name, tags, child)
+    bucket, settled = _create_bucket(name, tags, child)
+    after_settings = pulumi.ResourceOptions.merge(
+        child, pulumi.ResourceOptions(depends_on=[settled])
+    )
     for item in site.files:
         aws.s3.BucketObjectv2(
             f"{name}-site-{item.key}",
@@ -89,7 +92,7 @@ def create_edge(
             source=pulumi.FileAsset(os.path.relpath(item.path)),
             content_type=item.content_type,
             cache_control=item.cache_control,
-            opts=child,
+            opts=after_settings,
         )
     access = aws.cloudfront.OriginAccessControl(
         f"{name}-oac",
@@ -129,7 +132,7 @@ def create_edge(
         tags=tags,
         opts=child,
     )
-    _allow_only_this_distribution(name, bucket, distribution, child)
+    _allow_only_this_distribution(name, bucket, distribution, after_settings)
     _admit_vpc_origin(name, backend, [vpc_origin, distribution], tags, child)
     return Edge(bucket, distribution, page_paths, vpc_origin)
 
@@ -177,11 +180,18 @@ def _admit_vpc_origin(
     )
 
 
-def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOptions) -> aws.s3.Bucket:
+def _create_bucket(
+    name: str, tags: dict[str, str], child: pulumi.ResourceOptions
+) -> tuple[aws.s3.Bucket, pulumi.Resource]:
+    """The bucket, and the last of its settings: what its policy and objects wait for.
+
+    S3 refuses concurrent changes to one bucket's settings (409
+    OperationAborted), so each setting waits for the one before it.
+    """
     # The export is rebuilt from source on every deploy: nothing in the bucket
     # needs keeping, so `pulumi destroy` may empty it.
     bucket = aws.s3.Bucket(f"{name}-site", force_destroy=True, tags=tags, opts=child)
-    aws.s3.BucketPublicAccessBlock(
+    block = aws.s3.BucketPublicAccessBlock(
         f"{name}-site",
         bucket=bucket.id,
         block_public_acls=True,
@@ -190,21 +200,21 @@ def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOption
         restrict_public_buckets=True,
         opts=child,
     )
-    aws.s3.BucketOwnershipControls(
+    ownership = aws.s3.BucketOwnershipControls(
         f"{name}-site",
         bucket=bucket.id,
         rule={"object_ownership": "BucketOwnerEnforced"},  # no ACLs at all
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[block])),
     )
-    aws.s3.BucketServerSideEncryptionConfiguration(
+    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-site",
         bucket=bucket.id,
         # S3-managed keys: CloudFront's origin access control reads them
         # without a key policy of its own.
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[ownership])),
     )
-    return bucket
+    return bucket, encryption
 
 
 def _site_behavior(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -465,3 +466,17 @@ def test_page_alarms_watch_the_tasks_and_the_cost_floor_counts_every_alarm(
         assert alarm["namespace"] == "AWS/ApplicationELB"
         assert alarm["dimensions"]["LoadBalancer"] == f"app/{balancer}/0123"
         assert alarm["alarmActions"] == list(stage.alarms.actions)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_bucket_settings_are_applied_one_after_another(
+    deployments: Deployments, stack: str
+) -> None:
+    # S3 refuses concurrent changes to one bucket's settings (409 OperationAborted).
+    deployment = deployments[stack]
+    chain = [one(deployment, kind) for kind in (PUBLIC_ACCESS_BLOCK, OWNERSHIP, ENCRYPTION)]
+    for before, after in itertools.pairwise(chain):
+        assert before["urn"] in after["dependencies"], after["type"]
+    settled = chain[-1]["urn"]
+    assert settled in one(deployment, BUCKET_POLICY)["dependencies"]
+    assert all(settled in o["dependencies"] for o in of_type(deployment, OBJECT))
