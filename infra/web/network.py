@@ -6,8 +6,10 @@ nothing on the internet can reach it at all. The tasks sit in two public
 subnets with public addresses so they reach ECR, CloudWatch Logs, Parameter
 Store and the sign-up API without a NAT gateway (about $33 a month each plus
 data) or interface endpoints (about $7 a month per endpoint per zone);
-nothing can connect to them but the load balancer. The internet gateway also
-serves the VPC origin, which CloudFront requires the VPC to have.
+nothing can connect to them but the load balancer. CloudFront's VPC origin
+reaches the load balancer through interfaces CloudFront places in the VPC
+itself (AWSCloudFrontVPCOriginServiceRolePolicy creates them and their
+security group): no NAT gateway or endpoint for that either.
 """
 
 from __future__ import annotations
