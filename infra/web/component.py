@@ -11,10 +11,11 @@ from infra.config import StageConfig
 from infra.web.alarms import create_page_alarms
 from infra.web.backend import BackendArgs, create_backend
 from infra.web.balancer import create_balancer
-from infra.web.edge import BackendOrigin, create_edge
+from infra.web.edge import create_edge
 from infra.web.image import create_image
 from infra.web.network import create_network
 from infra.web.site import StaticSite
+from infra.web.vpc_origin import BackendOrigin
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.web.balancer import Balancer
-from infra.web.network import Network, Rules
 from infra.web.page_paths import RUNTIME, function_code
 from infra.web.site import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite
+from infra.web.vpc_origin import BackendOrigin, admit_vpc_origin, create_vpc_origin
 from signup_web.hosting import BACKEND_PATH
 
 # AWS managed policies, by the ids CloudFront documents ("Use managed cache
@@ -31,30 +30,12 @@ CACHING_DISABLED: Final = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER: Final = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 ALL_VIEWER_EXCEPT_HOST: Final = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECURITY_HEADERS: Final = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-# The security group CloudFront creates in the VPC for a VPC origin's
-# interfaces; the balancer admits it, and nothing else.
-VPC_ORIGIN_GROUP: Final = "CloudFront-VPCOrigins-Service-SG"
 SITE_ORIGIN: Final = "site"
 BACKEND_ORIGIN: Final = "backend"
 ALL_METHODS: Final = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 # A restarting backend answers 502-504 for seconds: never serve those from
 # cache after it is back (CloudFront caches errors for 10 s unless told).
 UNCACHED_ERRORS: Final = (500, 502, 503, 504)
-
-
-@dataclass(frozen=True)
-class BackendOrigin:
-    """The internal balancer CloudFront reaches, in its network, and the hostname it is known by."""
-
-    balancer: Balancer
-    network: Network
-    # The team's hostname for it (certificate on the listener), else None: HTTP inside the VPC.
-    origin_domain: str | None
-
-    @property
-    def https(self) -> bool:
-        """TLS from CloudFront to the balancer too (the listener holds the team's certificate)."""
-        return self.origin_domain is not None
 
 
 @dataclass(frozen=True)
@@ -111,7 +92,7 @@ def create_edge(
         tags=tags,
         opts=child,
     )
-    vpc_origin = _create_vpc_origin(name, backend, tags, child)
+    vpc_origin = create_vpc_origin(name, backend, tags, child)
     distribution = aws.cloudfront.Distribution(
         f"{name}-cdn",
         enabled=True,
@@ -133,51 +114,8 @@ def create_edge(
         opts=child,
     )
     _allow_only_this_distribution(name, bucket, distribution, after_settings)
-    _admit_vpc_origin(name, backend, [vpc_origin, distribution], tags, child)
+    admit_vpc_origin(name, backend, [vpc_origin, distribution], tags, child)
     return Edge(bucket, distribution, page_paths, vpc_origin)
-
-
-def _create_vpc_origin(
-    name: str, backend: BackendOrigin, tags: dict[str, str], child: pulumi.ResourceOptions
-) -> aws.cloudfront.VpcOrigin:
-    return aws.cloudfront.VpcOrigin(
-        f"{name}-vpc-origin",
-        vpc_origin_endpoint_config={
-            "name": f"{name}-vpc-origin",
-            "arn": backend.balancer.load_balancer.arn,
-            "http_port": 80,
-            "https_port": 443,
-            # HTTP travels inside AWS's network only (CloudFront to an
-            # interface in this VPC); with the team's certificate, TLS too.
-            "origin_protocol_policy": "https-only" if backend.https else "http-only",
-            "origin_ssl_protocols": {"items": ["TLSv1.2"], "quantity": 1},
-        },
-        tags=tags,
-        opts=child,
-    )
-
-
-def _admit_vpc_origin(
-    name: str,
-    backend: BackendOrigin,
-    after: list[pulumi.Resource],
-    tags: dict[str, str],
-    child: pulumi.ResourceOptions,
-) -> None:
-    # CloudFront creates its group in the VPC with the VPC origin, so it is
-    # looked up only once the origin (and the distribution using it) exist.
-    group = aws.ec2.get_security_group_output(
-        name=VPC_ORIGIN_GROUP,
-        vpc_id=backend.network.vpc.id,
-        opts=pulumi.InvokeOutputOptions(depends_on=after),
-    )
-    Rules(tags, child).allow_in(
-        f"{name}-alb-from-cloudfront",
-        backend.network.balancer_group,
-        backend.balancer.port,
-        "CloudFront's VPC origin only",
-        referenced_security_group_id=group.id,
-    )
 
 
 def _create_bucket(

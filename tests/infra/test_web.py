@@ -18,12 +18,12 @@ from infra.web.edge import (
     CACHING_DISABLED,
     CACHING_OPTIMIZED,
     SECURITY_HEADERS,
-    VPC_ORIGIN_GROUP,
 )
 from infra.web.image import DOCKER_PLATFORM, ECS_ARCHITECTURE, LIFECYCLE_POLICY, image_tag
 from infra.web.network import CIDR, PRIVATE_CIDRS, PUBLIC_CIDRS
 from infra.web.page_paths import RUNTIME, function_code
 from infra.web.site import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite, build_site, export_environment
+from infra.web.vpc_origin import VPC_ORIGIN_GROUP
 from signup_web.hosting import BACKEND_PATH, BACKEND_PORT, HEALTH_PATH, SAME_ORIGIN_API_URL
 from tests.infra.conftest import CUSTOM_DOMAINS, ROOT, STACKS
 from tests.infra.mock_deploy import ACCOUNT, TEST_CLIENT_ADDRESS_SECRET, VPC_ORIGIN_GROUP_ID
