@@ -255,3 +255,16 @@ def test_preflight_clients_refuse_every_write_before_sending_it() -> None:
     iam = refuse_writes(boto3.client("iam", aws_access_key_id="x", aws_secret_access_key="x"))
     with pytest.raises(WriteRefused, match="CreateRole"):
         iam.create_role(RoleName="signup-x", AssumeRolePolicyDocument="{}")
+
+
+def test_preflight_refuses_an_origin_certificate_from_another_region(tmp_path: Path) -> None:
+    stack_file = _ready_stack(tmp_path)
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"]["signup:web"] |= {
+        "originDomain": "origin.signup.acme-corp.io",
+        "originCertificateArn": f"arn:aws:acm:eu-west-1:{ACCOUNT_ID}:certificate/0f1e-2d3c",
+    }
+    stack_file.write_text(yaml.safe_dump(document))
+    (finding,) = stack_findings(stack_file, read_stack_file(stack_file))
+    assert finding.subject == "web.originCertificateArn"
+    assert "--region us-east-1" in finding.fix

@@ -285,3 +285,14 @@ def test_reserved_concurrency_is_optional_and_left_out_of_every_committed_stack(
     # 100 unreserved. `make preflight` says when an account can.
     assert "reservedConcurrency" not in stack_settings(stack)
     assert read_stack_file(ROOT / f"Pulumi.{stack}.yaml").reserved_concurrency is None
+
+
+def test_stage_name_too_long_for_the_pages_load_balancer_is_refused_by_name() -> None:
+    # signup-<stage>-web-alb plus Pulumi's 8-character suffix: at most 32.
+    settings = stack_settings("dev")
+    assert _load(settings, stage="stagingeu").stage == "stagingeu"  # 9: 32 exactly
+    with pytest.raises(StageConfigError, match=r"^stack: 'stagingeu2' .* at most 9 characters"):
+        _load(settings, stage="stagingeu2")
+    # Without the page there is no load balancer to name.
+    unhosted = {**settings, "web": {**settings["web"], "enabled": False}}
+    assert _load(unhosted, stage="stagingeu2").stage == "stagingeu2"
