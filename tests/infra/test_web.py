@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bench.cost import alarm_count
+from bench.cost import STAGE_KEYS, alarm_count
 from infra.config import read_stack_file
 from infra.web.alarms import PAGE_ALARMS
 from infra.web.edge import (
@@ -480,3 +480,13 @@ def test_bucket_settings_are_applied_one_after_another(
     settled = chain[-1]["urn"]
     assert settled in one(deployment, BUCKET_POLICY)["dependencies"]
     assert all(settled in o["dependencies"] for o in of_type(deployment, OBJECT))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_cost_floor_counts_every_kms_key_and_its_rotations(
+    deployments: Deployments, stack: str
+) -> None:
+    # bench/cost.py prices STAGE_KEYS keys, each with its charged rotations.
+    keys = of_type(deployments[stack], KEY)
+    assert len(keys) == STAGE_KEYS
+    assert all(key["inputs"]["enableKeyRotation"] is True for key in keys)
