@@ -16,13 +16,10 @@ from infra.preflight import Finding
 
 # RFC 2606's reserved names: nothing is ever delivered to them.
 _PLACEHOLDER: Final = re.compile(r"(^|\.)(example\.(com|net|org)|[^.]+\.(example|test|invalid))$")
-_SECRET_COMMANDS: Final = {
-    "pepper": "openssl rand -base64 48 | pulumi config set --secret pepper --stack {stage}",
-    "clientAddressSecret": (
-        "openssl rand -base64 48 | tr -d '\\n'"
-        " | pulumi config set --secret clientAddressSecret --stack {stage}"
-    ),
-}
+# A random secret, no trailing newline, straight into the stack's encrypted config.
+_SET_COMMAND: Final = (
+    "openssl rand -base64 48 | tr -d '\\n' | pulumi config set --secret {key} --stack {stage}"
+)
 
 
 def stack_findings(path: Path, stage: StageConfig) -> Iterator[Finding]:
@@ -37,7 +34,7 @@ def _secrets(config: dict[str, Any], stage: str) -> Iterator[Finding]:
     for key in SECRET_KEYS:
         value = config.get(f"{PROJECT}:{key}")
         if not (isinstance(value, dict) and "secure" in value):
-            command = _SECRET_COMMANDS[key].format(stage=stage)
+            command = _SET_COMMAND.format(key=key, stage=stage)
             yield Finding(f"{PROJECT}:{key}", "not set as a secret in the stack file", command)
 
 
