@@ -346,7 +346,8 @@ LIFECYCLE: dict[str, list[tuple[str, str]]] = {
         _R.format(service="ecs", resource="service/signup-{stage}-web-cluster-x/{name}"),
         *("ecs:CreateService", "ecs:DescribeServices", "ecs:UpdateService"),
         *("ecs:TagResource", "ecs:ListTagsForResource", "ecs:DeleteService"),
-        # wait_for_steady_state follows the service's deployment.
+        # wait_for_steady_state follows the service's deployment: the provider's
+        # waitServiceStable lists it, then describes it (internal/service/ecs/service.go).
         "ecs:ListServiceDeployments",
     )
     + _on(
