@@ -40,13 +40,24 @@ LOG_RETENTION_DAYS: Final = frozenset(
     | {1827, 2192, 2557, 2922, 3288, 3653}
 )
 ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
-LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 PROJECT: Final = "signup"
+LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _AUDIENCE: Final = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,99}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
+# IAM's policy names (1 to 128 of these characters), or a policy's ARN.
+_POLICY: Final = re.compile(
+    r"^([\w+=,.@-]{1,128}|arn:aws[a-z-]*:iam::[0-9]{12}:policy/[\w+=,.@/-]{1,128})$"
+)
+# The permissions boundary's conventional name (docs/permissions-boundary.json).
+BOUNDARY_POLICY: Final = "signup-boundary"
+# Load balancer and target group names have at most 32 characters (Elastic
+# Load Balancing's CreateLoadBalancer); the page's longest is its balancer's,
+# to which Pulumi appends a dash and 7 random characters.
+ELB_NAME_LIMIT: Final = 32
+_LONGEST_ELB_NAME: Final = PROJECT + "-{stage}-web-alb-0123456"
 _T = TypeVar("_T")
 
 # The keys a stack file may set under `signup:`, with their YAML types (the
@@ -88,6 +99,9 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitSignInFailures": str,
     "rateLimitSignInFailuresGlobal": str,
     "tokenSigningKeys": list,
+    # The permissions boundary on every role the program creates: a policy
+    # name in the stack's account, or an ARN (infra/components/boundary.py).
+    "permissionsBoundary": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
@@ -115,6 +129,8 @@ OPTIONAL_KEYS: Final = (
     "mailDomain",
     *SIGN_UP_KEYS,
     *SIGN_IN_KEYS,
+    # Absent means BOUNDARY_POLICY, created once per account.
+    "permissionsBoundary",
 )
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
@@ -181,6 +197,7 @@ class StageConfig:
     rate_limit_per_identifier: RateLimit
     web: WebConfig
     tokens: TokenConfig
+    permissions_boundary: str
     password_min_score: int = DEFAULT_MIN_SCORE
     rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
     rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
@@ -280,6 +297,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
             "rateLimitMailsPerAddress", DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
         ),
         tokens=schema.tokens(stage),
+        permissions_boundary=schema.policy("permissionsBoundary") or BOUNDARY_POLICY,
     )
     _check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
@@ -300,6 +318,16 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "corsOrigins",
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
     )
+    # The hosted page names its load balancer after the stage: refused here,
+    # not by CreateLoadBalancer after half the stage exists.
+    longest = balancer_name_length(stage)
+    _check(
+        not loaded.web.enabled or longest <= ELB_NAME_LIMIT,
+        "stack",
+        f"{stage!r} makes the load balancer's name {longest} characters (AWS allows"
+        f" {ELB_NAME_LIMIT}): use a stack name of at most"
+        f" {len(stage) - longest + ELB_NAME_LIMIT} characters (pulumi stack rename)",
+    )
     # Without a hosted page, verification links open the page the team serves
     # at its first CORS origin (infra/components/signup_service.py): it must be a real origin.
     _check(
@@ -308,6 +336,11 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         "without web.enabled the first origin is where mailed links point; it cannot be '*'",
     )
     return loaded
+
+
+def balancer_name_length(stage: str) -> int:
+    """How long the stage's load balancer's name will be, Pulumi's suffix included."""
+    return len(_LONGEST_ELB_NAME.format(stage=stage))
 
 
 def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
@@ -330,7 +363,11 @@ def _checked_secret(key: str, value: str) -> str:
     # 32 characters of base64 carry ~190 bits; anything shorter is guessable
     # enough to make offline cracking of a stolen table practical again (the
     # pepper), or to let anyone claim any client address (the web server's).
-    _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
+    # The client-address secret may list old values after the current one
+    # while it rotates (backend/client_address.py): each must be as strong.
+    values = value.split() if key == "clientAddressSecret" else [value]
+    strong = bool(values) and all(len(item) >= 32 for item in values)
+    _check(strong, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
 
 
@@ -460,6 +497,11 @@ class _Schema:
             raise StageConfigError(f"{key}: {exc}") from exc
         _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
         return limit
+
+    def policy(self, key: str) -> str | None:
+        value = self._read(key, str)
+        _check(value is None or bool(_POLICY.match(value)), key, f"{value!r} is not a policy")
+        return value
 
     def domain(self, key: str) -> str | None:
         value = self._read(key, str)
