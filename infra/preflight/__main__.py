@@ -11,7 +11,8 @@ import boto3
 from infra.preflight import Finding
 from infra.preflight.account import Account, account_findings, refuse_writes
 from infra.preflight.stack import stack_findings
-from infra.stack.schema import StageConfigError, read_stack_file
+from infra.stack.reading import StageConfigError
+from infra.stack.schema import read_stack_file
 
 
 def main(argv: list[str]) -> int:

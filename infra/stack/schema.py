@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, TypeVar
 
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
@@ -31,7 +31,8 @@ from contract.limits import (
     RateLimit,
 )
 from contract.rules.password import DEFAULT_MIN_SCORE, MAX_SCORE, MIN_SCORE
-from infra.stack.web import WebConfig, WebConfigError, parse_web_config
+from infra.stack.reading import Reader, StackValues, StageConfigError, check, strictly
+from infra.stack.web import WebConfig, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
@@ -136,17 +137,6 @@ REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEY
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
 
-class StageConfigError(ValueError):
-    """A stack is missing a policy key or has one with an unusable value."""
-
-
-class StackValues(Protocol):
-    """Where a stage's raw settings come from."""
-
-    def get(self, key: str, kind: type[_T]) -> _T | None:
-        """The value of `signup:<key>` as `kind`, None when unset; raise if it is not one."""
-
-
 @dataclass(frozen=True)
 class AlarmThresholds:
     """Sums per minute above which an alarm fires."""
@@ -235,14 +225,11 @@ class StackFile:
         self.region: str | None = config.get("aws:region")
         self.values = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
         unknown = set(self.values) - set(KEY_TYPES) - set(SECRET_KEYS)
-        _check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
+        check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
 
     def get(self, key: str, kind: type[_T]) -> _T | None:
         """`type(...) is`, not isinstance: YAML's true is a bool, and bool is an int."""
-        value = self.values.get(key)
-        if value is not None and type(value) is not kind:
-            raise StageConfigError(f"{key}: {type(value).__name__} is not {kind.__name__}")
-        return value
+        return strictly(key, self.values.get(key), kind)
 
 
 def read_stack_file(path: Path) -> StageConfig:
@@ -253,7 +240,7 @@ def read_stack_file(path: Path) -> StageConfig:
 
 def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     """Read and validate the stage's policy; raise StageConfigError naming the bad key."""
-    _check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
+    check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
     schema = _Schema(values)
     # zxcvbn's scores: 0 (too guessable) to 4.
     min_score = schema.optional_integer("passwordMinScore", MIN_SCORE, MAX_SCORE)
@@ -299,21 +286,21 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         tokens=schema.tokens(stage),
         permissions_boundary=schema.policy("permissionsBoundary") or BOUNDARY_POLICY,
     )
-    _check(
+    check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
         "logRetentionDays",
         f"must be one of CloudWatch's values {sorted(LOG_RETENTION_DAYS)}",
     )
     if loaded.mail_domain is not None:
         sender_domain = parseaddr(loaded.mail_from)[1].rpartition("@")[2]
-        _check(
+        check(
             sender_domain == loaded.mail_domain,
             "mailFrom",
             f"must be an address at mailDomain {loaded.mail_domain!r}",
         )
     # A stage that protects its data is one real people use: a wildcard origin
     # there would let any site drive sign-ups from a visitor's browser.
-    _check(
+    check(
         not (loaded.deletion_protection and "*" in loaded.cors_origins),
         "corsOrigins",
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
@@ -321,7 +308,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     # The hosted page names its load balancer after the stage: refused here,
     # not by CreateLoadBalancer after half the stage exists.
     longest = balancer_name_length(stage)
-    _check(
+    check(
         not loaded.web.enabled or longest <= ELB_NAME_LIMIT,
         "stack",
         f"{stage!r} makes the load balancer's name {longest} characters (AWS allows"
@@ -330,7 +317,7 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     )
     # Without a hosted page, verification links open the page the team serves
     # at its first CORS origin (infra/components/signup_service.py): it must be a real origin.
-    _check(
+    check(
         loaded.web.enabled or loaded.cors_origins[0] != "*",
         "corsOrigins",
         "without web.enabled the first origin is where mailed links point; it cannot be '*'",
@@ -355,7 +342,7 @@ def require_client_address_secret(config: pulumi.Config) -> pulumi.Output[str]:
 
 def _require_stage_secret(config: pulumi.Config, key: str) -> pulumi.Output[str]:
     value = config.require_secret(key)
-    _check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
+    check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
     return value.apply(lambda text: _checked_secret(key, text))
 
 
@@ -367,7 +354,7 @@ def _checked_secret(key: str, value: str) -> str:
     # while it rotates (backend/client_address.py): each must be as strong.
     values = value.split() if key == "clientAddressSecret" else [value]
     strong = bool(values) and all(len(item) >= 32 for item in values)
-    _check(strong, key, "must be at least 32 characters (openssl rand -base64 48)")
+    check(strong, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
 
 
@@ -375,95 +362,51 @@ def _default(value: _T | None, default: _T) -> _T:
     return default if value is None else value
 
 
-def _check(ok: bool, key: str, message: str) -> None:
-    if not ok:
-        raise StageConfigError(f"{key}: {message}")
-
-
-class _Schema:
-    """Typed, range-checked reads; every refusal names its key."""
-
-    def __init__(self, values: StackValues) -> None:
-        self._values = values
-
-    def _read(self, key: str, kind: type[_T]) -> _T | None:
-        try:
-            return self._values.get(key, kind)
-        except StageConfigError:
-            raise
-        except Exception as exc:  # pulumi raises several types; all mean "bad key"
-            raise StageConfigError(f"{key}: {exc}") from exc
-
-    def _require(self, key: str, kind: type[_T]) -> _T:
-        value = self._read(key, kind)
-        if value is None:
-            raise StageConfigError(f"{key}: is required")
-        return value
-
-    def optional_integer(self, key: str, low: int, high: int) -> int | None:
-        value = self._read(key, int)
-        _check(value is None or low <= value <= high, key, f"{value} is outside {low}..{high}")
-        return value
-
-    def integer(self, key: str, low: int, high: int) -> int:
-        value = self._require(key, int)
-        _check(low <= value <= high, key, f"{value} is outside {low}..{high}")
-        return value
-
-    def flag(self, key: str) -> bool:
-        return self._require(key, bool)
-
-    def choice(self, key: str, allowed: frozenset[str]) -> str:
-        value = self._require(key, str)
-        _check(value in allowed, key, f"{value!r} is not one of {sorted(allowed)}")
-        return value
-
-    def _strings(self, key: str, value: list[Any]) -> tuple[str, ...]:
-        _check(all(isinstance(item, str) for item in value), key, "must be a list of strings")
-        return tuple(value)
+class _Schema(Reader):
+    """The stage's own reads on top of the typed reader: origins, sender, limits, tokens."""
 
     def origins(self) -> tuple[str, ...]:
-        origins = self._strings("corsOrigins", self._require("corsOrigins", list))
-        _check(bool(origins), "corsOrigins", "must list at least one origin")
+        origins = self.strings("corsOrigins", self.require("corsOrigins", list))
+        check(bool(origins), "corsOrigins", "must list at least one origin")
         for origin in origins:
             ok = origin == "*" or bool(_ORIGIN.match(origin))
-            _check(
+            check(
                 ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
             )
         return origins
 
     def sender(self) -> str:
         """`Display Name <address>` (or a bare address) that SES can send as."""
-        value = self._require("mailFrom", str)
+        value = self.require("mailFrom", str)
         address = parseaddr(value)[1]
         ok = bool(_ADDRESS.match(address)) and address.lower() == address
-        _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
+        check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
         return value
 
     def rate_limit(self, key: str, default: RateLimit | None = None) -> RateLimit:
         """`LIMIT/SECONDS`, a window of at most a day; `default` when absent (if given)."""
-        if default is not None and self._read(key, str) is None:
+        if default is not None and self.read(key, str) is None:
             return default
-        value = self._require(key, str)
+        value = self.require(key, str)
         try:
             limit = RateLimit.parse(value)
         except ValueError as exc:
             raise StageConfigError(f"{key}: {exc}") from exc
-        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
         return limit
 
     def tokens(self, stage: str) -> TokenConfig:
-        audience = self._read("tokenAudience", str)
+        audience = self.read("tokenAudience", str)
         audience = f"{PROJECT}-{stage}" if audience is None else audience
-        _check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
-        access = _default(self._read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
-        _check(
+        check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
+        access = _default(self.read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
+        check(
             60 <= access <= MAX_ACCESS_TOKEN_SECONDS,
             "accessTokenSeconds",
             f"{access} is outside 60..{MAX_ACCESS_TOKEN_SECONDS} (tokens cannot be revoked)",
         )
-        refresh = _default(self._read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
-        _check(
+        refresh = _default(self.read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
+        check(
             access <= refresh <= MAX_REFRESH_TOKEN_SECONDS,
             "refreshTokenSeconds",
             f"{refresh} is outside accessTokenSeconds..{MAX_REFRESH_TOKEN_SECONDS}",
@@ -480,46 +423,43 @@ class _Schema:
         )
 
     def _key_generations(self) -> tuple[int, ...]:
-        value = _default(self._read("tokenSigningKeys", list), [1])
+        value = _default(self.read("tokenSigningKeys", list), [1])
         ok = (
             1 <= len(value) <= 2
             and all(type(n) is int and 1 <= n <= 999 for n in value)
             and len(set(value)) == len(value)
         )
-        _check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
+        check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
         return tuple(value)
 
     def _optional_limit(self, key: str, default: str) -> RateLimit:
-        value = _default(self._read(key, str), default)
+        value = _default(self.read(key, str), default)
         try:
             limit = RateLimit.parse(value)
         except ValueError as exc:
             raise StageConfigError(f"{key}: {exc}") from exc
-        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
         return limit
 
     def policy(self, key: str) -> str | None:
-        value = self._read(key, str)
-        _check(value is None or bool(_POLICY.match(value)), key, f"{value!r} is not a policy")
+        value = self.read(key, str)
+        check(value is None or bool(_POLICY.match(value)), key, f"{value!r} is not a policy")
         return value
 
     def domain(self, key: str) -> str | None:
-        value = self._read(key, str)
-        _check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
+        value = self.read(key, str)
+        check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
         return value
 
     def web(self) -> WebConfig:
-        try:
-            return parse_web_config(self._require("web", dict))
-        except WebConfigError as exc:
-            raise StageConfigError(str(exc)) from exc
+        return parse_web_config(self.require("web", dict))
 
     def alarm_actions(self) -> tuple[str, ...]:
-        value = self._read("alarmActions", list)
-        actions = self._strings("alarmActions", value or [])
+        value = self.read("alarmActions", list)
+        actions = self.strings("alarmActions", value or [])
         for arn in actions:
             ok = arn.startswith("arn:") and "*" not in arn
-            _check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
+            check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
         return actions
 
 

@@ -13,6 +13,7 @@ import pulumi
 import pytest
 import yaml
 
+from infra.stack.reading import StageConfigError
 from infra.stack.schema import (
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
@@ -20,7 +21,6 @@ from infra.stack.schema import (
     PulumiValues,
     StackFile,
     StageConfig,
-    StageConfigError,
     load_stage_config,
     read_stack_file,
 )
