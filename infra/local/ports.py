@@ -101,6 +101,10 @@ def _link_target(link: Path) -> str:
 
 def _can_bind(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the servers themselves bind (uvicorn, Java): connections of a
+        # stage just stopped, left in TIME_WAIT, do not make the port taken;
+        # a process still listening on it does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
