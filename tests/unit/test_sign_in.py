@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from backend.errors import SigningUnavailable
+from backend.signing import KmsSigner
 from contract.limits import RateLimit
 from contract.routes import SIGN_IN
 from tests.support.accounts import (
@@ -187,3 +189,20 @@ def test_sign_in_counts_metrics_and_logs_no_secret(
         assert ok.body["refreshToken"] not in text
         assert "192.0.2.10" not in text
         assert "AdaLovelace" not in text
+
+
+def test_sign_in_when_kms_cannot_sign_is_503_and_starts_no_session(
+    stage: SessionsOnMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage.add_account()
+    before = _people(stage)
+
+    def unavailable(self: KmsSigner, message: bytes) -> bytes:
+        raise SigningUnavailable("ThrottlingException")
+
+    monkeypatch.setattr(KmsSigner, "sign", unavailable)
+    reply = stage.sign_in("AdaLovelace")
+    assert reply.status == 503, reply.text
+    assert reply.codes == ["store_unavailable"]
+    assert reply.headers["retry-after"] == "1"
+    assert _people(stage) == before
