@@ -20,12 +20,13 @@ from typing import Any, Final, Protocol, TypeVar
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
-from contract.bounds import (
-    DEFAULT_REFRESH_TOKEN_SECONDS,
-    MAX_ACCESS_TOKEN_SECONDS,
-    MAX_REFRESH_TOKEN_SECONDS,
-)
 from contract.limits import RateLimit
+from infra.token_config import (
+    TOKEN_KEY_TYPES,
+    TokenConfig,
+    TokenConfigError,
+    parse_token_config,
+)
 from infra.web_config import WebConfig, WebConfigError, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
@@ -40,7 +41,6 @@ PROJECT: Final = "signup"
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_AUDIENCE: Final = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,99}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
 _T = TypeVar("_T")
 
@@ -73,28 +73,15 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitPerIdentifier": str,
     # The hosted sign-up page: one object, its sub-keys in infra/web_config.py.
     "web": dict,
-    # Signing in (issue 22): the tokens' audience and lifetimes, the failure limits.
-    "tokenAudience": str,
-    "accessTokenSeconds": int,
-    "refreshTokenSeconds": int,
-    "rateLimitSignInFailures": str,
-    "rateLimitSignInFailuresGlobal": str,
-    "tokenSigningKeys": list,
+    # Signing in: the tokens' audience, lifetimes and keys, the failure limits.
+    **TOKEN_KEY_TYPES,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
-# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900 and 100/3600.
-SIGN_IN_KEYS: Final = (
-    "tokenAudience",
-    "accessTokenSeconds",
-    "refreshTokenSeconds",
-    "rateLimitSignInFailures",
-    "rateLimitSignInFailuresGlobal",
-    "tokenSigningKeys",
-)
-OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain", *SIGN_IN_KEYS)
+# The sign-in keys are optional too: infra/token_config.py has their defaults.
+OPTIONAL_KEYS: Final = ("alarmActions", "reservedConcurrency", "mailDomain", *TOKEN_KEY_TYPES)
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
 
@@ -119,19 +106,6 @@ class AlarmThresholds:
     lambda_throttles: int
     mail_failures: int
     actions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TokenConfig:
-    """Signing in: who the access tokens are for, how long they and sessions live, the limits."""
-
-    audience: str
-    access_token_seconds: int
-    refresh_token_seconds: int
-    rate_limit_sign_in_failures: RateLimit
-    rate_limit_sign_in_failures_global: RateLimit
-    # Key generations, the signing one first (a second only during a rotation).
-    signing_keys: tuple[int, ...] = (1,)
 
 
 @dataclass(frozen=True)
@@ -301,10 +275,6 @@ def _checked_secret(key: str, value: str) -> str:
     return value
 
 
-def _default(value: _T | None, default: _T) -> _T:
-    return default if value is None else value
-
-
 def _check(ok: bool, key: str, message: str) -> None:
     if not ok:
         raise StageConfigError(f"{key}: {message}")
@@ -381,50 +351,10 @@ class _Schema:
         return limit
 
     def tokens(self, stage: str) -> TokenConfig:
-        audience = self._read("tokenAudience", str)
-        audience = f"{PROJECT}-{stage}" if audience is None else audience
-        _check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
-        access = _default(self._read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
-        _check(
-            60 <= access <= MAX_ACCESS_TOKEN_SECONDS,
-            "accessTokenSeconds",
-            f"{access} is outside 60..{MAX_ACCESS_TOKEN_SECONDS} (tokens cannot be revoked)",
-        )
-        refresh = _default(self._read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
-        _check(
-            access <= refresh <= MAX_REFRESH_TOKEN_SECONDS,
-            "refreshTokenSeconds",
-            f"{refresh} is outside accessTokenSeconds..{MAX_REFRESH_TOKEN_SECONDS}",
-        )
-        return TokenConfig(
-            audience=audience,
-            access_token_seconds=access,
-            refresh_token_seconds=refresh,
-            rate_limit_sign_in_failures=self._optional_limit("rateLimitSignInFailures", "5/900"),
-            rate_limit_sign_in_failures_global=self._optional_limit(
-                "rateLimitSignInFailuresGlobal", "100/3600"
-            ),
-            signing_keys=self._key_generations(),
-        )
-
-    def _key_generations(self) -> tuple[int, ...]:
-        value = _default(self._read("tokenSigningKeys", list), [1])
-        ok = (
-            1 <= len(value) <= 2
-            and all(type(n) is int and 1 <= n <= 999 for n in value)
-            and len(set(value)) == len(value)
-        )
-        _check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
-        return tuple(value)
-
-    def _optional_limit(self, key: str, default: str) -> RateLimit:
-        value = _default(self._read(key, str), default)
         try:
-            limit = RateLimit.parse(value)
-        except ValueError as exc:
-            raise StageConfigError(f"{key}: {exc}") from exc
-        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
-        return limit
+            return parse_token_config(self._read, stage)
+        except TokenConfigError as exc:
+            raise StageConfigError(str(exc)) from exc
 
     def domain(self, key: str) -> str | None:
         value = self._read(key, str)
