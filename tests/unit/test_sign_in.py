@@ -20,7 +20,7 @@ from tests.support.accounts import (
     sessions_on_moto,
     token_claims,
 )
-from tests.support.moto import Reply
+from tests.support.moto import TABLE, Reply
 
 
 @pytest.fixture
@@ -206,3 +206,13 @@ def test_sign_in_when_kms_cannot_sign_is_503_and_starts_no_session(
     assert reply.codes == ["store_unavailable"]
     assert reply.headers["retry-after"] == "1"
     assert _people(stage) == before
+
+
+def test_sign_in_user_without_a_hash_is_refused_like_any_other(stage: SessionsOnMoto) -> None:
+    ada = stage.add_account()
+    stage.function.dynamodb.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": f"USER#{ada.user_id}"}},
+        UpdateExpression="REMOVE passwordHash",
+    )
+    assert_refused(stage.sign_in("AdaLovelace"), 401, "credentials_invalid")
