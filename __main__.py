@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pulumi
 
-from infra.config import (
+from infra.components.signup_service import SignupService, SignupServiceArgs
+from infra.stack.schema import (
     PulumiValues,
     load_stage_config,
     require_client_address_secret,
     require_pepper,
 )
-from infra.service import SignupService, SignupServiceArgs
 
 config = pulumi.Config()
 stage = load_stage_config(PulumiValues(config), pulumi.get_stack())
@@ -30,6 +30,9 @@ pulumi.export("apiUrl", service.api_url)
 pulumi.export("createUserUrl", service.create_user_url)
 pulumi.export("tableName", service.table_name)
 pulumi.export("functionName", service.function_name)
+# The mail worker, and the queue that describes the mails it gave up on.
+pulumi.export("mailWorkerFunctionName", service.mail_worker_function_name)
+pulumi.export("mailFailuresQueueUrl", service.mail_failures_queue_url)
 pulumi.export("stage", stage.stage)
 # The stage as an issuer: what another API's JWT authorizer is configured with.
 pulumi.export("issuerUrl", service.issuer_url)

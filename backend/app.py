@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from backend import idempotency
-from backend.client_address import client_address
+from backend.client_address import client_address, serving_client
+from backend.email_verification import resend_verification, verify_email
 from backend.errors import (
     CredentialsInvalid,
     DependencyUnavailable,
@@ -16,8 +17,8 @@ from backend.errors import (
     IdempotencyKeyReused,
     IdentityTaken,
     InvalidRequest,
-    MailUnavailable,
     NotAuthenticated,
+    PasswordMismatch,
     RateLimited,
     RefreshTokenInvalid,
     RequestInProgress,
@@ -27,17 +28,16 @@ from backend.errors import (
 from backend.idempotency import IdempotentRequests
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
-from backend.service import Registration, register_user
 from backend.session_routes import SESSION_OPERATIONS, serve_session_route
 from backend.sessions import Sessions
+from backend.sign_up import Registration, register_user
 from backend.store.counters import RateLimiter
-from backend.verification import resend_verification, verify_email
 from contract import codes
 from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER, WWW_AUTHENTICATE
 from contract.limits import RateLimit
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
 from contract.rules import FieldProblem, InvalidFields
-from contract.rules.verification import TOKEN_INVALID
+from contract.rules.link_requests import TOKEN_INVALID
 
 RETRY_AFTER_SECONDS: Final = "1"
 USERNAME_TAKEN: Final = FieldProblem(
@@ -45,6 +45,11 @@ USERNAME_TAKEN: Final = FieldProblem(
 )
 TOKEN_EXPIRED: Final = FieldProblem(
     "token", codes.TOKEN_EXPIRED, "This link has expired. Ask for a new one."
+)
+PASSWORD_MISMATCH: Final = FieldProblem(
+    "password",
+    codes.PASSWORD_MISMATCH,
+    "This is not the password chosen when signing up with this address.",
 )
 # The same body for every resend, whatever the address's state.
 RESEND_ACCEPTED: Final = {
@@ -134,7 +139,7 @@ def operation(route: Route) -> Callable[[Operation], Operation]:
 @operation(CREATE_USER)
 def _create_user(payload: Mapping[str, object], deps: Registration) -> Success:
     signup = register_user(payload, deps)
-    return Success(200, signup.to_json(), ("SignupAccepted", "MailSent"))
+    return Success(200, signup.to_json(), ("SignupAccepted",))
 
 
 @operation(VERIFY_EMAIL)
@@ -145,16 +150,14 @@ def _verify_email(payload: Mapping[str, object], deps: Registration) -> Success:
 
 @operation(RESEND_VERIFICATION)
 def _resend_verification(payload: Mapping[str, object], deps: Registration) -> Success:
-    outcome = resend_verification(payload, deps)
-    mail = ("MailSent",) if outcome.mailed else ("MailFailed",) if outcome.mail_failed else ()
-    return Success(202, RESEND_ACCEPTED, ("ResendAccepted", *mail))
+    resend_verification(payload, deps)
+    return Success(202, RESEND_ACCEPTED, ("ResendAccepted",))
 
 
-def _count_client(event: Mapping[str, Any], deps: Dependencies) -> tuple[str, ...]:
+def _count_client(address: str, deps: Dependencies) -> tuple[str, ...]:
     """Count the request against its client address; the metrics to add when that failed."""
     if deps.limiter is None:
         return ()
-    address = client_address(event, web_secret=deps.web_secret)
     try:
         deps.limiter.hit("address", address, deps.address_limit)
     except DependencyUnavailable:
@@ -215,8 +218,10 @@ def handle_request(  # noqa: PLR0911, PLR0912 - one answer per kind of failure, 
         route = route_of(event)
         name = route.operation
         deps = dependencies()
-        extra = _count_client(event, deps)
-        result = _serve(route, event, deps, context)
+        address = client_address(event, web_secret=deps.web_secret)
+        extra = _count_client(address, deps)
+        with serving_client(address):
+            result = _serve(route, event, deps, context)
     except InvalidRequest as exc:
         body_problem = FieldProblem(None, exc.code, exc.message)
         return failure(exc.status, ("RequestRejected",), [body_problem], headers=exc.headers)
@@ -245,9 +250,8 @@ def handle_request(  # noqa: PLR0911, PLR0912 - one answer per kind of failure, 
         return failure(400, ("LinkRejected",), [TOKEN_INVALID])
     except TokenExpired:
         return failure(410, ("LinkExpired",), [TOKEN_EXPIRED])
-    except MailUnavailable as exc:
-        unsent = FieldProblem(None, codes.MAIL_UNAVAILABLE, "We could not send the mail; retry.")
-        return failure(503, ("MailFailed",), [unsent], error=exc, headers=retry)
+    except PasswordMismatch:
+        return failure(400, ("PasswordMismatch",), [PASSWORD_MISMATCH])
     except DependencyUnavailable as exc:
         unavailable = FieldProblem(None, codes.STORE_UNAVAILABLE, "Please retry in a moment.")
         return failure(503, ("StoreUnavailable",), [unavailable], error=exc, headers=retry)

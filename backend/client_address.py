@@ -7,19 +7,43 @@ the browser's address in `X-Client-Address` together with the stage's secret
 in `X-Client-Address-Secret`, and only when that secret matches (compared in
 constant time) is the forwarded address used. IPv6 clients are counted per
 /64, the block one subscriber usually holds, so rotating addresses inside it
-does not escape the limit.
+does not escape the limit; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is
+counted as the IPv4 address it carries.
+
+The request's client is also kept for the request's duration
+(`serving_client`), so per-identifier limits count per identifier and client
+and an outbox item can name the client whose request caused it.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Final
 
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
 
 _IPV6_PREFIX: Final = 64
+UNKNOWN: Final = "unknown"
+_client: ContextVar[str] = ContextVar("client", default=UNKNOWN)
+
+
+@contextmanager
+def serving_client(address: str) -> Iterator[None]:
+    """Within this block, `current_client()` is `address` (the limit key of the request)."""
+    token = _client.set(address)
+    try:
+        yield
+    finally:
+        _client.reset(token)
+
+
+def current_client() -> str:
+    """The limit key of the client whose request is being served ("unknown" outside one)."""
+    return _client.get()
 
 
 def client_address(event: Mapping[str, Any], *, web_secret: bytes | None) -> str:
@@ -32,8 +56,8 @@ def client_address(event: Mapping[str, Any], *, web_secret: bytes | None) -> str
     )
     if trusted:
         # The web server's word; still refused when it is not an address.
-        return _limit_key(forwarded or "") or _limit_key(source) or "unknown"
-    return _limit_key(source) or "unknown"
+        return _limit_key(forwarded or "") or _limit_key(source) or UNKNOWN
+    return _limit_key(source) or UNKNOWN
 
 
 def _limit_key(text: str) -> str | None:
@@ -41,6 +65,8 @@ def _limit_key(text: str) -> str | None:
         address = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False))
     return str(address)

@@ -34,11 +34,14 @@ from contract.environment import (
     MAIL_FROM,
     MAIL_OUTBOX_DIR,
     PASSWORD_MIN_LENGTH,
+    PASSWORD_MIN_SCORE,
     PASSWORD_PEPPER,
     PEPPER_PARAMETER,
     PREVIOUS_SIGNING_KEY_ID,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     RATE_LIMIT_SIGN_IN_FAILURES,
     RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
     RATE_LIMITS,
@@ -50,8 +53,13 @@ from contract.environment import (
     VERIFICATION_TTL_SECONDS,
     WEB_URL,
 )
-from contract.limits import RateLimit
-from contract.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
+from contract.limits import (
+    DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
+    DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RateLimit,
+)
+from contract.rules import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SCORE, PasswordPolicy
+from contract.rules.password import MAX_SCORE, MIN_SCORE
 
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
@@ -73,6 +81,7 @@ class Settings:
     table_name: str
     bcrypt_cost: int = DEFAULT_BCRYPT_COST
     password_min_length: int = DEFAULT_MIN_LENGTH
+    password_min_score: int = DEFAULT_MIN_SCORE
     pepper_parameter: str | None = None
     pepper_value: str | None = field(default=None, repr=False)
     dynamodb_endpoint: str | None = None
@@ -84,6 +93,8 @@ class Settings:
     rate_limits: bool = True
     rate_limit_per_address: RateLimit = DEFAULT_RATE_LIMIT_PER_ADDRESS
     rate_limit_per_identifier: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+    rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+    rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
     client_address_secret_parameter: str | None = None
     client_address_secret_value: str | None = field(default=None, repr=False)
     # Access tokens: the issuer is the stage's API URL; without a signing key
@@ -107,6 +118,10 @@ class Settings:
         if not MIN_BCRYPT_COST <= self.bcrypt_cost <= MAX_BCRYPT_COST:
             raise ConfigurationError(
                 f"{BCRYPT_COST} must be between {MIN_BCRYPT_COST} and {MAX_BCRYPT_COST}"
+            )
+        if not MIN_SCORE <= self.password_min_score <= MAX_SCORE:
+            raise ConfigurationError(
+                f"{PASSWORD_MIN_SCORE} must be a zxcvbn score, {MIN_SCORE} to {MAX_SCORE}"
             )
         try:
             self.policy  # noqa: B018 - validates the minimum against the policy's bounds
@@ -147,7 +162,9 @@ class Settings:
     @property
     def policy(self) -> PasswordPolicy:
         """The stage's password policy."""
-        return PasswordPolicy(min_length=self.password_min_length)
+        return PasswordPolicy(
+            min_length=self.password_min_length, min_score=self.password_min_score
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -156,6 +173,7 @@ class Settings:
             table_name=env.get(TABLE_NAME, ""),
             bcrypt_cost=_int(env, BCRYPT_COST, DEFAULT_BCRYPT_COST),
             password_min_length=_int(env, PASSWORD_MIN_LENGTH, DEFAULT_MIN_LENGTH),
+            password_min_score=_int(env, PASSWORD_MIN_SCORE, DEFAULT_MIN_SCORE),
             pepper_parameter=env.get(PEPPER_PARAMETER) or None,
             pepper_value=env.get(PASSWORD_PEPPER) or None,
             dynamodb_endpoint=env.get(DYNAMODB_ENDPOINT) or None,
@@ -172,6 +190,12 @@ class Settings:
             ),
             rate_limit_per_identifier=_limit(
                 env, RATE_LIMIT_PER_IDENTIFIER, DEFAULT_RATE_LIMIT_PER_IDENTIFIER
+            ),
+            rate_limit_per_identifier_global=_limit(
+                env, RATE_LIMIT_PER_IDENTIFIER_GLOBAL, DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+            ),
+            rate_limit_mails_per_address=_limit(
+                env, RATE_LIMIT_MAILS_PER_ADDRESS, DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
             ),
             client_address_secret_parameter=env.get(CLIENT_ADDRESS_SECRET_PARAMETER) or None,
             client_address_secret_value=env.get(CLIENT_ADDRESS_SECRET) or None,
@@ -208,11 +232,14 @@ class Settings:
             TABLE_NAME: self.table_name,
             BCRYPT_COST: str(self.bcrypt_cost),
             PASSWORD_MIN_LENGTH: str(self.password_min_length),
+            PASSWORD_MIN_SCORE: str(self.password_min_score),
             VERIFICATION_TTL_SECONDS: str(self.verification_ttl_seconds),
             MAIL_FROM: self.mail_from,
             RATE_LIMITS: "on" if self.rate_limits else "off",
             RATE_LIMIT_PER_ADDRESS: str(self.rate_limit_per_address),
             RATE_LIMIT_PER_IDENTIFIER: str(self.rate_limit_per_identifier),
+            RATE_LIMIT_PER_IDENTIFIER_GLOBAL: str(self.rate_limit_per_identifier_global),
+            RATE_LIMIT_MAILS_PER_ADDRESS: str(self.rate_limit_mails_per_address),
             TOKEN_AUDIENCE: self.token_audience,
             ACCESS_TOKEN_SECONDS: str(self.access_token_seconds),
             REFRESH_TOKEN_SECONDS: str(self.refresh_token_seconds),

@@ -47,11 +47,15 @@ class OutOfTime(DependencyUnavailable):
 
 
 class MailUnavailable(DependencyUnavailable):
-    """The mail could not be handed to SES (or written to the local outbox)."""
+    """The mail could not be handed to SES (or written to the local outbox); the worker retries."""
 
 
 class TokenInvalid(RegistrationError):
     """The verification link is unknown, superseded by a newer one, or malformed."""
+
+
+class PasswordMismatch(RegistrationError):
+    """The password typed with a link is not the one its sign-up chose."""
 
 
 class TokenExpired(RegistrationError):

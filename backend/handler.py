@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from pathlib import Path
 from typing import Any, Final
 
 import boto3
@@ -23,16 +22,15 @@ from backend.config import Settings
 from backend.deadline import request_deadline
 from backend.hashing import PasswordHasher
 from backend.idempotency import IdempotentRequests
-from backend.mailer import Mailer, OutboxMailer, SesMailer
-from backend.messages import Mail, MailContext
-from backend.service import NoThrottle, Registration
 from backend.sessions import Sessions
+from backend.sign_up import NoThrottle, Registration
 from backend.signing import KmsSigner, TokenSigner
 from backend.store import DynamoDBUserStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
 from backend.store.sessions import DynamoDBSessionStore
 from backend.store.sign_in_limits import SignInLimits
 from contract.routes import METRICS_NAMESPACE, SERVICE_NAME
+from contract.tokens import link_key
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # Threads that write rate-limit counters while a request reads its claims. A
@@ -49,16 +47,16 @@ def create_handler(
     read_settings: Callable[[], Settings],
     *,
     session: boto3.session.Session | None = None,
-    announce: Callable[[Mail], None] | None = None,
     signer: TokenSigner | None = None,
 ) -> LambdaHandler:
     """A handler whose dependencies are built from `read_settings()` on its first request.
 
     `session` carries credentials and region (the local stage passes fake ones
     for DynamoDB Local); by default the function's own, from its environment.
-    `announce` is told of each mail written to a local outbox (the local stage
-    prints the link). `signer` signs access tokens instead of the KMS key
-    named by the settings (the local stage has a key of its own).
+    The handler imports nothing of mail: sign-ups and resends queue outbox
+    items that the mail worker (backend/mail_worker.py) sends.
+    `signer` signs access tokens instead of the KMS key named by the settings
+    (the local stage has a key of its own).
     """
 
     counter_threads = ThreadPoolExecutor(_COUNTER_THREADS, thread_name_prefix="counter")
@@ -80,11 +78,15 @@ def create_handler(
             policy=settings.policy,
             hasher=PasswordHasher(pepper, cost=settings.bcrypt_cost),
             store=DynamoDBUserStore(table_name=table, client=dynamodb),
-            mailer=_mailer(settings, aws_session, announce),
-            mail=MailContext(sender=settings.mail_from, web_url=settings.require_web_url()),
+            link_key=link_key(pepper),
             link_seconds=settings.verification_ttl_seconds,
             throttle=(
-                IdentifierThrottle(limiter, settings.rate_limit_per_identifier, counter_threads)
+                IdentifierThrottle(
+                    limiter,
+                    settings.rate_limit_per_identifier,
+                    counter_threads,
+                    global_limit=settings.rate_limit_per_identifier_global,
+                )
                 if limits_on
                 else NoThrottle()
             ),
@@ -145,18 +147,6 @@ def _sessions(
         limits=limits if settings.rate_limits else None,
         # Made once per container, at the stage's cost, from a password nobody knows.
         dummy_hash=hasher.hash(secrets.token_urlsafe(32)),
-    )
-
-
-def _mailer(
-    settings: Settings, session: boto3.session.Session, announce: Callable[[Mail], None] | None
-) -> Mailer:
-    if settings.mail_outbox_dir:
-        return OutboxMailer(Path(settings.mail_outbox_dir), announce=announce)
-    return SesMailer(
-        aws.client(session, "sesv2"),
-        sender=settings.mail_from,
-        configuration_set=settings.require_configuration_set(),
     )
 
 

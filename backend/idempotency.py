@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from typing import Any, Final
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -31,7 +30,6 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from backend.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 from contract.routes import Route
@@ -40,7 +38,6 @@ from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
 REMEMBERED_SECONDS: Final = 24 * 3600
 # Kept apart from the password hashes' use of the pepper.
 _FINGERPRINT_CONTEXT: Final = b"signup idempotency fingerprint v1"
-_replayed: ContextVar[bool] = ContextVar("replayed", default=False)
 
 Answer = dict[str, Any]  # {"status": int, "body": {...}}
 
@@ -48,11 +45,6 @@ Answer = dict[str, Any]  # {"status": int, "body": {...}}
 def is_valid_key(key: str) -> bool:
     """1 to 255 printable ASCII characters."""
     return 1 <= len(key) <= 255 and all(" " <= char <= "~" for char in key)
-
-
-def replayed() -> bool:
-    """True when the last `remember` of this request answered from the store."""
-    return _replayed.get()
 
 
 class IdempotentRequests:
@@ -89,7 +81,6 @@ class IdempotentRequests:
         work: Callable[[], Answer],
     ) -> Answer:
         """`work()`'s answer, or the one remembered for `key`; see the module for the rules."""
-        _replayed.set(False)
         config = IdempotencyConfig(
             event_key_jmespath="key",
             payload_validation_jmespath="fingerprint",
@@ -97,7 +88,6 @@ class IdempotentRequests:
             # In-progress records end with the invocation, so a crashed one
             # blocks retries only until its timeout, not for a day.
             lambda_context=context,
-            response_hook=_mark_replay,
         )
 
         def perform(request: dict[str, str]) -> Answer:
@@ -121,9 +111,3 @@ class IdempotentRequests:
         except IdempotencyPersistenceLayerError as exc:
             raise StoreUnavailable("idempotency record") from exc
         return answer
-
-
-def _mark_replay(response: Any, idempotent_data: DataRecord) -> Any:
-    # Powertools calls this only when it answers from a stored record.
-    _replayed.set(True)
-    return response

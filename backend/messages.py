@@ -11,7 +11,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Final, Literal
 from urllib.parse import urlencode
 
-from contract.dates import readable_epoch
+from contract.dates import readable_epoch, readable_time
 from contract.routes import VERIFY_PAGE
 
 VERIFICATION: Final = "verification"
@@ -46,42 +46,61 @@ class MailContext:
 
 
 def verification_mail(
-    context: MailContext, *, to: str, username: str, token: str, expires: int, now: datetime
+    context: MailContext,
+    *,
+    to: str,
+    username: str,
+    token: str,
+    expires: int,
+    signed_up: datetime,
+    now: datetime,
 ) -> Mail:
-    """The link that proves `to` belongs to the person signing up."""
+    """The link that proves `to` belongs to the person signing up.
+
+    Neither the subject nor the first line carries the username (anyone can
+    choose one, so it must not lead a mail to someone else's address); the
+    mail says when the sign-up was made, so its owner can tell it from another.
+    """
     link = context.verify_link(token)
     until = readable_epoch(expires)
+    when = readable_time(signed_up)
     text = (
-        f"Hello {username},\n\n"
-        f"Please confirm that {to} is your email address for {context.product}:\n\n"
+        "Hello,\n\n"
+        f"Someone signed up for {context.product} with {to} on {when}.\n"
+        "If it was you, confirm the address with the link below and the password\n"
+        "you chose when signing up:\n\n"
         f"{link}\n\n"
-        f"The link works until {until}. If you did not sign up, ignore this mail:\n"
-        "no account is created until the address is confirmed.\n"
+        f"The link works until {until}. The sign-up chose the username {username}.\n"
+        "If you did not sign up, ignore this mail: no account is created until the\n"
+        "address is confirmed with that sign-up's password.\n"
     )
     body = (
-        f"<p>Hello {html.escape(username)},</p>"
-        f"<p>Please confirm that <strong>{html.escape(to)}</strong> is your email address "
-        f"for {html.escape(context.product)}.</p>"
+        "<p>Hello,</p>"
+        f"<p>Someone signed up for {html.escape(context.product)} with "
+        f"<strong>{html.escape(to)}</strong> on {when}. If it was you, confirm the address "
+        "with the link below and the password you chose when signing up.</p>"
         f'<p><a href="{html.escape(link)}">Confirm my email address</a></p>'
-        f"<p>The link works until {until}. If you did not sign up, ignore this mail: "
-        "no account is created until the address is confirmed.</p>"
+        f"<p>The link works until {until}. The sign-up chose the username "
+        f"{html.escape(username)}. If you did not sign up, ignore this mail: no account is "
+        "created until the address is confirmed with that sign-up's password.</p>"
     )
     subject = f"Confirm your email address for {context.product}"
     message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
     return Mail(VERIFICATION, to, message, link)
 
 
-def notice_mail(context: MailContext, *, to: str, now: datetime) -> Mail:
+def notice_mail(context: MailContext, *, to: str, signed_up: datetime, now: datetime) -> Mail:
     """Sent instead of a link when the address already has an account."""
+    when = readable_time(signed_up)
     text = (
-        f"Hello,\n\nSomeone tried to sign up for {context.product} with {to}.\n"
+        f"Hello,\n\nSomeone tried to sign up for {context.product} with {to} on {when}.\n"
         "This address already has an account, so nothing was changed and no new\n"
         "account was made. If it was you, use your existing account. If it was not,\n"
         "you can ignore this mail.\n"
     )
     body = (
         f"<p>Hello,</p><p>Someone tried to sign up for {html.escape(context.product)} with "
-        f"<strong>{html.escape(to)}</strong>.</p>"
+        f"<strong>{html.escape(to)}</strong> on {when}.</p>"
         "<p>This address already has an account, so nothing was changed and no new account "
         "was made. If it was you, use your existing account. If it was not, you can ignore "
         "this mail.</p>"

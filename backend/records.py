@@ -1,13 +1,19 @@
-"""What the service keeps about people, and the store it keeps it in (a Protocol: DynamoDB in
-production, memory in the service tests). Times are whole epoch seconds unless named `_at` ISO."""
+"""What the service keeps about people and the mails it owes them (stored by backend/store/).
+Times are whole epoch seconds unless named `_at` (ISO 8601)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
 PENDING = "pending"
 VERIFIED = "verified"
+# A verified address's sign-up writes what a new one would (see service.py),
+# as a profile nobody can ever verify: its link's token was never kept.
+DECOY = "decoy"
+# The kinds of outbox items: a link to mail, a notice to mail, a resend to decide.
+LINK_MAIL = "link"
+NOTICE_MAIL = "notice"
+RESEND_REQUEST = "resend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,7 @@ class StoredUser:
     status: str
     verified_at: str | None = None
     token_digest: str | None = field(default=None, repr=False)
+    password_hash: str = field(default="", repr=False)
 
     @property
     def verified(self) -> bool:
@@ -54,11 +61,16 @@ class EmailClaim:
     expires: int | None = None
     token_digest: str | None = field(default=None, repr=False)
     mailed: int | None = None
+    created_at: str = ""
 
     @property
     def verified(self) -> bool:
         """The address belongs to a verified user."""
         return self.expires is None
+
+    def waiting_at(self, now: float) -> bool:
+        """A pending sign-up still waiting for its address to be proven (never one that expired)."""
+        return self.expires is not None and now < self.expires
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +87,10 @@ class UsernameClaim:
 
 @dataclass(frozen=True, slots=True)
 class Claims:
-    """What a sign-up meets: the address's claim, the username's, and (when the address is
-    pending under another username) that other username's claim, which the sign-up releases."""
+    """What a sign-up meets: the address's claim and the username's, read together."""
 
     email: EmailClaim | None
     username: UsernameClaim | None
-    released_username: UsernameClaim | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,36 +103,22 @@ class TokenRecord:
     used: int | None = None
 
 
-class UserStore(Protocol):
-    """Claims are conditional writes: each method raises ClaimChanged when what it read moved."""
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One mail to send (or, for a resend, to decide on), as the outbox holds it.
 
-    def claims(self, *, username_key: str, email_key: str) -> Claims:
-        """The address's and the username's claims, read consistently."""
+    It holds nothing that opens an account: a link's token is derived from
+    `nonce` under a key only the functions have (contract.tokens.link_token).
+    `client` is the address-limit key of the request that caused it, for the
+    cap on the mails one client can cause.
+    """
 
-    def add_pending(
-        self, user: NewUser, *, token: TokenRecord, expires: int, now: int, replacing: Claims
-    ) -> None:
-        """Store a pending sign-up and its link, replacing a pending claim on the address.
-
-        Raise IdentityTaken when the username is held, ClaimChanged when `replacing` is stale.
-        """
-
-    def token(self, digest: str) -> TokenRecord | None:
-        """The link with this digest, if any."""
-
-    def user(self, user_id: str) -> StoredUser | None:
-        """The user with this id, if any."""
-
-    def verify(self, user: StoredUser, *, token: TokenRecord, verified_at: str, now: int) -> None:
-        """Mark the user, both claims and the link verified at once.
-
-        Raise ClaimChanged when the user or link moved, TokenExpired when a claim was lost.
-        """
-
-    def email_claim(self, email_key: str) -> EmailClaim | None:
-        """The address's claim, read consistently."""
-
-    def renew_link(
-        self, claim: EmailClaim, *, email_key: str, token: TokenRecord, expires: int, now: int
-    ) -> None:
-        """Replace a pending sign-up's link and extend its claims; ClaimChanged if it moved."""
+    outbox_id: str
+    kind: str
+    to: str
+    email_key: str
+    valid_until: int
+    client: str
+    signed_up_at: str = ""
+    username: str = ""
+    nonce: str = field(default="", repr=False)

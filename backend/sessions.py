@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend.access_tokens import TOKEN_TYPE, AccessTokens, Subject
+from backend.email_verification import VerifiedUser
 from backend.errors import ClaimChanged, NotAuthenticated, RefreshTokenInvalid
 from backend.hashing import PasswordHasher
 from backend.store.sessions import DynamoDBSessionStore, NewSession, RefreshRecord
 from backend.store.sign_in_limits import SignInLimits
-from backend.verification import VerifiedUser
 from contract.rules.session import validate_refresh_request
 from contract.tokens import TOKEN_BYTES, is_token_shaped, token_digest
 

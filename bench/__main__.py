@@ -18,7 +18,7 @@ from bench.baseline import bcrypt_limit, core_count
 from bench.localstage import local_stage
 from bench.report import Report, describe_machine, render
 from bench.stats import percentile
-from infra.local.process import LocalStageUnavailable
+from tests.support.stage_process import LocalStageUnavailable
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 CLIENT_COUNTS: Final = (1, 2, 4, 8)

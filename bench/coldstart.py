@@ -133,9 +133,9 @@ def build_and_summarize(root: Path, *, architecture: str = "arm64") -> ArtifactS
     or cannot reach PyPI for the wheels, so the rest of the report still prints.
     """
     try:
-        from infra.artifact import build_artifact
+        from infra.build.lambda_zip import build_artifact
     except ImportError as exc:
-        return ArtifactSummary(unavailable=f"infra.artifact not available ({exc.name})")
+        return ArtifactSummary(unavailable=f"infra.build.lambda_zip not available ({exc.name})")
     with tempfile.TemporaryDirectory(prefix="bench-artifact-") as out:
         try:
             artifact = build_artifact(

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from infra.config import StackFile, load_stage_config
-from infra.web_config import WebConfig
+from infra.stack.schema import StackFile, load_stage_config
+from infra.stack.web import WebConfig
 
 # List prices, us-east-1, checked on 2026-11-23 (the date of the committed run).
 # AWS Lambda pricing, Arm: first 7.5 billion GB-s per month.
@@ -193,7 +193,7 @@ def cost_per_million(
 
 
 def read_stacks(root: Path) -> list[StackConfig]:
-    """Every committed Pulumi.<stack>.yaml under `root`, read by infra/config.py, sorted by name."""
+    """Every committed Pulumi.<stack>.yaml under `root`, read by infra.stack.schema, by name."""
     stacks = []
     for path in sorted(root.glob("Pulumi.*.yaml")):
         stack = StackFile(path)

@@ -23,10 +23,11 @@ Call = Callable[[str, dict[str, str]], int]
 
 
 def _moto_environment() -> None:
+    from contract.environment import DYNAMODB_ENDPOINT
     from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 
     # A developer's own credentials or endpoints must never reach the handler.
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", DYNAMODB_ENDPOINT):
         os.environ.pop(name, None)
     os.environ.update(
         {
@@ -54,7 +55,7 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
     from contract.limits import RateLimit
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table import ensure_table
+    from infra.local.table_setup import ensure_table
 
     with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
         ensure_table(boto3.client("dynamodb"), TABLE)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from contract.environment import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
-from infra.local.process import running_stage
 from infra.local.stage import MAIL_DIR
+from tests.support.stage_process import running_stage
 
 
 def _environment(cost: int) -> dict[str, str]:

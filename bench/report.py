@@ -205,7 +205,7 @@ def _artifact_table(artifact: ArtifactSummary) -> list[str]:
     rows = [["whole zip, `signup-arm64.zip`", _size(artifact.size)]]
     rows += [[f"package `{name}`", _size(size)] for name, size in artifact.packages]
     rows += [[f"member `{name}`", _size(size)] for name, size in artifact.members]
-    return _table(["Lambda artifact (arm64, built by infra.artifact)", "compressed"], rows)
+    return _table(["Lambda artifact (arm64, built by infra.build.lambda_zip)", "compressed"], rows)
 
 
 def _throughput_section(report: Report) -> list[str]:

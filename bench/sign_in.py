@@ -116,7 +116,7 @@ def _in_process(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
     from contract.routes import SIGN_IN
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table import ensure_table
+    from infra.local.table_setup import ensure_table
     from tests.support.accounts import account_items
 
     pepper = secrets.token_urlsafe(48)
@@ -179,10 +179,10 @@ def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None
     )
     from contract.routes import SIGN_IN
     from infra.local import dynamodb_local
-    from infra.local.process import running_stage
     from infra.local.secrets import load_or_create_pepper
     from infra.local.stage import StageOptions
     from tests.support.accounts import account_items
+    from tests.support.stage_process import running_stage
 
     env = {BCRYPT_COST: str(cost)} | dict.fromkeys(
         (

@@ -26,3 +26,10 @@ class RateLimit:
 
     def __str__(self) -> str:
         return f"{self.count}/{self.seconds}"
+
+
+# Sign-up and resend attempts per identifier across every client (a flood
+# ceiling above the per-client limit), and the mails one client address may
+# cause: the function's defaults, and the stack keys' when a stack sets none.
+DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL: Final = RateLimit(50, 3600)
+DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS: Final = RateLimit(200, 86400)

@@ -61,6 +61,9 @@ ROUTES: Final = (
 )
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
+# The web app's sign-in page and the signed-in account view.
+SIGN_IN_PAGE: Final = "/sign-in"
+ACCOUNT_PAGE: Final = "/account"
 
 
 def find_route(method: str, path: str) -> Route | None:

@@ -1,5 +1,15 @@
-"""Fixtures shared by every suite live in plugin modules, loaded here."""
+"""Fixtures and hooks live in plugin modules (tests/plugins/), loaded here for every level."""
 
-# tests.hygiene: every test of every suite is checked for secret leaks (issue 7).
+# hygiene: every test of every level is checked for secret leaks.
 # pytester: lets that guard's own tests run an inner pytest session.
-pytest_plugins = ("tests.plugins.local_stage", "tests.hygiene", "pytester")
+pytest_plugins = (
+    "tests.plugins.hygiene",
+    "tests.plugins.local_stage",
+    "tests.plugins.moto_function",
+    "tests.plugins.page_state",
+    "tests.plugins.deployments",
+    "tests.plugins.hosted_page",
+    "tests.plugins.browser",
+    "tests.plugins.smoke",
+    "pytester",
+)

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Final, TypeVar
 
+from backend.client_address import current_client
 from backend.errors import RateLimited
 from backend.store.failures import translated
 from backend.store.items import key
@@ -64,23 +65,43 @@ class RateLimiter:
 
 
 class IdentifierThrottle:
-    """The service's per-identifier limit (backend.service.Throttle) on these counters.
+    """The service's per-identifier limits (backend.sign_up.Throttle) on these counters.
 
+    Each identifier is counted twice: per identifier and client (the key the
+    address limit counts), so one client's attempts never refuse another's,
+    and per identifier across all clients, a higher ceiling that stops floods.
     The counters are written on worker threads while the caller's thread does
     the read the request needs anyway, so the limits cost no extra round trip.
     """
 
-    def __init__(self, limiter: RateLimiter, limit: RateLimit, pool: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        limit: RateLimit,
+        pool: ThreadPoolExecutor,
+        *,
+        global_limit: RateLimit,
+    ) -> None:
         self._limiter = limiter
         self._limit = limit
+        self._global_limit = global_limit
         self._pool = pool
 
     def check(self, attempts: Sequence[tuple[str, str]], then: Callable[[], _T]) -> _T:
         """Count every attempt while `then()` runs; RateLimited (or 503) when one fails."""
+        client = current_client()
+        hits = [
+            hit
+            for kind, key in attempts
+            for hit in (
+                (kind, f"{key}#{client}", self._limit),
+                (f"{kind}-global", key, self._global_limit),
+            )
+        ]
         futures = [
             # Each on a copy of this request's context: the deadline goes along.
-            self._pool.submit(copy_context().run, self._limiter.hit, kind, key, self._limit)
-            for kind, key in attempts
+            self._pool.submit(copy_context().run, self._limiter.hit, scope, value, limit)
+            for scope, value, limit in hits
         ]
         try:
             result = then()

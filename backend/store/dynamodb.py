@@ -8,55 +8,53 @@ clock because TTL deletion lags.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import secrets
+from typing import Any
 
-from backend.errors import IdentityTaken, TokenExpired
+from backend.errors import ClaimChanged, IdentityTaken, TokenExpired, TokenInvalid
 from backend.records import (
     PENDING,
     VERIFIED,
     Claims,
     EmailClaim,
     NewUser,
+    OutboxItem,
     StoredUser,
     TokenRecord,
     UsernameClaim,
 )
 from backend.store import items
 from backend.store.failures import changed_unless_throttled, condition_failed, translated
-from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
-
-# `status` is a DynamoDB reserved word; the others are named for brevity.
-_NAMES = {"#pk": PARTITION_KEY, "#exp": TTL_ATTRIBUTE, "#uid": "userId", "#status": "status"}
-_ABSENT = "attribute_not_exists(#pk)"
-_EXPIRED = "#exp < :now"
+from backend.store.writes import ABSENT, EXPIRED, TableWriter
+from contract.table_keys import PARTITION_KEY
 
 
-class DynamoDBUserStore:
+class DynamoDBUserStore(TableWriter):
     """The single table; the client is built once per container and injected."""
 
-    def __init__(self, *, table_name: str, client: DynamoDBClient) -> None:
-        self._table = table_name
-        self._client = client
-
     # ---- reads -------------------------------------------------------------
-    def _get(self, pk: str) -> items.Item | None:
-        with translated():
-            found = self._client.get_item(
-                TableName=self._table, Key=items.key(pk), ConsistentRead=True
-            )
-        return found.get("Item")
-
     def claims(self, *, username_key: str, email_key: str) -> Claims:
-        """The address's and the username's claims (and the one a replacement releases)."""
-        email = self.email_claim(email_key)
-        username = self._username_claim(username_key)
-        released = None
-        if email is not None and not email.verified and email.username_key != username_key:
-            released = self._username_claim(email.username_key)
-        return Claims(email, username, released)
+        """The address's and the username's claims, in one consistent BatchGetItem.
+
+        One round trip whatever the address's state: what a sign-up reads must
+        not take longer for one kind of address than for another.
+        """
+        keys = [items.key(items.email_pk(email_key)), items.key(items.username_pk(username_key))]
+        request: Any = {self._table: {"Keys": keys, "ConsistentRead": True}}
+        found: dict[str, items.Item] = {}
+        with translated():
+            while request:
+                answer = self._client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self._table, []):
+                    found[item[PARTITION_KEY]["S"]] = item
+                # Unprocessed keys (throttling) are asked for again, as DynamoDB documents.
+                request = answer.get("UnprocessedKeys") or {}
+        email = found.get(items.email_pk(email_key))
+        username = found.get(items.username_pk(username_key))
+        return Claims(
+            items.read_email_claim(email) if email else None,
+            items.read_username_claim(username) if username else None,
+        )
 
     def _username_claim(self, key: str) -> UsernameClaim | None:
         item = self._get(items.username_pk(key))
@@ -78,81 +76,95 @@ class DynamoDBUserStore:
         return items.read_user(item) if item else None
 
     # ---- writes ------------------------------------------------------------
-    def _transact(self, operations: list[dict[str, Any]], verdict: Any = None) -> None:
-        with translated(verdict or changed_unless_throttled):
-            self._client.transact_write_items(TransactItems=operations)  # type: ignore[arg-type]
-
-    def _put(self, item: items.Item, condition: str, values: dict[str, Any] | None = None) -> Any:
-        return {"Put": self._expression(condition, values) | {"Item": item}}
-
-    def _update(
-        self, pk: str, update: str, condition: str, values: dict[str, Any] | None = None
-    ) -> Any:
-        expression = self._expression(condition, values, update)
-        return {"Update": expression | {"Key": items.key(pk), "UpdateExpression": update}}
-
-    def _delete(self, pk: str, condition: str = "", values: dict[str, Any] | None = None) -> Any:
-        if not condition:
-            return {"Delete": {"TableName": self._table, "Key": items.key(pk)}}
-        return {"Delete": self._expression(condition, values) | {"Key": items.key(pk)}}
-
-    def _expression(
-        self, condition: str, values: dict[str, Any] | None, update: str = ""
-    ) -> dict[str, Any]:
-        text = condition + " " + update
-        # Only the names and values the expressions use: DynamoDB refuses unused ones.
-        names = {name: value for name, value in _NAMES.items() if name in text}
-        expression: dict[str, Any] = {"TableName": self._table, "ConditionExpression": condition}
-        # DynamoDB refuses an empty map as well (moto does not).
-        if names:
-            expression["ExpressionAttributeNames"] = names
-        if values:
-            expression["ExpressionAttributeValues"] = values
-        return expression
-
     def add_pending(
-        self, user: NewUser, *, token: TokenRecord, expires: int, now: int, replacing: Claims
+        self,
+        user: NewUser,
+        *,
+        token: TokenRecord,
+        mail: OutboxItem,
+        now: int,
+        replacing: EmailClaim | None,
     ) -> None:
-        """Write the user, both claims and the link in one transaction (see UserStore)."""
-        old = replacing.email.user_id if replacing.email else None
+        """Write the user, both claims, the link and its mail in one transaction.
+
+        A pending claim on the address is replaced whoever made it (its profile
+        and link are deleted); a verified one never is (it has no expiry, so
+        the condition fails on it). The replaced sign-up's username claim is
+        left to expire on its own: releasing it early would let a later
+        request see that the address had been pending under that name.
+        """
+        old = replacing.user_id if replacing else None
         now_value = {":now": {"N": str(now)}}
         old_value = {":old": {"S": old}} if old else {}
-        username_condition = f"{_ABSENT} OR {_EXPIRED}" + (" OR #uid = :old" if old else "")
-        # A pending claim on the address is replaced whoever made it; a verified
-        # one never is (it has no expiry, so this condition fails on it).
-        email_condition = "#uid = :old AND attribute_exists(#exp)" if old else _ABSENT
+        username_condition = f"{ABSENT} OR {EXPIRED}" + (" OR #uid = :old" if old else "")
+        email_condition = "#uid = :old AND attribute_exists(#exp)" if old else ABSENT
         operations = [
             self._put(
-                items.pending_user(user, token_digest=token.digest, expires=expires), _ABSENT
+                items.pending_user(user, token_digest=token.digest, expires=token.valid_until),
+                ABSENT,
             ),
             self._put(
-                items.username_claim(user, expires=expires),
+                items.username_claim(user, expires=token.valid_until),
                 username_condition,
                 now_value | old_value,
             ),
             self._put(
-                items.email_claim(user, token_digest=token.digest, expires=expires, mailed=now),
+                items.email_claim(
+                    user, token_digest=token.digest, expires=token.valid_until, mailed=now
+                ),
                 email_condition,
                 old_value or None,
             ),
-            self._put(items.token(token), _ABSENT),
+            self._put(items.token(token), ABSENT),
+            self._put(items.outbox(mail), ABSENT),
         ]
-        if replacing.email is not None:
-            operations += self._release(replacing.email, replacing.released_username)
+        if replacing is not None:
+            operations += [
+                self._delete(items.user_pk(replacing.user_id)),
+                self._delete(items.token_pk(replacing.token_digest or secrets.token_hex(32))),
+            ]
+        else:
+            operations += self._padding(2)
         self._transact(operations, _username_taken_or_changed)
 
-    def _release(self, email: EmailClaim, username: UsernameClaim | None) -> list[dict[str, Any]]:
-        """Remove the replaced pending sign-up: its profile, its link, its other username."""
-        old = email.user_id
-        released = [self._delete(items.user_pk(old))]
-        if email.token_digest:
-            released.append(self._delete(items.token_pk(email.token_digest)))
-        if username is not None and username.user_id == old:
-            owned = {":old": {"S": old}}
-            released.append(
-                self._delete(items.username_pk(email.username_key), "#uid = :old", owned)
-            )
-        return released
+    def add_decoy(
+        self, user: NewUser, *, token: TokenRecord, mail: OutboxItem, now: int, owner: EmailClaim
+    ) -> None:
+        """The writes of a sign-up for a verified address (see backend/sign_up.py).
+
+        As many items as any other sign-up, the username claimed until the same
+        expiry, and the owner's claim checked instead of written: the address's
+        state shows neither in the answer, nor in a later request, nor in time.
+        """
+        owner_value = {":owner": {"S": owner.user_id}}
+        operations = [
+            self._put(
+                items.pending_user(
+                    user, token_digest=token.digest, expires=token.valid_until, decoy=True
+                ),
+                ABSENT,
+            ),
+            self._put(
+                items.username_claim(user, expires=token.valid_until),
+                f"{ABSENT} OR {EXPIRED}",
+                {":now": {"N": str(now)}},
+            ),
+            self._check(
+                items.email_pk(user.email_key),
+                "#uid = :owner AND attribute_not_exists(#exp)",
+                owner_value,
+            ),
+            self._put(items.token(token), ABSENT),
+            self._put(items.outbox(mail), ABSENT),
+            *self._padding(2),
+        ]
+        self._transact(operations, _username_taken_or_changed)
+
+    def _padding(self, count: int) -> list[dict[str, Any]]:
+        # Deletes of link keys that cannot exist (random digests): every
+        # sign-up's transaction then has as many items as a replacement's,
+        # since DynamoDB's time for a transaction grows with its items.
+        return [self._delete(items.token_pk(secrets.token_hex(32))) for _ in range(count)]
 
     def verify(self, user: StoredUser, *, token: TokenRecord, verified_at: str, now: int) -> None:
         """Mark the user, both claims and the link verified at once (see UserStore)."""
@@ -185,40 +197,39 @@ class DynamoDBUserStore:
         ]
         self._transact(operations, _claim_lost_or_changed)
 
-    def renew_link(
-        self, claim: EmailClaim, *, email_key: str, token: TokenRecord, expires: int, now: int
-    ) -> None:
-        """Replace a pending sign-up's link and extend its claims (see UserStore)."""
-        old_digest = {":old": {"S": claim.token_digest or ""}}
-        owner = {":id": {"S": claim.user_id}}
-        expiry = {":exp": {"N": str(expires)}}
-        operations = [
-            self._update(
-                items.user_pk(claim.user_id),
-                "SET tokenDigest = :new, #exp = :exp",
-                "#status = :pending AND tokenDigest = :old",
-                {":new": {"S": token.digest}, ":pending": {"S": PENDING}} | expiry | old_digest,
-            ),
-            self._update(
-                items.username_pk(claim.username_key),
-                "SET #exp = :exp",
-                "#uid = :id",
-                expiry | owner,
-            ),
-            self._update(
-                items.email_pk(email_key),
-                "SET #exp = :exp, tokenDigest = :new, mailedAt = :now",
-                "#uid = :id AND tokenDigest = :old AND mailedAt = :mailed",
-                {":new": {"S": token.digest}, ":now": {"N": str(now)}}
-                | {":mailed": {"N": str(claim.mailed or 0)}}
-                | expiry
-                | owner
-                | old_digest,
-            ),
-            self._put(items.token(token), _ABSENT),
-            self._delete(items.token_pk(claim.token_digest or "")),
-        ]
-        self._transact(operations)
+    def reserve_attempt(self, digest: str, *, limit: int) -> None:
+        """Count one password check on a link before it runs; TokenInvalid once `limit` are spent.
+
+        Counted first, so racing requests cannot run more checks than the limit
+        between reading the count and writing it.
+        """
+        try:
+            with translated():
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=items.key(items.token_pk(digest)),
+                    UpdateExpression="ADD attempts :one",
+                    ConditionExpression="attribute_exists(#pk) AND "
+                    "(attribute_not_exists(attempts) OR attempts < :limit)",
+                    ExpressionAttributeNames={"#pk": PARTITION_KEY},
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}},
+                )
+        except ClaimChanged as exc:
+            raise TokenInvalid("the link's password attempts are spent") from exc
+
+    def release_attempt(self, digest: str) -> None:
+        """Give back an attempt whose password was right (only mismatches spend a link)."""
+        with translated():
+            self._client.update_item(
+                TableName=self._table,
+                Key=items.key(items.token_pk(digest)),
+                UpdateExpression="ADD attempts :minus",
+                ExpressionAttributeValues={":minus": {"N": "-1"}},
+            )
+
+    def queue(self, mail: OutboxItem) -> None:
+        """Put one outbox item (a resend request) for the mail worker."""
+        self._transact([self._put(items.outbox(mail), ABSENT)])
 
 
 def _username_taken_or_changed(reasons: list[str]) -> Exception:

@@ -4,8 +4,12 @@ USER#<id>           the profile, hash and status; `expiresAt` (TTL) and `tokenDi
 USERNAME#<key>      the username claim; `expiresAt` while pending
 EMAIL#<key>         the address claim, with what replacing or re-sending needs; `expiresAt` while
                     pending
-TOKEN#<sha256>      a link: its user, `validUntil`, `usedAt` once it verified; `expiresAt` (TTL) a
-                    grace period later, so an expired link still answers "expired", not "unknown"
+TOKEN#<sha256>      a link: its user, `validUntil`, `usedAt` once it verified, `attempts` (password
+                    checks in flight or failed); `expiresAt` (TTL) a grace period later, so an
+                    expired link still answers "expired", not "unknown"
+OUTBOX#<id>         a mail the worker owes (or a resend it must decide on): never a token, only the
+                    nonce it is derived from; `leaseUntil` while a worker sends it; deleted once
+                    sent, dropped or expired
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ from __future__ import annotations
 from typing import Any, Final
 
 from backend.records import (
+    DECOY,
     PENDING,
     EmailClaim,
     NewUser,
+    OutboxItem,
     StoredUser,
     TokenRecord,
     UsernameClaim,
 )
-from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY, TTL_ATTRIBUTE
 
 Item = dict[str, Any]
 # How long a used or expired link is remembered after it stops working.
@@ -47,6 +53,11 @@ def token_pk(digest: str) -> str:
     return f"TOKEN#{digest}"
 
 
+def outbox_pk(outbox_id: str) -> str:
+    """The key of an outbox item (the worker's stream filter matches its prefix)."""
+    return f"{OUTBOX_PREFIX}{outbox_id}"
+
+
 def key(pk: str) -> Item:
     """The table key of an item."""
     return {PARTITION_KEY: {"S": pk}}
@@ -60,8 +71,8 @@ def _n(value: int) -> Item:
     return {"N": str(value)}
 
 
-def pending_user(user: NewUser, *, token_digest: str, expires: int) -> Item:
-    """A new user's profile, pending until its address is proven."""
+def pending_user(user: NewUser, *, token_digest: str, expires: int, decoy: bool = False) -> Item:
+    """A new user's profile, pending until its address is proven (or a decoy of the same shape)."""
     return {
         **key(user_pk(user.user_id)),
         "kind": _s("user"),
@@ -72,7 +83,7 @@ def pending_user(user: NewUser, *, token_digest: str, expires: int) -> Item:
         "emailKey": _s(user.email_key),
         "passwordHash": _s(user.password_hash),
         "createdAt": _s(user.created_at),
-        "status": _s(PENDING),
+        "status": _s(DECOY if decoy else PENDING),
         "tokenDigest": _s(token_digest),
         TTL_ATTRIBUTE: _n(expires),
     }
@@ -103,6 +114,36 @@ def email_claim(user: NewUser, *, token_digest: str, expires: int, mailed: int) 
         "mailedAt": _n(mailed),
         TTL_ATTRIBUTE: _n(expires),
     }
+
+
+def outbox(mail: OutboxItem) -> Item:
+    """An outbox item; TTL takes it after its link's validity if nobody did before."""
+    item = {
+        **key(outbox_pk(mail.outbox_id)),
+        "kind": _s(mail.kind),
+        "to": _s(mail.to),
+        "emailKey": _s(mail.email_key),
+        "validUntil": _n(mail.valid_until),
+        "client": _s(mail.client),
+        TTL_ATTRIBUTE: _n(mail.valid_until),
+    }
+    optional = {"signedUpAt": mail.signed_up_at, "username": mail.username, "nonce": mail.nonce}
+    return item | {name: _s(value) for name, value in optional.items() if value}
+
+
+def read_outbox(item: Item) -> OutboxItem:
+    """An outbox item read back."""
+    return OutboxItem(
+        outbox_id=item[PARTITION_KEY]["S"].removeprefix(OUTBOX_PREFIX),
+        kind=_text(item, "kind") or "",
+        to=_text(item, "to") or "",
+        email_key=_text(item, "emailKey") or "",
+        valid_until=_number(item, "validUntil") or 0,
+        client=_text(item, "client") or "",
+        signed_up_at=_text(item, "signedUpAt") or "",
+        username=_text(item, "username") or "",
+        nonce=_text(item, "nonce") or "",
+    )
 
 
 def token(record: TokenRecord) -> Item:
@@ -136,6 +177,7 @@ def read_email_claim(item: Item) -> EmailClaim:
         expires=_number(item, TTL_ATTRIBUTE),
         token_digest=_text(item, "tokenDigest"),
         mailed=_number(item, "mailedAt"),
+        created_at=_text(item, "createdAt") or "",
     )
 
 
@@ -155,7 +197,7 @@ def read_token(item: Item, digest: str) -> TokenRecord:
 
 
 def read_user(item: Item) -> StoredUser:
-    """A profile read back (never its password hash)."""
+    """A profile read back (its hash only for the password check; never in an answer)."""
     return StoredUser(
         user_id=_text(item, "userId") or "",
         username=_text(item, "username") or "",
@@ -166,4 +208,5 @@ def read_user(item: Item) -> StoredUser:
         status=_text(item, "status") or PENDING,
         verified_at=_text(item, "verifiedAt"),
         token_digest=_text(item, "tokenDigest"),
+        password_hash=_text(item, "passwordHash") or "",
     )

@@ -1,4 +1,9 @@
-"""Email rules: syntax and normalisation by email-validator, never a DNS lookup."""
+"""Email rules: syntax and normalisation by email-validator, never a DNS lookup.
+
+Only addresses SES can deliver to pass: the local part must be ASCII (SES
+does not support SMTPUTF8), and an internationalised domain is stored, keyed
+and mailed in its ASCII (punycode) form.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,14 @@ def _validated(raw: str) -> str:
     # check_deliverability=False: no DNS in the request path (latency, and an
     # outage of a resolver must not stop sign-ups).
     # strict: also enforce the 64-character local-part limit of RFC 5321.
-    return validate_email(address, check_deliverability=False, strict=True).normalized
+    # allow_smtputf8=False: a non-ASCII local part is refused, not accepted
+    # and then lost at the mail provider.
+    checked = validate_email(address, check_deliverability=False, strict=True, allow_smtputf8=False)
+    return checked.ascii_email or checked.normalized
 
 
 def normalize_email(raw: str) -> str:
-    """The stored form of a valid address (domain lower-cased and IDNA-checked, `+tags` kept)."""
+    """The stored form of a valid address (domain lower-cased, in punycode, `+tags` kept)."""
     return _validated(raw)
 
 

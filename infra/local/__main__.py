@@ -13,15 +13,16 @@ from pathlib import Path
 from types import FrameType
 
 from contract.routes import CREATE_USER
-from infra.config import read_stack_file
 from infra.local import web
 from infra.local.cors import web_origins
-from infra.local.dynamodb_local import DynamoDBLocalError
-from infra.local.stage import REPO_ROOT, LocalStage, StageOptions, free_port
+from infra.local.ports import NotReady, PortBusy, ensure_free
+from infra.local.stage import LocalStage, StageOptions, free_port, overrides
+from infra.stack.schema import read_stack_file
 from signup_web.settings import WebSettings
 
 log = logging.getLogger("infra.local")
 _DEFAULTS = StageOptions()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class _StopSignalError(Exception):
@@ -56,6 +57,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=_DEFAULTS.integration_timeout,
         help="seconds before the gateway answers 503",
     )
+    add(
+        "--stack-file",
+        type=Path,
+        default=_DEFAULTS.stack_file,
+        help="the stack whose policy the stage runs (password minimum, bcrypt cost, limits)",
+    )
     add("--no-web", action="store_true", help="do not start the web UI")
     add("--web-port", type=int, default=web.DEFAULT_WEB_PORT, help="web UI port (127.0.0.1)")
     add("--web-reload", action="store_true", help="rebuild the web UI when web/ changes")
@@ -66,7 +73,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
     """Stage options from parsed arguments, resolving the default CORS origins."""
     origins = tuple(args.cors_origins or ())
     if not origins:
-        from_stack = read_stack_file(REPO_ROOT / "Pulumi.dev.yaml").cors_origins
+        from_stack = read_stack_file(args.stack_file).cors_origins
         origins = tuple(dict.fromkeys(web_origins(args.web_port) + from_stack))
     return StageOptions(
         api_port=args.api_port,
@@ -78,6 +85,7 @@ def options_from(args: argparse.Namespace) -> StageOptions:
         table_name=args.table_name,
         integration_timeout=args.integration_timeout,
         web_url=f"http://localhost:{args.web_port}",
+        stack_file=args.stack_file.resolve(),
     )
 
 
@@ -88,23 +96,39 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start everything, print the URLs, wait for Ctrl-C or a crashed child, stop everything."""
     args = parse_args(argv)
-    args.web_port = args.web_port or free_port()  # known before the CORS origins are
+    if args.web_port == 0:
+        args.web_port = free_port()  # known before the CORS origins are
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        # Before anything starts: a taken port is an error, never someone else's server.
+        for port, flag in _ports(args):
+            ensure_free(port, flag)
+    except PortBusy as exc:
+        log.error("%s", exc)
+        return 1
     stage = LocalStage(options_from(args))
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
+    # Closing the terminal (SIGHUP) stops the stage like Ctrl-C: nothing is left holding a port.
+    for stop_signal in _STOP_SIGNALS:
+        signal.signal(stop_signal, _raise_stop)
     try:
         return _run(stage, None if args.no_web else args)
     except _StopSignalError:
         return 0
-    except (DynamoDBLocalError, web.WebAppError) as exc:
+    except (NotReady, PortBusy, web.WebAppError) as exc:
         log.error("%s", exc)
         return 1
     finally:
         # A second Ctrl-C must not cut the shutdown short and orphan java.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop_signal in _STOP_SIGNALS:
+            signal.signal(stop_signal, signal.SIG_IGN)
         stage.stop()
+
+
+def _ports(args: argparse.Namespace) -> list[tuple[int, str]]:
+    ports = [(args.api_port, "--api-port"), (args.dynamodb_port, "--dynamodb-port")]
+    if not args.no_web:
+        ports.append((args.web_port, "--web-port"))
+    return ports
 
 
 def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
@@ -113,6 +137,9 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
     _say(f"DynamoDB Local: {stage.dynamodb_endpoint} (data in {opts.data_dir})")
     _say(f"Mail: written to {stage.outbox} (links are printed below as they are sent)")
     _say(f"CORS origins: {', '.join(opts.cors_origins)}")
+    _say(f"Policy: {opts.stack_file.name} {_policy(stage)}")
+    for name, value in overrides(os.environ).items():
+        _say(f"Override from the environment: {name}={value}")
     _say(f"API: {api_url}")
     _say(f"Try: curl -s -X POST {api_url}{CREATE_USER.path} -H 'content-type: application/json' \\")
     _say('        -d \'{"username":"ada","email":"ada@example.com",')
@@ -125,6 +152,14 @@ def _run(stage: LocalStage, web_args: argparse.Namespace | None) -> int:
         if crashed := stage.crashed():
             log.error("stopping: %s", ", ".join(f"{n} exited ({rc})" for n, rc in crashed))
             return 1
+
+
+def _policy(stage: LocalStage) -> str:
+    settings = stage.settings
+    return (
+        f"(password minimum {settings.password_min_length}, bcrypt cost {settings.bcrypt_cost},"
+        f" identifier limit {settings.rate_limit_per_identifier})"
+    )
 
 
 def _start_web(stage: LocalStage, api_url: str, args: argparse.Namespace) -> None:

@@ -22,7 +22,8 @@ LOCAL_WEB_ORIGINS = web_origins(3000)
 class CorsConfig:
     """The stage's CORS configuration, field for field as `aws.apigatewayv2.Api` takes it.
 
-    Everything but the origins comes from contract.routes.CORS, as on AWS (infra/api.py).
+    Everything but the origins comes from contract.routes.CORS, as on AWS
+    (infra/components/http_api.py).
     """
 
     allow_origins: tuple[str, ...] = LOCAL_WEB_ORIGINS

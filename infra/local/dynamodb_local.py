@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +12,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from infra.local.ports import NotReady, ensure_free, port_open, wait_until
 from infra.local.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -29,7 +28,7 @@ FAKE_ACCESS_KEY_ID = "local"
 FAKE_SECRET_ACCESS_KEY = "local"  # noqa: S105 (not a secret: DynamoDB Local ignores it)
 
 
-class DynamoDBLocalError(RuntimeError):
+class DynamoDBLocalError(NotReady):
     """DynamoDB Local is missing, did not start, or exited."""
 
 
@@ -68,6 +67,8 @@ def start(
     """Start DynamoDB Local as a supervised child; return its endpoint once it answers."""
     db_dir = data_dir / "dynamodb"
     db_dir.mkdir(parents=True, exist_ok=True)
+    # Never someone else's: a server already on the port would answer for us.
+    ensure_free(port, "--dynamodb-port")
     argv = java_command(find_jar(tools_dir), db_dir, port)
     proc = supervisor.start("dynamodb-local", argv, log_file=data_dir / "dynamodb-local.log")
     endpoint = f"http://127.0.0.1:{port}"
@@ -93,21 +94,17 @@ def client(endpoint: str, region: str) -> DynamoDBClient:
 def wait_until_ready(endpoint: str, proc: subprocess.Popen[bytes], *, timeout: float) -> None:
     """Poll until DynamoDB Local answers ListTables; fail fast if java exits."""
     port = int(endpoint.rsplit(":", 1)[1])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise DynamoDBLocalError(f"DynamoDB Local exited with code {proc.returncode}")
-        if _port_open(port):
-            try:
-                client(endpoint, "us-east-1").list_tables(Limit=1)
-                return
-            except (EndpointConnectionError, ClientError):
-                pass  # the port opens a moment before requests are served
-        time.sleep(0.2)
-    raise DynamoDBLocalError(f"DynamoDB Local did not answer on {endpoint} within {timeout:.0f} s")
 
+    def answers() -> bool:
+        if not port_open(port):
+            return False
+        try:
+            client(endpoint, "us-east-1").list_tables(Limit=1)
+        except (EndpointConnectionError, ClientError):
+            return False  # the port opens a moment before requests are served
+        return True
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+    try:
+        wait_until(answers, proc=proc, what="DynamoDB Local", timeout=timeout)
+    except NotReady as exc:
+        raise DynamoDBLocalError(str(exc)) from exc

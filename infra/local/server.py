@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -19,6 +18,7 @@ import uvicorn
 
 from infra.local.events import HttpRequest, HttpResponse
 from infra.local.gateway import TOO_LARGE, GatewayConfig, Handler, answer, new_request_id
+from infra.local.ports import wait_until
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -137,11 +137,15 @@ class LocalApiServer:
         )
         self._thread.daemon = True
         self._thread.start()
-        deadline = time.monotonic() + _STARTUP_TIMEOUT
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the local API server did not start")
-            time.sleep(0.01)
+        thread = self._thread
+        wait_until(
+            lambda: bool(self._server.started),
+            proc=None,
+            exited=lambda: None if thread.is_alive() else 1,
+            what="the local API server",
+            timeout=_STARTUP_TIMEOUT,
+            poll_seconds=0.01,
+        )
 
     def stop(self) -> None:
         """Stop accepting requests and close the socket."""

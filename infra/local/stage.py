@@ -14,19 +14,24 @@ from typing import Final, cast
 
 from backend.config import Settings
 from backend.handler import create_handler
+from backend.mail_worker import create_worker
 from backend.messages import VERIFICATION, Mail
 from contract.environment import (
     ACCESS_TOKEN_SECONDS,
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
+    PASSWORD_MIN_SCORE,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     RATE_LIMIT_SIGN_IN_FAILURES,
     RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
     REFRESH_TOKEN_SECONDS,
     TOKEN_AUDIENCE,
     VERIFICATION_TTL_SECONDS,
 )
+from infra.components.function_settings import stage_settings
 from infra.local import dynamodb_local
 from infra.local.authorizer import JwtAuthorizer
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
@@ -38,22 +43,28 @@ from infra.local.secrets import (
 )
 from infra.local.server import LocalApiServer
 from infra.local.signing_key import load_or_create_signer
+from infra.local.streams import StreamPoller
 from infra.local.supervisor import Supervisor
-from infra.local.table import ensure_table
+from infra.local.table_setup import ensure_table, stream_arn
+from infra.stack.schema import StageConfig, read_stack_file
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The function's variables a developer may set for the local stage (e.g.
 # BCRYPT_COST=4 for fast tests, VERIFICATION_TTL_SECONDS=5 to watch a link
-# expire); the rest is the function's defaults plus the local plumbing
-# (table, pepper, DynamoDB Local's endpoint, the mail outbox, the page's URL).
+# expire), each printed at start when set; the rest is the dev stack's policy
+# (Pulumi.dev.yaml) plus the local plumbing (table, pepper, DynamoDB Local's
+# endpoint, the mail outbox, the page's URL).
 PASSED_THROUGH: Final = (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
     VERIFICATION_TTL_SECONDS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
+    PASSWORD_MIN_SCORE,
     # Signing in (e.g. RATE_LIMIT_SIGN_IN_FAILURES=1000/60 to time many guesses).
     RATE_LIMIT_SIGN_IN_FAILURES,
     RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
@@ -64,6 +75,7 @@ PASSED_THROUGH: Final = (
 # The local stage's audience unless TOKEN_AUDIENCE says otherwise.
 LOCAL_AUDIENCE: Final = "signup-local"
 MAIL_DIR: Final = "mail"
+DEV_STACK_FILE: Final = "Pulumi.dev.yaml"
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,13 @@ class StageOptions:
     integration_timeout: float = 30.0
     # Where verification links point: the local web UI.
     web_url: str = "http://localhost:3000"
+    # The stage whose policy (password minimum, bcrypt cost, limits, TTLs) this runs.
+    stack_file: Path = REPO_ROOT / DEV_STACK_FILE
 
 
 def local_settings(
     *,
+    stage: StageConfig,
     table_name: str,
     pepper: str,
     dynamodb_endpoint: str,
@@ -95,8 +110,10 @@ def local_settings(
     client_address_secret: str | None = None,
     token_issuer: str | None = None,
 ) -> Settings:
-    """The function's settings on this machine: defaults, local plumbing, then `env`'s overrides."""
-    base = Settings(
+    """The function's settings on this machine: the stack file's policy through the same
+    translation the AWS program uses, the local plumbing, then `env`'s overrides."""
+    base = stage_settings(
+        stage,
         table_name=table_name,
         pepper_value=pepper,
         dynamodb_endpoint=dynamodb_endpoint,
@@ -106,8 +123,12 @@ def local_settings(
         token_issuer=token_issuer,
         token_audience=LOCAL_AUDIENCE,
     )
-    overrides = {name: env[name] for name in PASSED_THROUGH if env.get(name)}
-    return Settings.from_env({**base.to_env(), **overrides})
+    return Settings.from_env({**base.to_env(), **overrides(env)})
+
+
+def overrides(env: Mapping[str, str]) -> dict[str, str]:
+    """The function's variables set in `env` that the local stage passes through."""
+    return {name: env[name] for name in PASSED_THROUGH if env.get(name)}
 
 
 @dataclass
@@ -122,6 +143,7 @@ class LocalStage:
     client_address_secret: str = field(default="", repr=False)
     _settings: Settings | None = None
     _server: LocalApiServer | None = None
+    _poller: StreamPoller | None = None
 
     @property
     def settings(self) -> Settings:
@@ -145,9 +167,8 @@ class LocalStage:
             data_dir=opts.data_dir,
             port=opts.dynamodb_port or free_port(),
         )
-        if ensure_table(
-            dynamodb_local.client(self.dynamodb_endpoint, opts.region), opts.table_name
-        ):
+        ddb = dynamodb_local.client(self.dynamodb_endpoint, opts.region)
+        if ensure_table(ddb, opts.table_name):
             log.info("created table %s", opts.table_name)
         config = GatewayConfig(
             cors=CorsConfig(allow_origins=opts.cors_origins),
@@ -158,6 +179,7 @@ class LocalStage:
         # bound port, and so the issuer URL (the API's own), is known.
         self._server = LocalApiServer(self._handler(lambda: self.settings), config, opts.api_port)
         self._settings = local_settings(
+            stage=read_stack_file(opts.stack_file),
             table_name=opts.table_name,
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,
@@ -172,6 +194,8 @@ class LocalStage:
             config,
             authorizer=JwtAuthorizer(self._server.url, self._settings.token_audience),
         )
+        self._poller = self._mail_worker(self._settings, stream_arn(ddb, opts.table_name))
+        self._poller.start()
         self._server.start()
         self.api_url = self._server.url
         return self.api_url
@@ -189,7 +213,14 @@ class LocalStage:
         # directory's key signs the tokens instead.
         session = dynamodb_local.local_session(self.options.region)
         signer = load_or_create_signer(self.options.data_dir)
-        return create_handler(settings, session=session, announce=announce_link, signer=signer)
+        return create_handler(settings, session=session, signer=signer)
+
+    def _mail_worker(self, settings: Settings, arn: str) -> StreamPoller:
+        # The same worker as on AWS, fed from DynamoDB Local's stream.
+        session = dynamodb_local.local_session(self.options.region)
+        worker = create_worker(lambda: settings, session=session, announce=announce_link)
+        streams = session.client("dynamodbstreams", endpoint_url=self.dynamodb_endpoint)
+        return StreamPoller(streams, arn, worker, self.options.region)
 
     def crashed(self) -> list[tuple[str, int]]:
         """Children that exited while the stage was meant to be running."""
@@ -200,6 +231,9 @@ class LocalStage:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
         self.supervisor.stop()
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 import httpx
 
+from infra.build.reflex import DEFAULT_BUN, WEB_DIR, WebAppError, web_environment
+from infra.local.ports import NotReady, wait_until
 from infra.local.supervisor import Supervisor
-from infra.reflex_tools import DEFAULT_BUN, WEB_DIR, WebAppError, web_environment
 
 __all__ = ["DEFAULT_BUN", "WEB_DIR", "WebAppError", "start", "web_command", "web_environment"]
 
@@ -61,14 +61,14 @@ def wait_until_ready(
     url: str, proc: subprocess.Popen[bytes], log_file: Path, *, timeout: float
 ) -> None:
     """Poll the page until it answers 200; fail early if the process exits."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise WebAppError(f"the web UI exited ({proc.returncode}); see {log_file}")
+
+    def serves() -> bool:
         try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
+            return httpx.get(url, timeout=2.0).status_code == 200
         except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise WebAppError(f"the web UI did not answer within {timeout:.0f} s; see {log_file}")
+            return False
+
+    try:
+        wait_until(serves, proc=proc, what="the web UI", timeout=timeout, log_file=log_file)
+    except NotReady as exc:
+        raise WebAppError(str(exc)) from exc

@@ -13,9 +13,9 @@ import pytest
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
 from contract.routes import CREATE_USER
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
-from tests.hygiene import register_secret
+from tests.plugins.hygiene import register_secret
 from tests.support.mailbox import read_outbox
-from tests.support.stage import StageFactory, table_items
+from tests.support.stage import StageFactory, outbox_settled, table_items
 from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -99,6 +99,7 @@ def test_limit_per_identifier_holds_exactly_under_20_clients(
     # last (200), or is told to retry (503) when the others kept moving it.
     assert set(statuses) - {429} <= {200, 503}
     assert counters(stage, "email") == [5]
+    outbox_settled(stage)
     mails = [m for m in read_outbox(stage.data_dir / "mail") if m["To"] == address]
     assert len(mails) == statuses.count(200) <= 5
 
@@ -119,4 +120,5 @@ def test_idempotent_replays_under_20_clients_make_one_user(start_local_stage: St
     assert (again.status_code, again.text) == (200, done[0].text)
     users = [pk for pk in table_items(stage) if pk.startswith("USER#")]
     assert len(users) == 1
+    outbox_settled(stage)
     assert len([m for m in read_outbox(stage.data_dir / "mail") if m["To"] == body["email"]]) == 1

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import socket
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
 
 from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL
-from infra.local.process import LocalStageProcess
+from infra.local.ports import ensure_free, wait_until
 from infra.local.stage import MAIL_DIR
 from tests.support.integrity import integrity_problems
 from tests.support.mailbox import read_outbox, token_in
-from tests.support.stage import StageFactory, post_all_at_once, suite_stage_running, table_items
+from tests.support.stage import (
+    StageFactory,
+    outbox_settled,
+    post_all_at_once,
+    suite_stage_running,
+    table_items,
+)
+from tests.support.stage_process import LocalStageProcess
 from tests.support.users import new_identity, unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -35,6 +48,8 @@ def post(stage: LocalStageProcess, path: str, body: dict[str, object]) -> httpx.
 
 
 def mails_to(stage: LocalStageProcess, address: str) -> list[EmailMessage]:
+    """The mails to `address`, once the stage's mail worker has sent what it owes."""
+    outbox_settled(stage)
     return [m for m in read_outbox(stage.data_dir / MAIL_DIR) if m["To"] == address]
 
 
@@ -43,8 +58,8 @@ def link_for(stage: LocalStageProcess, address: str) -> str:
     return token_in([m for m in mails_to(stage, address) if "verify?token=" in str(m)][-1])
 
 
-def verify(stage: LocalStageProcess, token: str) -> httpx.Response:
-    return post(stage, VERIFY_EMAIL.path, {"token": token})
+def verify(stage: LocalStageProcess, token: str, password: str) -> httpx.Response:
+    return post(stage, VERIFY_EMAIL.path, {"token": token, "password": password})
 
 
 def test_local_stage_writes_each_mail_to_the_outbox_and_prints_the_link(
@@ -68,7 +83,7 @@ def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> N
     stage = start_local_stage()
     alice = unique_signup()
     assert post(stage, CREATE_USER.path, alice).status_code == 200
-    verified = verify(stage, link_for(stage, alice["email"]))
+    verified = verify(stage, link_for(stage, alice["email"]), alice["password"])
     assert verified.status_code == 200, verified.text
     pepper = (stage.data_dir / "pepper").read_bytes()
 
@@ -76,7 +91,9 @@ def test_local_stage_users_survive_restart(start_local_stage: StageFactory) -> N
     stage.start()
 
     # The same link answers the same; the verified username is held.
-    assert verify(stage, link_for(stage, alice["email"])).json() == verified.json()
+    assert verify(stage, link_for(stage, alice["email"]), alice["password"]).json() == (
+        verified.json()
+    )
     other = {**alice, "email": f"other-{alice['email']}"}
     again = post(stage, CREATE_USER.path, other)
     assert again.status_code == 409
@@ -122,16 +139,14 @@ def test_local_stage_30_racers_for_one_address_leave_one_owner(
     assert all(r.headers["retry-after"] for r in responses if r.status_code == 503)
     items = table_items(stage)
     owner = items[f"EMAIL#{address}"]["userId"]["S"]
-    names = [str(b["username"]).casefold() for b in [first, *bodies]]
-    held = [n for n in names if f"USERNAME#{n}" in items]
-    # Exactly one sign-up owns the address; every other racer's username (and
-    # the first, pending one's) was released in the same transaction.
-    assert len(held) == 1
-    assert items[f"USERNAME#{held[0]}"]["userId"]["S"] == owner
+    # Exactly one sign-up owns the address; the replaced ones' usernames stay
+    # claimed until they expire (releasing them would tell who was pending).
     users = [
         i for pk, i in items.items() if pk.startswith("USER#") and i["emailKey"]["S"] == address
     ]
     assert [u["userId"]["S"] for u in users] == [owner]
+    owners_name = users[0]["usernameKey"]["S"]
+    assert items[f"USERNAME#{owners_name}"]["userId"]["S"] == owner
     assert integrity_problems(items.values()) == []
 
 
@@ -141,50 +156,82 @@ def test_local_stage_sign_up_again_replaces_the_pending_claim(stage: LocalStageP
     old = link_for(stage, body["email"])
     renamed = {**body, "username": new_identity("renamed")}
     assert post(stage, CREATE_USER.path, renamed).status_code == 200
-    # The first username is free again at once, for anyone.
-    freed = unique_signup(username=body["username"])
-    assert post(stage, CREATE_USER.path, freed).status_code == 200
-    assert verify(stage, old).status_code == 400
-    verified = verify(stage, link_for(stage, body["email"]))
+    # The first username stays claimed until it expires, for everyone.
+    held = post(stage, CREATE_USER.path, unique_signup(username=body["username"]))
+    assert held.status_code == 409
+    assert verify(stage, old, body["password"]).status_code == 400
+    verified = verify(stage, link_for(stage, body["email"]), body["password"])
     assert verified.json()["username"] == renamed["username"]
 
 
-def test_local_stage_verified_address_gets_a_notice_and_nothing_is_written(
+def test_local_stage_verified_address_gets_a_notice_and_keeps_its_account(
     stage: LocalStageProcess,
 ) -> None:
     body = unique_signup()
     post(stage, CREATE_USER.path, body)
-    verify(stage, link_for(stage, body["email"]))
+    verify(stage, link_for(stage, body["email"]), body["password"])
     before = table_items(stage)
-    again = post(stage, CREATE_USER.path, {**body, "username": new_identity("other")})
+    other = new_identity("other")
+    again = post(stage, CREATE_USER.path, {**body, "username": other})
     assert again.status_code == 200
     assert again.json()["status"] == "pending_verification"
-    assert {k for k in table_items(stage) if body["email"] in k or "other" in k} == {
-        k for k in before if body["email"] in k or "other" in k
-    }
+    after = table_items(stage)
+    assert {k: v for k, v in after.items() if k in before} == before
+    # As after any sign-up, the username is now held.
+    assert f"USERNAME#{other}" in after
     notice = mails_to(stage, body["email"])[-1]
     assert "verify?token=" not in str(notice)
+
+
+def test_local_stage_two_request_probe_answers_alike_for_every_state(
+    stage: LocalStageProcess,
+) -> None:
+    pending, verified = unique_signup(), unique_signup()
+    post(stage, CREATE_USER.path, pending)
+    post(stage, CREATE_USER.path, verified)
+    verify(stage, link_for(stage, verified["email"]), verified["password"])
+    for target in (f"{new_identity('new')}@example.com", pending["email"], verified["email"]):
+        probe = unique_signup(email=target)
+        assert post(stage, CREATE_USER.path, probe).status_code == 200
+        second = post(stage, CREATE_USER.path, {**unique_signup(), "username": probe["username"]})
+        assert second.status_code == 409, target
+
+
+def test_local_stage_mail_outbox_briefly_unusable_then_one_mail_that_confirms(
+    stage: LocalStageProcess,
+) -> None:
+    outbox = stage.data_dir / MAIL_DIR
+    outbox.mkdir(exist_ok=True)
+    outbox.chmod(0o500)  # the worker cannot write a mail file
+    body = unique_signup()
+    try:
+        assert post(stage, CREATE_USER.path, body).status_code == 200
+        time.sleep(1)  # a few failed deliveries
+    finally:
+        outbox.chmod(0o700)
+    (mail,) = mails_to(stage, body["email"])
+    assert verify(stage, token_in(mail), body["password"]).status_code == 200
 
 
 def test_local_stage_short_link_life_expires_and_frees_the_claims(
     start_local_stage: StageFactory,
 ) -> None:
-    stage = start_local_stage(env={"VERIFICATION_TTL_SECONDS": "2"})
+    # Long enough for the worker to mail the link on a loaded machine.
+    stage = start_local_stage(env={"VERIFICATION_TTL_SECONDS": "6"})
     body = unique_signup()
     assert post(stage, CREATE_USER.path, body).status_code == 200
     token = link_for(stage, body["email"])
-    time.sleep(3)  # past the link's life; DynamoDB's TTL has deleted nothing
-    expired = verify(stage, token)
+    time.sleep(7)  # past the link's life; DynamoDB's TTL has deleted nothing
+    expired = verify(stage, token, body["password"])
     assert expired.status_code == 410
     assert expired.json()["errors"][0]["code"] == "token_expired"
     # The expired claims hold nothing back: the username for someone else,
     # the address for a fresh sign-up whose new link works.
-    assert (
-        post(stage, CREATE_USER.path, unique_signup(username=body["username"])).status_code == 200
-    )
+    someone = unique_signup(username=body["username"])
+    assert post(stage, CREATE_USER.path, someone).status_code == 200
     again = {**body, "username": new_identity("again")}
     assert post(stage, CREATE_USER.path, again).status_code == 200
-    assert verify(stage, link_for(stage, body["email"])).status_code == 200
+    assert verify(stage, link_for(stage, body["email"]), body["password"]).status_code == 200
     assert integrity_problems(table_items(stage).values()) == []
 
 
@@ -197,3 +244,64 @@ def test_local_stage_resend_answers_202_and_honours_the_cooldown(
         reply = post(stage, RESEND_VERIFICATION.path, {"email": address})
         assert reply.status_code == 202
     assert len(mails_to(stage, body["email"])) == 1  # within 60 s of the first mail
+
+
+def test_local_stage_refuses_a_taken_port_before_starting_anything(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        argv = [sys.executable, "-m", "infra.local", "--no-web", "--api-port", "0"]
+        argv += ["--dynamodb-port", str(port), "--data-dir", str(tmp_path / "data")]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert f"port {port}" in done.stderr
+    assert "--dynamodb-port 0" in done.stderr
+    assert "Press Ctrl-C" not in done.stdout
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "dynamodb").exists()  # nothing was started
+
+
+def test_local_stage_closing_the_terminal_leaves_nothing_behind(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "infra.local", "--no-web", "--api-port", "0"]
+    argv += ["--dynamodb-port", "0", "--data-dir", str(tmp_path / "data")]
+    log = (tmp_path / "stage.log").open("w+")
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(
+            lambda: "Press Ctrl-C" in (tmp_path / "stage.log").read_text(),
+            proc=proc,
+            what="the stage",
+            timeout=120,
+        )
+        output = (tmp_path / "stage.log").read_text()
+        ddb_port = int(re.search(r"DynamoDB Local: http://127.0.0.1:(\d+)", output)[1])  # type: ignore[index]
+        api_port = int(re.search(r"API: http://127.0.0.1:(\d+)", output)[1])  # type: ignore[index]
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=30) == 0
+        # Both ports are free again: no DynamoDB Local or server outlived the stage.
+        ensure_free(ddb_port, "--dynamodb-port")
+        ensure_free(api_port, "--api-port")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+
+
+def test_local_stage_identifier_limit_never_locks_out_another_client(
+    start_local_stage: StageFactory,
+) -> None:
+    stage = start_local_stage(env={"RATE_LIMIT_PER_IDENTIFIER": "2/3600"})
+    body = unique_signup()
+    # A stranger on one loopback address spends the address's attempts...
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as stranger:
+        answers = [
+            stranger.post(
+                f"{stage.api_url}{RESEND_VERIFICATION.path}", json={"email": body["email"]}
+            ).status_code
+            for _ in range(3)
+        ]
+    assert answers == [202, 202, 429]
+    # ...and the owner, on another, signs up and confirms as if nothing happened.
+    assert post(stage, CREATE_USER.path, body).status_code == 200
+    assert verify(stage, link_for(stage, body["email"]), body["password"]).status_code == 200

@@ -19,12 +19,12 @@ from contract.environment import RATE_LIMIT_SIGN_IN_FAILURES
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
 from contract.routes import ME, OPENID_CONFIGURATION, REFRESH_SESSION, SIGN_IN, SIGN_OUT
 from infra.local import dynamodb_local
-from infra.local.process import LocalStageProcess
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE, load_or_create_pepper
 from infra.local.signing_key import load_or_create_signer
-from tests.hygiene import register_secret
+from tests.plugins.hygiene import register_secret
 from tests.support.accounts import PASSWORD, WRONG_PASSWORD, Account, account_items
 from tests.support.stage import REGION, TABLE, StageFactory
+from tests.support.stage_process import LocalStageProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.local.process import LocalStageProcess
 from tests.support.stage import StageFactory, suite_stage, suite_stage_running
+from tests.support.stage_process import LocalStageProcess
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,9 @@ def web_url(request: pytest.FixtureRequest) -> str:
     """The page's URL; without one (a stage that hosts no page) there is nothing to check."""
     url = request.config.getoption("--web-url") or os.environ.get("WEB_URL", "")
     if not url:
-        pytest.skip("no hosted page given (--web-url or WEB_URL); tests/hosted covers it locally")
+        pytest.skip(
+            "no hosted page given (--web-url or WEB_URL); tests/integration covers it locally"
+        )
     return str(url).rstrip("/")
 
 

@@ -1,4 +1,4 @@
-"""Debian's Chromium for the browser suites (tests/e2e, tests/hosted): where, and how it starts."""
+"""Debian's Chromium for the browser tests and the hosted-page proof: where, and how it starts."""
 
 from __future__ import annotations
 

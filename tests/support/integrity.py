@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Items that are not people's data: rate-limit counters, idempotency records.
-BOOKKEEPING = ("RATE#", "IDEMPOTENCY#")
+# Items that are not people's data: rate-limit counters, idempotency records,
+# mails the worker has yet to send.
+BOOKKEEPING = ("RATE#", "IDEMPOTENCY#", "OUTBOX#")
 
 
 def is_bookkeeping(pk: str) -> bool:
@@ -34,11 +35,14 @@ def integrity_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
         if pk.startswith(("USERNAME#", "EMAIL#", "TOKEN#"))
         and f"USER#{_text(item, 'userId')}" not in by_key
         # A used link outlives nothing it could harm; an expired sign-up's
-        # link may outlive its user until TTL takes both.
+        # link may outlive its user until TTL takes both; a replaced sign-up's
+        # username stays claimed until it expires (see backend/sign_up.py).
         and "usedAt" not in item
+        and not (pk.startswith("USERNAME#") and "expiresAt" in item)
     ]
     for pk, user in by_key.items():
-        if pk.startswith("USER#"):
+        # A decoy (a sign-up for a verified address) claims only its username.
+        if pk.startswith("USER#") and _text(user, "status") != "decoy":
             problems += _user_problems(pk, user, by_key)
     return problems
 

@@ -19,10 +19,12 @@ from moto.ses.models import ses_backends
 
 from backend.config import Settings
 from backend.handler import LambdaHandler, create_handler
+from backend.mail_worker import WorkerHandler, create_worker
 from contract.limits import RateLimit
+from contract.table_keys import OUTBOX_PREFIX
 from infra.local.dynamodb_local import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.local.lambda_context import LocalLambdaContext
-from infra.local.table import ensure_table
+from infra.local.table_setup import ensure_table
 from tests.support.integrity import is_bookkeeping
 from tests.support.mailbox import token_in
 from tests.support.secrets import PEPPER
@@ -62,6 +64,8 @@ def function_settings(**overrides: Any) -> Settings:
         mail_configuration_set="signup-test",
         rate_limit_per_address=ROOMY_LIMIT,
         rate_limit_per_identifier=ROOMY_LIMIT,
+        rate_limit_per_identifier_global=ROOMY_LIMIT,
+        rate_limit_mails_per_address=ROOMY_LIMIT,
     )
     return dataclasses.replace(base, **overrides)
 
@@ -94,6 +98,10 @@ class MotoFunction:
 
     handler: LambdaHandler
     dynamodb: Any
+    # The mail worker over the same table (the test settings' by default).
+    worker: WorkerHandler = dataclasses.field(
+        default_factory=lambda: create_worker(function_settings)
+    )
 
     def invoke(self, event: dict[str, Any]) -> Reply:
         """Call the handler with `event` and decode its answer."""
@@ -116,8 +124,30 @@ class MotoFunction:
         pages = self.dynamodb.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True)
         return [item for page in pages for item in page["Items"]]
 
+    def outbox(self) -> list[dict[str, Any]]:
+        """The outbox items the mail worker has yet to act on."""
+        return [item for item in self.all_items() if item["pk"]["S"].startswith(OUTBOX_PREFIX)]
+
+    def deliver(self) -> list[str]:
+        """Feed every outbox item to the mail worker as its stream records, as often as the
+        worker queues new ones (a decided resend); the records it failed, by sequence number."""
+        failed: list[str] = []
+        for _ in range(3):
+            # In the order the sign-ups were made, as the stream would deliver them.
+            pending = sorted(self.outbox(), key=lambda i: i.get("signedUpAt", {}).get("S", ""))
+            if not pending:
+                break
+            records = [stream_record(item, sequence) for sequence, item in enumerate(pending)]
+            answer = self.worker({"Records": records}, lambda_context())
+            failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+            if failed:
+                break
+        return failed
+
     def mails(self, to: str | None = None) -> list[EmailMessage]:
-        """Every message handed to (moto's) SES, oldest first; only those to `to` if given."""
+        """Every message handed to (moto's) SES, oldest first, after the worker has delivered
+        what the outbox holds; only those to `to` if given."""
+        self.deliver()
         sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
         messages = [
             message_from_string(str(m.raw_data), policy=policy.default)  # type: ignore[arg-type]
@@ -129,6 +159,25 @@ class MotoFunction:
         """The token of the newest verification link mailed to `to`."""
         links = [m for m in self.mails(to) if "verify?token=" in str(m.get_body())]
         return token_in(links[-1])  # type: ignore[arg-type]
+
+
+def stream_record(item: dict[str, Any], sequence: int) -> dict[str, Any]:
+    """The record Lambda hands the mail worker for the INSERT of `item` (NEW_IMAGE)."""
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": {
+            "Keys": {"pk": item["pk"]},
+            "NewImage": item,
+            "SequenceNumber": f"{sequence:021d}",
+            "SizeBytes": 100,
+            "StreamViewType": "NEW_IMAGE",
+        },
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{DEFAULT_ACCOUNT_ID}:table/{TABLE}/stream/x",
+    }
 
 
 @contextmanager
@@ -147,4 +196,4 @@ def function_on_moto(
         ses = boto3.client("sesv2", region_name=REGION)
         ses.create_email_identity(EmailIdentity=MAIL_DOMAIN)
         ses.create_configuration_set(ConfigurationSetName="signup-test")
-        yield MotoFunction(create_handler(lambda: chosen), client)
+        yield MotoFunction(create_handler(lambda: chosen), client, create_worker(lambda: chosen))

@@ -1,4 +1,4 @@
-"""What a served sign-up page must answer, deployed (tests/smoke) or local (tests/hosted)."""
+"""What a served sign-up page must answer, deployed (tests/smoke) or local (tests/integration)."""
 
 from __future__ import annotations
 

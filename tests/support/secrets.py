@@ -1,4 +1,4 @@
-"""The secrets every suite uses; tests/hygiene.py fails any test that lets one leak."""
+"""The secrets every suite uses; tests/plugins/hygiene.py fails any test that lets one leak."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -12,12 +13,19 @@ from typing import Any, Final
 
 import httpx
 
-from contract.environment import BCRYPT_COST, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_IDENTIFIER
+from contract.environment import (
+    BCRYPT_COST,
+    RATE_LIMIT_MAILS_PER_ADDRESS,
+    RATE_LIMIT_PER_ADDRESS,
+    RATE_LIMIT_PER_IDENTIFIER,
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+)
 from contract.routes import CREATE_USER
+from contract.table_keys import OUTBOX_PREFIX
 from infra.local import dynamodb_local
-from infra.local.process import LocalStageProcess, running_stage
 from infra.local.stage import StageOptions
 from tests.support.integrity import is_bookkeeping
+from tests.support.stage_process import LocalStageProcess, running_stage
 
 # Cheap hashing keeps the suites fast; the limits are far above what a suite
 # sends from its one address (the tests of the limits start their own stage).
@@ -25,7 +33,11 @@ TEST_ENVIRONMENT: Final = {
     BCRYPT_COST: "4",
     RATE_LIMIT_PER_ADDRESS: "100000/60",
     RATE_LIMIT_PER_IDENTIFIER: "100000/60",
+    RATE_LIMIT_PER_IDENTIFIER_GLOBAL: "100000/60",
+    RATE_LIMIT_MAILS_PER_ADDRESS: "100000/60",
 }
+# How long the stage's mail worker may take to empty the outbox.
+SETTLE_SECONDS: Final = 20.0
 TABLE: Final = StageOptions().table_name
 REGION: Final = StageOptions().region
 
@@ -63,6 +75,18 @@ def table_items(
             if bookkeeping or not is_bookkeeping(item["pk"]["S"]):
                 items[item["pk"]["S"]] = item
     return items
+
+
+def outbox_settled(stage: LocalStageProcess, *, timeout: float = SETTLE_SECONDS) -> None:
+    """Wait until the stage's mail worker has acted on every outbox item (mails are sent
+    off the request path); AssertionError if it has not within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = table_items(stage, bookkeeping=True)
+        if not any(pk.startswith(OUTBOX_PREFIX) for pk in items):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the mail worker left items in the outbox for {timeout:.0f} s")
 
 
 def post_all_at_once(

@@ -7,9 +7,13 @@ a thicker red border and an icon, never by colour alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import reflex as rx
+
+from contract.routes import SIGN_IN_PAGE
+from signup_web.focus import ERROR_SUMMARY, focus_script
 
 
 def visually_hidden(text: str) -> rx.Component:
@@ -74,4 +78,44 @@ def form_group(field_id: str, label: str, *children: rx.Component) -> rx.Compone
     """A labelled field with its hint, error and extras, stacked."""
     return rx.vstack(
         field_label(field_id, label), *children, spacing="1", width="100%", id=f"{field_id}-group"
+    )
+
+
+def error_summary(shown: rx.Var[bool], entries: Sequence[tuple[str, rx.Var[str]]]) -> rx.Component:
+    """GOV.UK's error summary: each (field id, message) as a link to its field; focused after a
+    refusal (focus.ERROR_SUMMARY)."""
+    items = [
+        rx.cond(
+            message != "",
+            rx.el.li(
+                rx.el.a(
+                    message,
+                    href=f"#{field_id}",
+                    # Focus the field itself; a fragment navigation would go through the router.
+                    on_click=[rx.prevent_default, rx.call_script(focus_script(field_id))],
+                )
+            ),
+        )
+        for field_id, message in entries
+    ]
+    return rx.cond(
+        shown,
+        rx.box(
+            rx.heading("There is a problem", as_="h2", size="4", id="error-summary-title"),
+            rx.el.ul(*items, class_name="error-summary-list"),
+            id=ERROR_SUMMARY,
+            tab_index=-1,
+            aria_labelledby="error-summary-title",
+            class_name="error-summary",
+        ),
+    )
+
+
+def sign_in_prompt(question: str) -> rx.Component:
+    """A line that leads to the sign-in page, e.g. "Already have an account? Sign in"."""
+    return rx.text(
+        f"{question} ",
+        rx.link("Sign in", href=SIGN_IN_PAGE, underline="always", id="sign-in-link"),
+        size="2",
+        class_name="sign-in-prompt",
     )

@@ -7,8 +7,8 @@ from typing import Final
 import reflex as rx
 
 from contract.rules.username import MAX_LENGTH, MIN_LENGTH
-from signup_web.fields import field_error, field_hint, form_group, text_input
-from signup_web.focus import ERROR_SUMMARY, focus_script
+from signup_web.fields import error_summary as fields_error_summary
+from signup_web.fields import field_error, field_hint, form_group, sign_in_prompt, text_input
 from signup_web.notice_view import service_banner
 from signup_web.services import SETTINGS
 from signup_web.state import SignupState
@@ -39,32 +39,8 @@ _SUMMARY_ORDER: Final = (
 
 
 def error_summary() -> rx.Component:
-    """GOV.UK's error summary: every problem as a link to its field; focused after a refusal."""
-    items = [
-        rx.cond(
-            message != "",
-            rx.el.li(
-                rx.el.a(
-                    message,
-                    href=f"#{field_id}",
-                    # Focus the field itself; a fragment navigation would go through the router.
-                    on_click=[rx.prevent_default, rx.call_script(focus_script(field_id))],
-                )
-            ),
-        )
-        for field_id, message in _SUMMARY_ORDER
-    ]
-    return rx.cond(
-        SignupState.summary_shown & SignupState.has_errors,
-        rx.box(
-            rx.heading("There is a problem", as_="h2", size="4", id="error-summary-title"),
-            rx.el.ul(*items, class_name="error-summary-list"),
-            id=ERROR_SUMMARY,
-            tab_index=-1,
-            aria_labelledby="error-summary-title",
-            class_name="error-summary",
-        ),
-    )
+    """Every problem of the form as a link to its field; focused after a refusal."""
+    return fields_error_summary(SignupState.summary_shown & SignupState.has_errors, _SUMMARY_ORDER)
 
 
 def identity_field(field_id: str, label: str, kind: str, autocomplete: str) -> rx.Component:
@@ -205,6 +181,7 @@ def signup_form() -> rx.Component:
             # The button below retries: the form still holds every detail.
             service_banner(SignupState.banner, SignupState.banner_request_id),
             submit_button(),
+            sign_in_prompt("Already have an account?"),
             spacing="4",
             width="100%",
         ),

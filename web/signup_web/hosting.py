@@ -4,7 +4,7 @@ This is Reflex's own self-hosting split: the frontend is a static export and
 the backend runs alone (`reflex run --env prod --backend-only`); a proxy in
 front of both (CloudFront on AWS, nginx in the local proof) sends
 BACKEND_PATH to the backend and everything else to the files. rxconfig.py,
-web/Dockerfile, infra/web and infra/local all read these values from here, and
+web/Dockerfile, infra/components/page and infra/local all read these values from here, and
 `reflex_environment` is the one writer of Reflex's own variables.
 """
 

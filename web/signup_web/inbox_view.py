@@ -11,6 +11,7 @@ from typing import Final
 import reflex as rx
 from reflex.event import EventType
 
+from signup_web.fields import sign_in_prompt
 from signup_web.inbox_state import INBOX_HEADING, InboxState
 from signup_web.notice_view import service_banner
 
@@ -92,6 +93,7 @@ def inbox_view(on_start_over: EventType[()]) -> rx.Component:
             ),
             class_name="start-over",
         ),
+        sign_in_prompt("Confirmed your address already?"),
         id="inbox",
         spacing="4",
         width="100%",

@@ -24,6 +24,7 @@ from contract.environment import (
     PASSWORD_MIN_LENGTH,
     PRODUCT_NAME,
 )
+from contract.routes import SIGN_IN_PAGE
 from contract.rules import DEFAULT_MIN_LENGTH, PasswordPolicy
 
 # The local stage's default address (`python -m infra.local`).
@@ -34,9 +35,10 @@ MAX_API_TIMEOUT_SECONDS: Final = 30.0
 # The name the mails use by default (the sender's display name), so a stage
 # that sets neither still calls itself one thing.
 DEFAULT_PRODUCT_NAME: Final = parseaddr(DEFAULT_MAIL_FROM)[0]
-# Where a verified person goes next; a stage with an app points this at its sign-in page.
-DEFAULT_NEXT_STEP_URL: Final = "/"
-DEFAULT_NEXT_STEP_LABEL: Final = "Continue"
+# Where a verified person goes next when signing in after confirming did not
+# work: this app's sign-in page, or a stage's own app.
+DEFAULT_NEXT_STEP_URL: Final = SIGN_IN_PAGE
+DEFAULT_NEXT_STEP_LABEL: Final = "Sign in"
 
 
 @dataclass(frozen=True, slots=True)

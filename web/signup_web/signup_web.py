@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from contract.routes import VERIFY_PAGE
+from contract.routes import ACCOUNT_PAGE, SIGN_IN_PAGE, VERIFY_PAGE
 from signup_web.pages import (
+    ACCOUNT_ON_LOAD,
+    SIGN_IN_ON_LOAD,
     SIGNUP_ON_LOAD,
     VERIFY_ON_LOAD,
+    account_page,
+    account_title,
+    sign_in_page,
+    sign_in_title,
     signup_page,
     signup_title,
     verify_page,
@@ -26,3 +32,5 @@ app = rx.App(
 )
 app.add_page(signup_page, route="/", title=signup_title(), on_load=SIGNUP_ON_LOAD)
 app.add_page(verify_page, route=VERIFY_PAGE, title=verify_title(), on_load=VERIFY_ON_LOAD)
+app.add_page(sign_in_page, route=SIGN_IN_PAGE, title=sign_in_title(), on_load=SIGN_IN_ON_LOAD)
+app.add_page(account_page, route=ACCOUNT_PAGE, title=account_title(), on_load=ACCOUNT_ON_LOAD)

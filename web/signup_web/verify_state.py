@@ -1,9 +1,12 @@
-"""The verify page's state: a link opened from a mail, confirmed by a button, never by a GET.
+"""The verify page's state: a link opened from a mail, confirmed with the password, never by a GET.
 
 Mail scanners fetch links, so loading `/verify?token=...` changes nothing; the
-"Confirm my email" button POSTs the token. The token stays in the page's URL:
-the handler reads it from the router when the button is clicked and keeps it
-in no variable of its own.
+"Confirm my email" form POSTs the token with the password the sign-up chose
+(so nobody confirms an account whose password they did not type). The token
+stays in the page's URL: the handler reads it from the router when the form
+is submitted and keeps it in no variable of its own; the password lives only
+in the handler's call. Once the API confirms, the same login and password sign
+the person in and the account view opens.
 """
 
 from __future__ import annotations
@@ -15,16 +18,21 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from contract import codes
+from contract.routes import ACCOUNT_PAGE
 from signup_web import services
-from signup_web.api import ApiUnavailable, Rejected, Verified
+from signup_web.api import ApiUnavailable, Rejected, Session, Verified
 from signup_web.focus import BANNER, focus_on
 from signup_web.notices import Notice, unavailable_notice
+from signup_web.session_state import SessionState
 
 CONFIRM: Final = "confirm"
 VERIFIED: Final = "verified"
 EXPIRED: Final = "expired"
 INVALID: Final = "invalid"
 VERIFY_HEADING: Final = "verify-heading"
+VERIFY_PASSWORD: Final = "verify-password"  # noqa: S105 - an element id
+PASSWORD_REQUIRED: Final = "Enter the password you chose when you signed up."  # noqa: S105 - a message
+PASSWORD_MISMATCH: Final = "This is not the password you chose when you signed up."  # noqa: S105 - a message
 TOKEN_EXPIRED: Final = codes.TOKEN_EXPIRED
 # token_invalid, token_required and a malformed token all mean: this link cannot work.
 LINK_PROBLEMS: Final = frozenset({codes.TOKEN_INVALID, codes.TOKEN_REQUIRED, TOKEN_EXPIRED})
@@ -35,8 +43,11 @@ class VerifyState(rx.State):
 
     view: str = CONFIRM
     pending: bool = False
+    password_error: str = ""
     username: str = ""
     email: str = ""
+    # On the confirmed view: why the automatic sign-in did not happen.
+    sign_in_problem: str = ""
     banner: str = ""
     banner_request_id: str = ""
 
@@ -48,38 +59,66 @@ class VerifyState(rx.State):
             self.view = INVALID
 
     @rx.event
-    async def confirm(self) -> AsyncIterator[EventSpec | None]:
-        """The "Confirm my email" button: POST the token in the page's URL, once."""
+    async def confirm(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        """The "Confirm my email" form: POST the URL's token with the password, once."""
         if self.pending or self.view != CONFIRM:
             return  # a click queued behind the first one
-        token = self._token()
+        token, password = self._token(), str(form_data.get(VERIFY_PASSWORD, ""))
         if not token:
             self.view = INVALID
             yield focus_on(VERIFY_HEADING)
             return
-        self.pending = True
         self._show(Notice(""))
+        self.password_error = "" if password else PASSWORD_REQUIRED
+        if not password:
+            yield focus_on(VERIFY_PASSWORD)
+            return
+        self.pending, signed_in = True, False
         yield None  # let the browser show the button as busy
         try:
             outcome = await services.SIGNUP_API.verify_email(
-                token=token, for_address=self.router.session.client_ip
+                token=token, password=password, for_address=self.router.session.client_ip
             )
+            if isinstance(outcome, Verified):
+                signed_in = await self._sign_in(outcome.username, password)
         except ApiUnavailable as exc:
             self.pending = False
             self._show(unavailable_notice(exc, kept="Your address is not confirmed yet."))
             yield focus_on(BANNER)
             return
         self.pending = False
+        if isinstance(outcome, Verified) and signed_in:
+            yield rx.redirect(ACCOUNT_PAGE)
+            return
         yield self._apply(outcome)
+
+    async def _sign_in(self, username: str, password: str) -> bool:
+        """Sign in as the confirmed user; on failure the confirmed view says why, and offers it."""
+        try:
+            outcome = await services.SIGNUP_API.sign_in(
+                login=username, password=password, for_address=self.router.session.client_ip
+            )
+        except ApiUnavailable:
+            outcome = None
+        if not isinstance(outcome, Session):
+            self.sign_in_problem = "We could not sign you in just now."
+            return False
+        session = await self.get_state(SessionState)
+        session.begin(outcome)
+        return True
 
     def _apply(self, outcome: Verified | Rejected) -> EventSpec:
         if isinstance(outcome, Verified):
             self.view, self.username, self.email = VERIFIED, outcome.username, outcome.email
             return focus_on(VERIFY_HEADING)
+        if codes.PASSWORD_MISMATCH in outcome.codes:
+            self.password_error = outcome.field_errors.get("password") or PASSWORD_MISMATCH
+            return focus_on(VERIFY_PASSWORD)
         link_codes = LINK_PROBLEMS.intersection(outcome.codes)
         if not link_codes:
             # Not about the link (a proxy's 404, a refused media type): nothing to resend.
-            self._show(Notice(" ".join(outcome.form_errors), outcome.request_id))
+            problems = [*outcome.form_errors, *outcome.field_errors.values()]
+            self._show(Notice(" ".join(problems), outcome.request_id))
             return focus_on(BANNER)
         self.view = EXPIRED if TOKEN_EXPIRED in link_codes else INVALID
         return focus_on(VERIFY_HEADING)

@@ -1,4 +1,4 @@
-"""The verify page's views: confirm, confirmed, expired, invalid, and asking for a new link."""
+"""The verify page's views: confirm (with the password), confirmed, expired, invalid."""
 
 from __future__ import annotations
 
@@ -6,13 +6,23 @@ from typing import Final
 
 import reflex as rx
 
-from signup_web.fields import field_error, form_group, text_input
+from contract.routes import SIGN_IN_PAGE
+from signup_web.fields import field_error, field_hint, form_group, sign_in_prompt, text_input
 from signup_web.focus import focus_script
 from signup_web.inbox_state import NEW_LINK_EMAIL, InboxState
 from signup_web.inbox_view import INBOX_TITLE, inbox_view
+from signup_web.new_link_view import new_link_form
 from signup_web.notice_view import service_banner
 from signup_web.services import SETTINGS
-from signup_web.verify_state import CONFIRM, EXPIRED, INVALID, VERIFIED, VERIFY_HEADING, VerifyState
+from signup_web.verify_state import (
+    CONFIRM,
+    EXPIRED,
+    INVALID,
+    VERIFIED,
+    VERIFY_HEADING,
+    VERIFY_PASSWORD,
+    VerifyState,
+)
 
 TITLES: Final = {
     CONFIRM: "Confirm your email address",
@@ -37,31 +47,84 @@ def next_step_button() -> rx.Component:
     return rx.button(rx.el.a(step.label, href=step.url, id="next-step"), as_child=True, size="3")
 
 
+def username_for_password_managers() -> rx.Component:
+    """An input no person sees, for password managers to fill with the saved username.
+
+    The API names the user only once the address is confirmed, so the page
+    cannot show the username; Chromium's "Create Amazing Password Forms" asks
+    for such implicit information in a hidden field all the same, so a
+    manager can tell which of its saved accounts the password belongs to. Out
+    of the tab order and hidden from assistive technology: people type only
+    the password.
+    """
+    return rx.el.input(
+        type="text",
+        name="username",
+        id="verify-username",
+        auto_complete="username",
+        aria_label="Username",
+        aria_hidden="true",
+        tab_index=-1,
+        class_name="visually-hidden",
+    )
+
+
 def confirm_view() -> rx.Component:
-    """What the mailed link opens: nothing happens until the person presses the button."""
-    return rx.vstack(
-        _heading(CONFIRM),
-        rx.text("Press the button to confirm this address and finish signing up.", size="3"),
-        service_banner(VerifyState.banner, VerifyState.banner_request_id),
-        rx.button(
-            "Confirm my email",
-            type="button",
-            id="confirm",
-            size="3",
+    """What the mailed link opens: nothing happens until the person submits their password."""
+    error = VerifyState.password_error
+    return rx.form(
+        rx.vstack(
+            _heading(CONFIRM),
+            rx.text(
+                "Enter the password you chose when you signed up, then confirm."
+                " This also signs you in.",
+                size="3",
+            ),
+            username_for_password_managers(),
+            form_group(
+                VERIFY_PASSWORD,
+                "Password",
+                field_hint(
+                    VERIFY_PASSWORD,
+                    "After a few wrong tries this link stops working; you can then ask for a"
+                    " new one.",
+                ),
+                field_error(VERIFY_PASSWORD, error),
+                text_input(
+                    VERIFY_PASSWORD,
+                    error=error,
+                    describedby=f"{VERIFY_PASSWORD}-hint {VERIFY_PASSWORD}-error",
+                    type="password",
+                    auto_complete="current-password",
+                ),
+            ),
+            service_banner(VerifyState.banner, VerifyState.banner_request_id),
+            rx.button(
+                rx.cond(VerifyState.pending, "Confirming…", "Confirm my email"),
+                type="submit",
+                id="confirm",
+                size="3",
+                width="100%",
+                # Before hydration a click would submit natively; while pending, keep focus.
+                disabled=~rx.State.is_hydrated,
+                aria_disabled=_busy(VerifyState.pending),
+            ),
+            spacing="4",
             width="100%",
-            loading=VerifyState.pending,
-            # Before hydration a click would do nothing; while pending, keep focus.
-            disabled=~rx.State.is_hydrated,
-            aria_disabled=_busy(VerifyState.pending),
-            on_click=VerifyState.confirm,
         ),
-        spacing="4",
+        on_submit=VerifyState.confirm,
+        reset_on_submit=False,
+        no_validate=True,
+        # Should a submit ever escape Reflex, POST keeps the password out of the URL.
+        method="post",
+        aria_busy=_busy(VerifyState.pending),
+        aria_labelledby=VERIFY_HEADING,
         width="100%",
     )
 
 
 def verified_view() -> rx.Component:
-    """The address is confirmed: name the person, offer the next step."""
+    """Confirmed, but not signed in (the sign-in after it failed): name the person, offer it."""
     return rx.vstack(
         _heading(VERIFIED),
         rx.text(
@@ -72,55 +135,19 @@ def verified_view() -> rx.Component:
             ".",
             size="3",
         ),
+        rx.cond(
+            VerifyState.sign_in_problem != "",
+            rx.text(VerifyState.sign_in_problem, " Sign in to continue.", size="3"),
+        ),
         next_step_button(),
+        # A stage that sends people to its own app still offers this page's sign-in.
+        *(
+            []
+            if SETTINGS.next_step.url == SIGN_IN_PAGE
+            else [sign_in_prompt("Your account on this site:")]
+        ),
         id="verified",
         spacing="4",
-        width="100%",
-    )
-
-
-def new_link_form() -> rx.Component:
-    """Ask for a new link by address (the token alone does not say whose it was)."""
-    waiting = InboxState.cooldown > 0
-    error = InboxState.email_error
-    return rx.form(
-        rx.vstack(
-            form_group(
-                NEW_LINK_EMAIL,
-                "Email address",
-                field_error(NEW_LINK_EMAIL, error),
-                text_input(
-                    NEW_LINK_EMAIL,
-                    error=error,
-                    describedby=f"{NEW_LINK_EMAIL}-error",
-                    type="email",
-                    auto_complete="email",
-                ),
-            ),
-            service_banner(InboxState.banner, InboxState.banner_request_id),
-            rx.button(
-                "Send me a new link",
-                type="submit",
-                id="new-link",
-                size="3",
-                width="100%",
-                loading=InboxState.sending,
-                disabled=~rx.State.is_hydrated,
-                aria_disabled=_busy(waiting | InboxState.sending),
-            ),
-            rx.cond(
-                waiting,
-                rx.text(
-                    "You can ask again in " + InboxState.cooldown.to_string() + " s.", size="2"
-                ),
-            ),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=InboxState.ask_for_link,
-        reset_on_submit=False,
-        no_validate=True,
-        aria_label="Ask for a new link",
         width="100%",
     )
 

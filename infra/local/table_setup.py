@@ -1,0 +1,58 @@
+"""Create the users table from contract/table_keys.py's schema: DynamoDB Local, moto, the bench.
+
+The table has a stream of new images, as on AWS: the mail worker is fed
+from it (on the local stage by infra/local/streams.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, cast
+
+from botocore.exceptions import ClientError
+
+from contract.table_keys import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import StreamSpecificationTypeDef
+
+# The mail worker reads each outbox item's key from the record's new image.
+STREAM: Final[StreamSpecificationTypeDef] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeDefinitionTypeDef, KeySchemaElementTypeDef
+
+
+def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
+    """Create the users table unless it exists; True if it was created."""
+    try:
+        ddb.create_table(
+            TableName=table_name,
+            # contract.table_keys holds plain dicts (it must not import boto3 stubs);
+            # their shape is exactly these TypedDicts.
+            KeySchema=cast("list[KeySchemaElementTypeDef]", list(KEY_SCHEMA)),
+            AttributeDefinitions=cast(
+                "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
+            ),
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification=STREAM,
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
+            raise
+        _ensure_stream(ddb, table_name)
+        return False
+    ddb.get_waiter("table_exists").wait(TableName=table_name)
+    return True
+
+
+def stream_arn(ddb: DynamoDBClient, table_name: str) -> str:
+    """The ARN of the table's current stream."""
+    return ddb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+
+
+def _ensure_stream(ddb: DynamoDBClient, table_name: str) -> None:
+    # A data dir from before the table had a stream: turn it on.
+    table = ddb.describe_table(TableName=table_name)["Table"]
+    if not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        ddb.update_table(TableName=table_name, StreamSpecification=STREAM)

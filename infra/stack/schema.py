@@ -1,0 +1,420 @@
+"""A stage's policy, read once from its stack and validated before anything is built.
+
+There is one schema and one loader. `PulumiValues` feeds it what the Pulumi
+CLI hands a program (strings); `StackFile` feeds it a committed
+`Pulumi.<stage>.yaml` directly, holding each value to its YAML type, for the
+local stage, the bench and CI. `python -m infra.stack.schema FILE` prints a stack
+file's first CORS origin (the deploy workflow's smoke preflight uses it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
+
+import pulumi
+import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
+
+from contract.limits import (
+    DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
+    DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RateLimit,
+)
+from contract.rules.password import DEFAULT_MIN_SCORE, MAX_SCORE, MIN_SCORE
+from infra.stack.tokens import (
+    TOKEN_KEY_TYPES,
+    TokenConfig,
+    TokenConfigError,
+    parse_token_config,
+)
+from infra.stack.web import WebConfig, WebConfigError, parse_web_config
+
+# CloudWatch Logs accepts only these retention periods; anything else fails at
+# deploy time, after half the stack exists, so refuse it here.
+LOG_RETENTION_DAYS: Final = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096}
+    | {1827, 2192, 2557, 2922, 3288, 3653}
+)
+ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
+LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
+PROJECT: Final = "signup"
+_ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+_STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
+_DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
+_T = TypeVar("_T")
+
+# The keys a stack file may set under `signup:`, with their YAML types (the
+# CLI hands the program strings, so a quoted "12" would otherwise slip
+# through). The pepper is a secret, set per stack with `pulumi config set --secret`.
+KEY_TYPES: Final[dict[str, type]] = {
+    "architecture": str,
+    "memoryMb": int,
+    "logLevel": str,
+    "bcryptCost": int,
+    "passwordMinLength": int,
+    "passwordMinScore": int,
+    "corsOrigins": list,
+    "throttleRateLimit": int,
+    "throttleBurstLimit": int,
+    "reservedConcurrency": int,
+    "logRetentionDays": int,
+    "pointInTimeRecovery": bool,
+    "deletionProtection": bool,
+    "retainOnDelete": bool,
+    "alarmApi5xxThreshold": int,
+    "alarmLambdaErrorsThreshold": int,
+    "alarmLambdaThrottlesThreshold": int,
+    "alarmActions": list,
+    "alarmMailFailuresThreshold": int,
+    "verificationTtlSeconds": int,
+    "mailFrom": str,
+    "mailDomain": str,
+    "rateLimitPerAddress": str,
+    "rateLimitPerIdentifier": str,
+    "rateLimitPerIdentifierGlobal": str,
+    "rateLimitMailsPerAddress": str,
+    # The hosted sign-up page: one object, its sub-keys in infra/stack/web.py.
+    "web": dict,
+    # Signing in: the tokens' audience, lifetimes and keys, the failure limits.
+    **TOKEN_KEY_TYPES,
+}
+# reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
+# the account's quota unreserved, so on a new account (quota 10 or 50) any
+# reservation fails the deploy; the stage's API throttle bounds load anyway.
+# mailDomain: absent means the from address itself is the SES identity (dev).
+# passwordMinScore, rateLimitPerIdentifierGlobal, rateLimitMailsPerAddress:
+# absent means the function's defaults (backend/config.py).
+SIGN_UP_KEYS: Final = (
+    "passwordMinScore",
+    "rateLimitPerIdentifierGlobal",
+    "rateLimitMailsPerAddress",
+)
+# The sign-in keys are optional too: infra/stack/tokens.py has their defaults.
+OPTIONAL_KEYS: Final = (
+    "alarmActions",
+    "reservedConcurrency",
+    "mailDomain",
+    *SIGN_UP_KEYS,
+    *TOKEN_KEY_TYPES,
+)
+REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
+SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
+
+
+class StageConfigError(ValueError):
+    """A stack is missing a policy key or has one with an unusable value."""
+
+
+class StackValues(Protocol):
+    """Where a stage's raw settings come from."""
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """The value of `signup:<key>` as `kind`, None when unset; raise if it is not one."""
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """Sums per minute above which an alarm fires."""
+
+    api_5xx: int
+    lambda_errors: int
+    lambda_throttles: int
+    mail_failures: int
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """Everything that differs between dev, staging and prod."""
+
+    stage: str
+    architecture: str
+    memory_mb: int
+    log_level: str
+    bcrypt_cost: int
+    password_min_length: int
+    cors_origins: tuple[str, ...]
+    throttle_rate_limit: int
+    throttle_burst_limit: int
+    reserved_concurrency: int | None
+    log_retention_days: int
+    point_in_time_recovery: bool
+    deletion_protection: bool
+    retain_on_delete: bool
+    alarms: AlarmThresholds
+    verification_ttl_seconds: int
+    mail_from: str
+    mail_domain: str | None
+    rate_limit_per_address: RateLimit
+    rate_limit_per_identifier: RateLimit
+    web: WebConfig
+    tokens: TokenConfig
+    password_min_score: int = DEFAULT_MIN_SCORE
+    rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+    rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
+
+
+class PulumiValues:
+    """The program's config as the Pulumi CLI hands it over: strings, structured values as JSON."""
+
+    def __init__(self, config: pulumi.Config) -> None:
+        self._config = config
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """Parsed by Pulumi's own typed getters."""
+        readers: dict[type, Callable[[str], object]] = {
+            int: self._config.get_int,
+            bool: self._config.get_bool,
+            str: self._config.get,
+            list: self._config.get_object,
+            dict: self._config.get_object,
+        }
+        value = readers[kind](key)
+        if value is not None and not isinstance(value, kind):
+            raise StageConfigError(f"{key}: must be a {kind.__name__}")
+        return value
+
+
+class StackFile:
+    """A committed `Pulumi.<stage>.yaml`, each value held to its YAML type."""
+
+    def __init__(self, path: Path, project: str = PROJECT) -> None:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        config = document.get("config") or {}
+        prefix = f"{project}:"
+        self.stage = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        self.region: str | None = config.get("aws:region")
+        self.values = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+        unknown = set(self.values) - set(KEY_TYPES) - set(SECRET_KEYS)
+        _check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
+
+    def get(self, key: str, kind: type[_T]) -> _T | None:
+        """`type(...) is`, not isinstance: YAML's true is a bool, and bool is an int."""
+        value = self.values.get(key)
+        if value is not None and type(value) is not kind:
+            raise StageConfigError(f"{key}: {type(value).__name__} is not {kind.__name__}")
+        return value
+
+
+def read_stack_file(path: Path) -> StageConfig:
+    """The validated policy of a committed stack file (no secrets are read)."""
+    stack = StackFile(path)
+    return load_stage_config(stack, stack.stage)
+
+
+def load_stage_config(values: StackValues, stage: str) -> StageConfig:
+    """Read and validate the stage's policy; raise StageConfigError naming the bad key."""
+    _check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
+    schema = _Schema(values)
+    # zxcvbn's scores: 0 (too guessable) to 4.
+    min_score = schema.optional_integer("passwordMinScore", MIN_SCORE, MAX_SCORE)
+    loaded = StageConfig(
+        stage=stage,
+        architecture=schema.choice("architecture", ARCHITECTURES),
+        memory_mb=schema.integer("memoryMb", 128, 10240),
+        log_level=schema.choice("logLevel", LOG_LEVELS),
+        # Cost 10 is the floor OWASP accepts for bcrypt; above 14 a hash takes
+        # over a second even on 1 GB and eats the function's timeout.
+        bcrypt_cost=schema.integer("bcryptCost", 10, 14),
+        password_min_length=schema.integer("passwordMinLength", 8, 128),
+        cors_origins=schema.origins(),
+        throttle_rate_limit=schema.integer("throttleRateLimit", 1, 10000),
+        throttle_burst_limit=schema.integer("throttleBurstLimit", 1, 5000),
+        reserved_concurrency=schema.optional_integer("reservedConcurrency", 1, 1000),
+        log_retention_days=schema.integer("logRetentionDays", 1, 3653),
+        point_in_time_recovery=schema.flag("pointInTimeRecovery"),
+        deletion_protection=schema.flag("deletionProtection"),
+        retain_on_delete=schema.flag("retainOnDelete"),
+        alarms=AlarmThresholds(
+            api_5xx=schema.integer("alarmApi5xxThreshold", 0, 100000),
+            lambda_errors=schema.integer("alarmLambdaErrorsThreshold", 0, 100000),
+            lambda_throttles=schema.integer("alarmLambdaThrottlesThreshold", 0, 100000),
+            mail_failures=schema.integer("alarmMailFailuresThreshold", 0, 100000),
+            actions=schema.alarm_actions(),
+        ),
+        # A minute at least (a link must survive the trip through a mail box),
+        # a week at most (SES's own verification links last a day).
+        verification_ttl_seconds=schema.integer("verificationTtlSeconds", 60, 7 * 24 * 3600),
+        mail_from=schema.sender(),
+        mail_domain=schema.domain("mailDomain"),
+        rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),
+        rate_limit_per_identifier=schema.rate_limit("rateLimitPerIdentifier"),
+        web=schema.web(),
+        password_min_score=_default(min_score, DEFAULT_MIN_SCORE),
+        rate_limit_per_identifier_global=schema.rate_limit(
+            "rateLimitPerIdentifierGlobal", DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
+        ),
+        rate_limit_mails_per_address=schema.rate_limit(
+            "rateLimitMailsPerAddress", DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
+        ),
+        tokens=schema.tokens(stage),
+    )
+    _check(
+        loaded.log_retention_days in LOG_RETENTION_DAYS,
+        "logRetentionDays",
+        f"must be one of CloudWatch's values {sorted(LOG_RETENTION_DAYS)}",
+    )
+    if loaded.mail_domain is not None:
+        sender_domain = parseaddr(loaded.mail_from)[1].rpartition("@")[2]
+        _check(
+            sender_domain == loaded.mail_domain,
+            "mailFrom",
+            f"must be an address at mailDomain {loaded.mail_domain!r}",
+        )
+    # A stage that protects its data is one real people use: a wildcard origin
+    # there would let any site drive sign-ups from a visitor's browser.
+    _check(
+        not (loaded.deletion_protection and "*" in loaded.cors_origins),
+        "corsOrigins",
+        "'*' is refused on a stage with deletionProtection; list the web app's origins",
+    )
+    # Without a hosted page, verification links open the page the team serves
+    # at its first CORS origin (infra/components/signup_service.py): it must be a real origin.
+    _check(
+        loaded.web.enabled or loaded.cors_origins[0] != "*",
+        "corsOrigins",
+        "without web.enabled the first origin is where mailed links point; it cannot be '*'",
+    )
+    return loaded
+
+
+def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
+    """The per-stage pepper, refused unless it was stored with `pulumi config set --secret`."""
+    return _require_stage_secret(config, "pepper")
+
+
+def require_client_address_secret(config: pulumi.Config) -> pulumi.Output[str]:
+    """The secret only the web server and the function hold, refused unless stored with --secret."""
+    return _require_stage_secret(config, "clientAddressSecret")
+
+
+def _require_stage_secret(config: pulumi.Config, key: str) -> pulumi.Output[str]:
+    value = config.require_secret(key)
+    _check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
+    return value.apply(lambda text: _checked_secret(key, text))
+
+
+def _checked_secret(key: str, value: str) -> str:
+    # 32 characters of base64 carry ~190 bits; anything shorter is guessable
+    # enough to make offline cracking of a stolen table practical again (the
+    # pepper), or to let anyone claim any client address (the web server's).
+    _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
+    return value
+
+
+def _default(value: _T | None, default: _T) -> _T:
+    return default if value is None else value
+
+
+def _check(ok: bool, key: str, message: str) -> None:
+    if not ok:
+        raise StageConfigError(f"{key}: {message}")
+
+
+class _Schema:
+    """Typed, range-checked reads; every refusal names its key."""
+
+    def __init__(self, values: StackValues) -> None:
+        self._values = values
+
+    def _read(self, key: str, kind: type[_T]) -> _T | None:
+        try:
+            return self._values.get(key, kind)
+        except StageConfigError:
+            raise
+        except Exception as exc:  # pulumi raises several types; all mean "bad key"
+            raise StageConfigError(f"{key}: {exc}") from exc
+
+    def _require(self, key: str, kind: type[_T]) -> _T:
+        value = self._read(key, kind)
+        if value is None:
+            raise StageConfigError(f"{key}: is required")
+        return value
+
+    def optional_integer(self, key: str, low: int, high: int) -> int | None:
+        value = self._read(key, int)
+        _check(value is None or low <= value <= high, key, f"{value} is outside {low}..{high}")
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self._require(key, int)
+        _check(low <= value <= high, key, f"{value} is outside {low}..{high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        return self._require(key, bool)
+
+    def choice(self, key: str, allowed: frozenset[str]) -> str:
+        value = self._require(key, str)
+        _check(value in allowed, key, f"{value!r} is not one of {sorted(allowed)}")
+        return value
+
+    def _strings(self, key: str, value: list[Any]) -> tuple[str, ...]:
+        _check(all(isinstance(item, str) for item in value), key, "must be a list of strings")
+        return tuple(value)
+
+    def origins(self) -> tuple[str, ...]:
+        origins = self._strings("corsOrigins", self._require("corsOrigins", list))
+        _check(bool(origins), "corsOrigins", "must list at least one origin")
+        for origin in origins:
+            ok = origin == "*" or bool(_ORIGIN.match(origin))
+            _check(
+                ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
+            )
+        return origins
+
+    def sender(self) -> str:
+        """`Display Name <address>` (or a bare address) that SES can send as."""
+        value = self._require("mailFrom", str)
+        address = parseaddr(value)[1]
+        ok = bool(_ADDRESS.match(address)) and address.lower() == address
+        _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
+        return value
+
+    def rate_limit(self, key: str, default: RateLimit | None = None) -> RateLimit:
+        """`LIMIT/SECONDS`, a window of at most a day; `default` when absent (if given)."""
+        if default is not None and self._read(key, str) is None:
+            return default
+        value = self._require(key, str)
+        try:
+            limit = RateLimit.parse(value)
+        except ValueError as exc:
+            raise StageConfigError(f"{key}: {exc}") from exc
+        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        return limit
+
+    def tokens(self, stage: str) -> TokenConfig:
+        try:
+            return parse_token_config(self._read, stage)
+        except TokenConfigError as exc:
+            raise StageConfigError(str(exc)) from exc
+
+    def domain(self, key: str) -> str | None:
+        value = self._read(key, str)
+        _check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
+        return value
+
+    def web(self) -> WebConfig:
+        try:
+            return parse_web_config(self._require("web", dict))
+        except WebConfigError as exc:
+            raise StageConfigError(str(exc)) from exc
+
+    def alarm_actions(self) -> tuple[str, ...]:
+        value = self._read("alarmActions", list)
+        actions = self._strings("alarmActions", value or [])
+        for arn in actions:
+            ok = arn.startswith("arn:") and "*" not in arn
+            _check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
+        return actions
+
+
+if __name__ == "__main__":
+    origins = read_stack_file(Path(sys.argv[1])).cors_origins
+    print(origins[0] if origins else "")  # noqa: T201 (the output is the point)

@@ -1,5 +1,0 @@
-"""The hosted sign-up page: one component (SignupWeb) and the small modules it is built from."""
-
-from infra.web.component import SignupWeb, SignupWebArgs
-
-__all__ = ["SignupWeb", "SignupWebArgs"]

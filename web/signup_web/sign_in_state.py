@@ -1,0 +1,172 @@
+"""The sign-in form's state: what is missing, what the API refused, and how long to wait.
+
+As on the sign-up form, the password is never stored: the handler gets it
+with the submitted form and forgets it when it returns. The tokens a
+successful sign-in brings go straight into SessionState's private variables.
+
+The API answers a wrong password and an unknown login alike (401
+`credentials_invalid`), so the page does too. A sign-up that was never
+confirmed answers 403 `email_unverified` only to the right password, so the
+page may then say so and offer a new link. Too many failures answer 429 with
+Retry-After: the form says the wait in words, counts it down and refuses to
+send until it is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventHandler, EventSpec
+
+from contract import codes
+from contract.routes import ACCOUNT_PAGE
+from signup_web import services
+from signup_web.api import ApiUnavailable, Rejected
+from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
+from signup_web.notices import Notice, unavailable_notice, wait_in_words
+from signup_web.session_state import SessionState
+
+SIGN_IN_FIELDS: Final = ("login", "password")
+UNVERIFIED_HEADING: Final = "unverified-heading"
+LOGIN_REQUIRED: Final = "Enter your username or email address."
+PASSWORD_REQUIRED: Final = "Enter your password."  # noqa: S105 - a message
+# One sentence for a wrong password and an unknown login: the API tells them apart for nobody.
+CREDENTIALS_WRONG: Final = "The username or email address and password do not match an account."
+# When the API sent no Retry-After with its 429 (the gateway's own throttle).
+DEFAULT_WAIT_SECONDS: Final = 60
+
+
+class SignInState(rx.State):
+    """One visitor's sign-in form."""
+
+    login: str = ""
+    login_error: str = ""
+    password_error: str = ""
+    summary_shown: bool = False
+    pending: bool = False
+    # 403 email_unverified: the right password for an address not yet confirmed.
+    unverified: bool = False
+    banner: str = ""
+    banner_request_id: str = ""
+    # While the API's limit lasts: the wait in words, counted down.
+    wait: str = ""
+    _ready_at: float = 0.0
+    _counting: bool = False
+
+    @rx.var
+    def has_errors(self) -> bool:
+        """Any field shows an error."""
+        return bool(self.login_error or self.password_error)
+
+    @rx.var
+    def login_address(self) -> str:
+        """The login when it is an email address (to ask for a new link with), else ""."""
+        return self.login if "@" in self.login else ""
+
+    @rx.event
+    def arrive(self) -> None:
+        """Each load of the page: an empty form (a limit still running is kept)."""
+        ready_at, counting = self._ready_at, self._counting
+        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
+        self._ready_at, self._counting = ready_at, counting
+        if self._wait_left(time.time()) > 0:
+            self._show_wait(time.time())
+
+    @rx.event
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
+        """Check both fields are there, then call the API once; the password lives only here."""
+        if self.pending:
+            return  # a click queued behind the first one
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)  # the banner says how long: nothing is sent
+            return
+        login, password = (str(form_data.get(name, "")) for name in SIGN_IN_FIELDS)
+        session = await self.get_state(SessionState)
+        session.farewell = ""  # this attempt's outcome is what the page says now
+        self.login, self.unverified = login.strip(), False
+        self._show(Notice(""))
+        self.login_error = "" if self.login else LOGIN_REQUIRED
+        self.password_error = "" if password else PASSWORD_REQUIRED
+        self.summary_shown = self.has_errors
+        if self.summary_shown:
+            yield focus_on(ERROR_SUMMARY)
+            return
+        self.pending = True
+        yield None  # let the browser show the button as busy
+        try:
+            outcome = await services.SIGNUP_API.sign_in(
+                login=self.login, password=password, for_address=self.router.session.client_ip
+            )
+        except ApiUnavailable as exc:
+            self.pending = False
+            for event in self._unavailable(exc):
+                yield event
+            return
+        self.pending = False
+        if isinstance(outcome, Rejected):
+            yield self._refused(outcome)
+            return
+        session.begin(outcome)
+        self.reset()  # type: ignore[no-untyped-call]  # nothing of the form outlives it
+        yield rx.redirect(ACCOUNT_PAGE)
+
+    @rx.event(background=True)
+    async def count_down(self) -> None:
+        """Keep the wait's words current once a second until signing in may be tried again."""
+        while True:
+            await asyncio.sleep(1)
+            async with self:
+                now = time.time()
+                self._show_wait(now)
+                if self._wait_left(now) <= 0:
+                    self._counting = False
+                    return
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept="Your details are still in the form."))
+            return [focus_on(BANNER)]
+        now = time.time()
+        self._ready_at = now + (exc.retry_after or DEFAULT_WAIT_SECONDS)
+        self.banner_request_id = exc.request_id
+        self._show_wait(now)
+        if self._counting:
+            return [focus_on(BANNER)]
+        self._counting = True
+        return [SignInState.count_down, focus_on(BANNER)]
+
+    def _refused(self, outcome: Rejected) -> EventSpec:
+        if codes.EMAIL_UNVERIFIED in outcome.codes:
+            self.unverified = True
+            return focus_on(UNVERIFIED_HEADING)
+        if codes.CREDENTIALS_INVALID in outcome.codes:
+            self.login_error = CREDENTIALS_WRONG
+        else:
+            # The API's own rules (a login too long to be one, say), under their fields.
+            self.login_error = outcome.field_errors.get("login", "")
+            self.password_error = outcome.field_errors.get("password", "")
+            if outcome.form_errors:
+                self._show(Notice(" ".join(outcome.form_errors), outcome.request_id))
+        self.summary_shown = self.has_errors
+        return focus_on(ERROR_SUMMARY if self.summary_shown else BANNER)
+
+    def _show_wait(self, now: float) -> None:
+        left = self._wait_left(now)
+        self.wait = wait_in_words(left) if left > 0 else ""
+        self.banner = (
+            f"Too many attempts to sign in. You can try again {self.wait}."
+            if left > 0
+            else "You can try signing in again now."
+        )
+
+    def _wait_left(self, now: float) -> float:
+        return max(0.0, self._ready_at - now)
+
+    def _show(self, notice: Notice) -> None:
+        self.banner, self.banner_request_id = notice.text, notice.request_id
