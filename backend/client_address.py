@@ -13,6 +13,13 @@ counted as the IPv4 address it carries.
 The request's client is also kept for the request's duration
 (`serving_client`), so per-identifier limits count per identifier and client
 and an outbox item can name the client whose request caused it.
+does not escape the limit.
+
+The stage's secret may list several values separated by whitespace: the web
+server sends the first, the function accepts any. That is how the secret is
+rotated without refusing visitors while tasks and function instances that
+started before the change still hold the old value (SECURITY.md, "Rotating
+the client-address secret").
 """
 
 from __future__ import annotations
@@ -51,13 +58,24 @@ def client_address(event: Mapping[str, Any], *, web_secret: bytes | None) -> str
     source = str(event.get("requestContext", {}).get("http", {}).get("sourceIp") or "")
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
     forwarded, offered = headers.get(FORWARDED_ADDRESS), headers.get(FORWARDED_SECRET)
-    trusted = bool(web_secret and forwarded and offered) and hmac.compare_digest(
-        (offered or "").encode("utf-8", "replace"), web_secret or b""
+    trusted = bool(forwarded and offered) and _vouched(
+        (offered or "").encode("utf-8", "replace"), accepted_secrets(web_secret)
     )
     if trusted:
         # The web server's word; still refused when it is not an address.
         return _limit_key(forwarded or "") or _limit_key(source) or UNKNOWN
     return _limit_key(source) or UNKNOWN
+
+
+def accepted_secrets(web_secret: bytes | None) -> tuple[bytes, ...]:
+    """Every value the stage's secret lists (the current one first); none without a secret."""
+    return tuple(web_secret.split()) if web_secret else ()
+
+
+def _vouched(offered: bytes, accepted: tuple[bytes, ...]) -> bool:
+    # Every value is compared, in constant time each, whichever matches.
+    matches = [hmac.compare_digest(offered, secret) for secret in accepted]
+    return any(matches)
 
 
 def _limit_key(text: str) -> str | None:

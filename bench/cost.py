@@ -11,11 +11,17 @@ then times 1,000,000):
     ses         = MAILS * SES_MAIL                       # one link per registration
     cognito     = COGNITO_ESSENTIALS_MAU                 # each new user is one MAU that month
 
-The hosted page (when a stack enables it) has a floor instead, what a month
-of it costs with no visitor at all (`web_floor`): its Fargate tasks, its
-load balancer, their public IPv4 addresses and the client-address secret's
-KMS key. Traffic-priced parts (CloudFront, S3 and ECR storage, logs) are
-cents at idle and left out.
+Each stage also has a floor, what a month of it costs with no visitor at all
+(`stage_floor`): its two KMS keys (pepper, client-address secret) with the
+rotations that are charged, its CloudWatch alarms and, when it hosts the
+page, the Fargate tasks, the load balancer and the tasks' public IPv4
+addresses. The load balancer is internal behind a CloudFront VPC origin: it
+has no public address, and the VPC origin adds no fixed fee (CloudFront has
+"no upfront payments or fixed platform fees") and needs no NAT gateway or
+interface endpoint (the tasks keep their public addresses for their own
+calls out). Traffic-priced parts (CloudFront, S3 and ECR storage, logs,
+DynamoDB storage) are cents at idle and left out; so are free tiers (the
+first ten alarms of an account).
 
 `measured_ms` is the handler's median duration on this machine with one core;
 Lambda gives a function one full vCPU at 1,769 MB and a proportional share
@@ -34,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from infra.components.alarms import SERVICE_ALARMS
+from infra.components.page.alarms import PAGE_ALARMS
 from infra.stack.schema import StackFile, load_stage_config
 from infra.stack.web import WebConfig
 
@@ -65,10 +73,21 @@ FARGATE_ARM_GB_HOUR: Final = 0.00356
 ALB_HOUR: Final = 0.0225
 # Amazon VPC pricing: every public IPv4 address, in use or not, since 2024-02-01.
 PUBLIC_IPV4_HOUR: Final = 0.005
-# An internet-facing ALB has an address per Availability Zone (two here).
-ALB_ADDRESSES: Final = 2
-# AWS KMS pricing: a customer managed key, per month (each rotation adds $1).
+# The load balancer is internal (infra/components/page/balancer.py): no public address.
+ALB_ADDRESSES: Final = 0
+# AWS KMS pricing: a customer managed key, per month; automatic rotation adds
+# $1 a month for each of the first two rotations (yearly), later ones are free.
 KMS_KEY_MONTH: Final = 1.00
+KMS_CHARGED_ROTATIONS: Final = 2
+# The stage's customer managed keys: the pepper's and the client-address
+# secret's (symmetric, rotated yearly), and the token-signing key (asymmetric:
+# KMS rotates only symmetric encryption keys automatically, so it is rotated
+# by hand, SECURITY.md).
+ROTATED_KEYS: Final = 2
+SIGNING_KEYS: Final = 1
+STAGE_KEYS: Final = ROTATED_KEYS + SIGNING_KEYS
+# Amazon CloudWatch pricing: a standard-resolution alarm, per month.
+ALARM_MONTH: Final = 0.10
 HOURS_PER_MONTH: Final = 730
 WEB_PRICES_CHECKED: Final = "2026-11-30"
 
@@ -107,36 +126,54 @@ class StackConfig:
 
 
 @dataclass(frozen=True)
-class WebFloor:
-    """What one stage's hosted page costs a month with nobody visiting, term by term."""
+class StageFloor:
+    """What one stage costs a month with nobody visiting, term by term."""
 
-    tasks: float
-    task_addresses: float
-    load_balancer: float
-    balancer_addresses: float
-    secret_key: float
+    keys: float
+    key_rotations: float
+    alarms: float
+    tasks: float = 0.0
+    task_addresses: float = 0.0
+    load_balancer: float = 0.0
+    balancer_addresses: float = 0.0
 
     @property
     def total(self) -> float:
-        """The month's floor."""
+        """The month's floor, once both keys have had their charged rotations."""
         return (
-            self.tasks
+            self.keys
+            + self.key_rotations
+            + self.alarms
+            + self.tasks
             + self.task_addresses
             + self.load_balancer
             + self.balancer_addresses
-            + self.secret_key
         )
 
 
-def web_floor(web: WebConfig) -> WebFloor:
-    """Dollars a month for the page's always-on parts at this size (us-east-1 list prices)."""
+def alarm_count(web: WebConfig | None) -> int:
+    """How many alarms the stage has: the service's, and the page's when it has one."""
+    return len(SERVICE_ALARMS) + (len(PAGE_ALARMS) if web is not None else 0)
+
+
+def stage_floor(web: WebConfig | None) -> StageFloor:
+    """Dollars a month for the stage's always-on parts (us-east-1 list prices); `web`: its page."""
+    fixed = StageFloor(
+        keys=STAGE_KEYS * KMS_KEY_MONTH,
+        key_rotations=ROTATED_KEYS * KMS_CHARGED_ROTATIONS * KMS_KEY_MONTH,
+        alarms=alarm_count(web) * ALARM_MONTH,
+    )
+    if web is None:
+        return fixed
     task_hour = web.cpu / 1024 * FARGATE_ARM_VCPU_HOUR + web.memory_mb / 1024 * FARGATE_ARM_GB_HOUR
-    return WebFloor(
+    return StageFloor(
+        keys=fixed.keys,
+        key_rotations=fixed.key_rotations,
+        alarms=fixed.alarms,
         tasks=web.desired_count * task_hour * HOURS_PER_MONTH,
         task_addresses=web.desired_count * PUBLIC_IPV4_HOUR * HOURS_PER_MONTH,
         load_balancer=ALB_HOUR * HOURS_PER_MONTH,
         balancer_addresses=ALB_ADDRESSES * PUBLIC_IPV4_HOUR * HOURS_PER_MONTH,
-        secret_key=KMS_KEY_MONTH,
     )
 
 

@@ -272,43 +272,52 @@ def _cost_section(report: Report) -> list[str]:
     return lines + _table([*header, "Cognito Essentials", "Cognito / ours"], rows)
 
 
-def _web_floor_section(report: Report) -> list[str]:
+def _stage_floor_section(report: Report) -> list[str]:
     lines = [
-        f"## The hosted page's monthly floor (us-east-1 list prices, checked"
+        f"## Each stage's monthly floor (us-east-1 list prices, checked"
         f" {prices.WEB_PRICES_CHECKED})",
         "",
-        "What a stage's sign-up page costs a month with no visitor, beside what a sign-up costs:"
-        f" Fargate Linux/ARM at ${prices.FARGATE_ARM_VCPU_HOUR} per vCPU-hour and"
-        f" ${prices.FARGATE_ARM_GB_HOUR} per GB-hour, an Application Load Balancer at"
-        f" ${prices.ALB_HOUR} an hour with {prices.ALB_ADDRESSES} public IPv4 addresses, one per"
-        f" task, at ${prices.PUBLIC_IPV4_HOUR} an hour each, and the client-address secret's KMS"
-        f" key at ${prices.KMS_KEY_MONTH:.2f}; {prices.HOURS_PER_MONTH} hours a month. CloudFront,"
-        " S3, ECR storage and logs are priced by use and left out (cents at idle).",
+        "What a stage costs a month with no visitor, beside what a sign-up costs: its"
+        f" {prices.STAGE_KEYS} KMS keys at ${prices.KMS_KEY_MONTH:.2f} each, plus"
+        f" ${prices.KMS_KEY_MONTH:.2f} for each of the first {prices.KMS_CHARGED_ROTATIONS}"
+        f" yearly rotations (from the third year on the keys cost no more); its alarms at"
+        f" ${prices.ALARM_MONTH:.2f} each; and, with the page, Fargate Linux/ARM at"
+        f" ${prices.FARGATE_ARM_VCPU_HOUR} per vCPU-hour and ${prices.FARGATE_ARM_GB_HOUR} per"
+        f" GB-hour, one public IPv4 address per task at ${prices.PUBLIC_IPV4_HOUR} an hour, and"
+        f" an internal Application Load Balancer at ${prices.ALB_HOUR} an hour with no public"
+        " address (CloudFront reaches it through a VPC origin, which has no fixed fee and needs"
+        f" no NAT gateway); {prices.HOURS_PER_MONTH} hours a month. CloudFront, S3, ECR storage,"
+        " logs and DynamoDB storage are priced by use and left out (cents at idle), as are"
+        " free tiers.",
         "",
     ]
     per_million = {stack.name: cost for stack, cost in report.costs}
     rows = []
     for stack, _ in report.costs:
-        if stack.web is None:
-            rows.append([stack.name, *["page not hosted"] * 7, "-"])
-            continue
-        floor = prices.web_floor(stack.web)
+        floor = prices.stage_floor(stack.web)
         cost = per_million.get(stack.name)
         web = stack.web
+        size = (
+            "no page"
+            if web is None
+            else (f"{web.desired_count} x {web.cpu / 1024:g} vCPU / {web.memory_mb} MiB")
+        )
         rows.append(
             [
                 stack.name,
-                f"{web.desired_count} x {web.cpu / 1024:g} vCPU / {web.memory_mb} MiB",
+                size,
                 _usd(floor.tasks),
                 _usd(floor.task_addresses),
                 _usd(floor.load_balancer),
-                _usd(floor.balancer_addresses),
-                _usd(floor.secret_key),
+                _usd(floor.keys),
+                _usd(floor.key_rotations),
+                f"{prices.alarm_count(web)} = {_usd(floor.alarms)}",
                 _usd(floor.total),
                 NOT_AVAILABLE if cost is None else _usd(cost.total / 1_000_000 * 1000),
             ]
         )
-    header = ["stack", "tasks", "Fargate", "task IPv4", "ALB", "ALB IPv4", "KMS key"]
+    header = ["stack", "tasks", "Fargate", "task IPv4", "ALB (internal)", "KMS keys"]
+    header += ["key rotations", "alarms"]
     return lines + _table([*header, "floor / month", "per 1,000 sign-ups"], rows)
 
 
@@ -338,6 +347,6 @@ def render(report: Report) -> str:
         "",
         *_cost_section(report),
         "",
-        *_web_floor_section(report),
+        *_stage_floor_section(report),
     ]
     return "\n".join(lines) + "\n"

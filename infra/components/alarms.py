@@ -15,6 +15,12 @@ from infra.stack.schema import AlarmThresholds
 # oldest record of a batch, five minutes after it was written (milliseconds).
 MAIL_DELAY_MS: Final = 5 * 60 * 1000
 
+# Every alarm this component makes, by name suffix (bench/cost.py prices each).
+SERVICE_ALARMS: Final = (
+    *("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures"),
+    *("mail-worker-errors", "mail-delayed", "mail-undeliverable"),
+)
+
 
 @dataclass(frozen=True)
 class ServiceAlarmsArgs:

@@ -59,6 +59,8 @@ class SignupFunctionArgs:
     token_issuer: pulumi.Input[str] | None = None
     # During a key rotation: the key that signed until now, still published.
     previous_signing_key_arn: pulumi.Input[str] | None = None
+    # The account's permissions boundary (infra/components/boundary.py), on the role.
+    permissions_boundary: pulumi.Input[str] | None = None
 
 
 class SignupFunction(pulumi.ComponentResource):
@@ -112,6 +114,7 @@ class SignupFunction(pulumi.ComponentResource):
             f"{name}-role",
             description=f"Runs {name} and nothing else",
             assume_role_policy=pulumi.Output.json_dumps(trust),
+            permissions_boundary=args.permissions_boundary,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )

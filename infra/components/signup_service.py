@@ -13,6 +13,7 @@ from infra.build.lambda_zip import build_artifact
 from infra.build.page_export import build_site
 from infra.components.alarms import ServiceAlarms, ServiceAlarmsArgs
 from infra.components.api_function import SignupFunction, SignupFunctionArgs
+from infra.components.boundary import boundary_arn
 from infra.components.http_api import SignupApi, SignupApiArgs
 from infra.components.mail_worker import MailWorker, MailWorkerArgs
 from infra.components.page import SignupWeb, SignupWebArgs
@@ -64,6 +65,8 @@ class SignupService(pulumi.ComponentResource):
         cfg = args.config
         tags = {"service": SERVICE, "stage": cfg.stage, "managed-by": "pulumi"}
         child = pulumi.ResourceOptions(parent=self)
+        # Every role this stage creates carries it (docs/deploy-role.md).
+        boundary = boundary_arn(cfg.permissions_boundary)
         table = UsersTable(
             f"{name}-users",
             UsersTableArgs(
@@ -103,7 +106,11 @@ class SignupService(pulumi.ComponentResource):
         deferred: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
         deferred = pulumi.deferred_output()
         api_url, resolve_api_url = deferred
-        self.web = self._create_web(name, args, secret, api_url, tags) if cfg.web.enabled else None
+        self.web = (
+            self._create_web(name, args, secret, api_url, tags, boundary=boundary)
+            if cfg.web.enabled
+            else None
+        )
         web_url = self.web.url if self.web else None
         # The signing key's policy names the function's role, and the function
         # names the key: the keys' ARNs are deferred until both exist.
@@ -141,6 +148,7 @@ class SignupService(pulumi.ComponentResource):
                 previous_signing_key_arn=previous[0] if previous else None,
                 # The stage is its tokens' issuer: the API's own URL.
                 token_issuer=api_url,
+                permissions_boundary=boundary,
             ),
             child,
         )
@@ -231,6 +239,8 @@ class SignupService(pulumi.ComponentResource):
         secret: StageSecret,
         api_url: pulumi.Output[str],
         tags: dict[str, str],
+        *,
+        boundary: pulumi.Output[str],
     ) -> SignupWeb:
         cfg = args.config
         return SignupWeb(
@@ -247,6 +257,7 @@ class SignupService(pulumi.ComponentResource):
                 secret_parameter_arn=secret.parameter.arn,
                 secret_key_arn=secret.key.arn,
                 tags=tags,
+                permissions_boundary=boundary,
             ),
             pulumi.ResourceOptions(parent=self),
         )

@@ -15,24 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Final, TypeVar
 
 import pulumi
 import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
+from contract.bounds import (
+    DEFAULT_REFRESH_TOKEN_SECONDS,
+    MAX_ACCESS_TOKEN_SECONDS,
+    MAX_REFRESH_TOKEN_SECONDS,
+)
 from contract.limits import (
     DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
     DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
     RateLimit,
 )
 from contract.rules.password import DEFAULT_MIN_SCORE, MAX_SCORE, MIN_SCORE
-from infra.stack.tokens import (
-    TOKEN_KEY_TYPES,
-    TokenConfig,
-    TokenConfigError,
-    parse_token_config,
-)
-from infra.stack.web import WebConfig, WebConfigError, parse_web_config
+from infra.stack.reading import Reader, StackValues, StageConfigError, check, strictly
+from infra.stack.web import WebConfig, parse_web_config
 
 # CloudWatch Logs accepts only these retention periods; anything else fails at
 # deploy time, after half the stack exists, so refuse it here.
@@ -41,12 +41,24 @@ LOG_RETENTION_DAYS: Final = frozenset(
     | {1827, 2192, 2557, 2922, 3288, 3653}
 )
 ARCHITECTURES: Final = frozenset({"arm64", "x86_64"})
-LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 PROJECT: Final = "signup"
+LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR"})
 _ORIGIN: Final = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
 _STAGE: Final = re.compile(r"^[a-z][a-z0-9-]{0,20}$")
 _DOMAIN: Final = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_AUDIENCE: Final = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,99}$")
 _ADDRESS: Final = re.compile(r"^[a-z0-9._+-]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$")
+# IAM's policy names (1 to 128 of these characters), or a policy's ARN.
+_POLICY: Final = re.compile(
+    r"^([\w+=,.@-]{1,128}|arn:aws[a-z-]*:iam::[0-9]{12}:policy/[\w+=,.@/-]{1,128})$"
+)
+# The permissions boundary's conventional name (docs/permissions-boundary.json).
+BOUNDARY_POLICY: Final = "signup-boundary"
+# Load balancer and target group names have at most 32 characters (Elastic
+# Load Balancing's CreateLoadBalancer); the page's longest is its balancer's,
+# to which Pulumi appends a dash and 7 random characters.
+ELB_NAME_LIMIT: Final = 32
+_LONGEST_ELB_NAME: Final = PROJECT + "-{stage}-web-alb-0123456"
 _T = TypeVar("_T")
 
 # The keys a stack file may set under `signup:`, with their YAML types (the
@@ -81,13 +93,30 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitMailsPerAddress": str,
     # The hosted sign-up page: one object, its sub-keys in infra/stack/web.py.
     "web": dict,
-    # Signing in: the tokens' audience, lifetimes and keys, the failure limits.
-    **TOKEN_KEY_TYPES,
+    # Signing in (issue 22): the tokens' audience and lifetimes, the failure limits.
+    "tokenAudience": str,
+    "accessTokenSeconds": int,
+    "refreshTokenSeconds": int,
+    "rateLimitSignInFailures": str,
+    "rateLimitSignInFailuresGlobal": str,
+    "tokenSigningKeys": list,
+    # The permissions boundary on every role the program creates: a policy
+    # name in the stack's account, or an ARN (infra/components/boundary.py).
+    "permissionsBoundary": str,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
+# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900 and 100/3600.
+SIGN_IN_KEYS: Final = (
+    "tokenAudience",
+    "accessTokenSeconds",
+    "refreshTokenSeconds",
+    "rateLimitSignInFailures",
+    "rateLimitSignInFailuresGlobal",
+    "tokenSigningKeys",
+)
 # passwordMinScore, rateLimitPerIdentifierGlobal, rateLimitMailsPerAddress:
 # absent means the function's defaults (backend/config.py).
 SIGN_UP_KEYS: Final = (
@@ -95,27 +124,17 @@ SIGN_UP_KEYS: Final = (
     "rateLimitPerIdentifierGlobal",
     "rateLimitMailsPerAddress",
 )
-# The sign-in keys are optional too: infra/stack/tokens.py has their defaults.
 OPTIONAL_KEYS: Final = (
     "alarmActions",
     "reservedConcurrency",
     "mailDomain",
     *SIGN_UP_KEYS,
-    *TOKEN_KEY_TYPES,
+    *SIGN_IN_KEYS,
+    # Absent means BOUNDARY_POLICY, created once per account.
+    "permissionsBoundary",
 )
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
-
-
-class StageConfigError(ValueError):
-    """A stack is missing a policy key or has one with an unusable value."""
-
-
-class StackValues(Protocol):
-    """Where a stage's raw settings come from."""
-
-    def get(self, key: str, kind: type[_T]) -> _T | None:
-        """The value of `signup:<key>` as `kind`, None when unset; raise if it is not one."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,19 @@ class AlarmThresholds:
     lambda_throttles: int
     mail_failures: int
     actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    """Signing in: who the access tokens are for, how long they and sessions live, the limits."""
+
+    audience: str
+    access_token_seconds: int
+    refresh_token_seconds: int
+    rate_limit_sign_in_failures: RateLimit
+    rate_limit_sign_in_failures_global: RateLimit
+    # Key generations, the signing one first (a second only during a rotation).
+    signing_keys: tuple[int, ...] = (1,)
 
 
 @dataclass(frozen=True)
@@ -155,6 +187,7 @@ class StageConfig:
     rate_limit_per_identifier: RateLimit
     web: WebConfig
     tokens: TokenConfig
+    permissions_boundary: str
     password_min_score: int = DEFAULT_MIN_SCORE
     rate_limit_per_identifier_global: RateLimit = DEFAULT_RATE_LIMIT_PER_IDENTIFIER_GLOBAL
     rate_limit_mails_per_address: RateLimit = DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
@@ -192,14 +225,11 @@ class StackFile:
         self.region: str | None = config.get("aws:region")
         self.values = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
         unknown = set(self.values) - set(KEY_TYPES) - set(SECRET_KEYS)
-        _check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
+        check(not unknown, ", ".join(sorted(unknown)), "is not a key of the stack schema")
 
     def get(self, key: str, kind: type[_T]) -> _T | None:
         """`type(...) is`, not isinstance: YAML's true is a bool, and bool is an int."""
-        value = self.values.get(key)
-        if value is not None and type(value) is not kind:
-            raise StageConfigError(f"{key}: {type(value).__name__} is not {kind.__name__}")
-        return value
+        return strictly(key, self.values.get(key), kind)
 
 
 def read_stack_file(path: Path) -> StageConfig:
@@ -210,7 +240,7 @@ def read_stack_file(path: Path) -> StageConfig:
 
 def load_stage_config(values: StackValues, stage: str) -> StageConfig:
     """Read and validate the stage's policy; raise StageConfigError naming the bad key."""
-    _check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
+    check(bool(_STAGE.match(stage)), "stack", f"stack name {stage!r} must match {_STAGE.pattern}")
     schema = _Schema(values)
     # zxcvbn's scores: 0 (too guessable) to 4.
     min_score = schema.optional_integer("passwordMinScore", MIN_SCORE, MAX_SCORE)
@@ -254,34 +284,50 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
             "rateLimitMailsPerAddress", DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS
         ),
         tokens=schema.tokens(stage),
+        permissions_boundary=schema.policy("permissionsBoundary") or BOUNDARY_POLICY,
     )
-    _check(
+    check(
         loaded.log_retention_days in LOG_RETENTION_DAYS,
         "logRetentionDays",
         f"must be one of CloudWatch's values {sorted(LOG_RETENTION_DAYS)}",
     )
     if loaded.mail_domain is not None:
         sender_domain = parseaddr(loaded.mail_from)[1].rpartition("@")[2]
-        _check(
+        check(
             sender_domain == loaded.mail_domain,
             "mailFrom",
             f"must be an address at mailDomain {loaded.mail_domain!r}",
         )
     # A stage that protects its data is one real people use: a wildcard origin
     # there would let any site drive sign-ups from a visitor's browser.
-    _check(
+    check(
         not (loaded.deletion_protection and "*" in loaded.cors_origins),
         "corsOrigins",
         "'*' is refused on a stage with deletionProtection; list the web app's origins",
     )
+    # The hosted page names its load balancer after the stage: refused here,
+    # not by CreateLoadBalancer after half the stage exists.
+    longest = balancer_name_length(stage)
+    check(
+        not loaded.web.enabled or longest <= ELB_NAME_LIMIT,
+        "stack",
+        f"{stage!r} makes the load balancer's name {longest} characters (AWS allows"
+        f" {ELB_NAME_LIMIT}): use a stack name of at most"
+        f" {len(stage) - longest + ELB_NAME_LIMIT} characters (pulumi stack rename)",
+    )
     # Without a hosted page, verification links open the page the team serves
     # at its first CORS origin (infra/components/signup_service.py): it must be a real origin.
-    _check(
+    check(
         loaded.web.enabled or loaded.cors_origins[0] != "*",
         "corsOrigins",
         "without web.enabled the first origin is where mailed links point; it cannot be '*'",
     )
     return loaded
+
+
+def balancer_name_length(stage: str) -> int:
+    """How long the stage's load balancer's name will be, Pulumi's suffix included."""
+    return len(_LONGEST_ELB_NAME.format(stage=stage))
 
 
 def require_pepper(config: pulumi.Config) -> pulumi.Output[str]:
@@ -296,7 +342,7 @@ def require_client_address_secret(config: pulumi.Config) -> pulumi.Output[str]:
 
 def _require_stage_secret(config: pulumi.Config, key: str) -> pulumi.Output[str]:
     value = config.require_secret(key)
-    _check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
+    check(pulumi.runtime.is_config_secret(f"{config.name}:{key}"), key, "set it with --secret")
     return value.apply(lambda text: _checked_secret(key, text))
 
 
@@ -304,7 +350,11 @@ def _checked_secret(key: str, value: str) -> str:
     # 32 characters of base64 carry ~190 bits; anything shorter is guessable
     # enough to make offline cracking of a stolen table practical again (the
     # pepper), or to let anyone claim any client address (the web server's).
-    _check(len(value) >= 32, key, "must be at least 32 characters (openssl rand -base64 48)")
+    # The client-address secret may list old values after the current one
+    # while it rotates (backend/client_address.py): each must be as strong.
+    values = value.split() if key == "clientAddressSecret" else [value]
+    strong = bool(values) and all(len(item) >= 32 for item in values)
+    check(strong, key, "must be at least 32 characters (openssl rand -base64 48)")
     return value
 
 
@@ -312,106 +362,104 @@ def _default(value: _T | None, default: _T) -> _T:
     return default if value is None else value
 
 
-def _check(ok: bool, key: str, message: str) -> None:
-    if not ok:
-        raise StageConfigError(f"{key}: {message}")
-
-
-class _Schema:
-    """Typed, range-checked reads; every refusal names its key."""
-
-    def __init__(self, values: StackValues) -> None:
-        self._values = values
-
-    def _read(self, key: str, kind: type[_T]) -> _T | None:
-        try:
-            return self._values.get(key, kind)
-        except StageConfigError:
-            raise
-        except Exception as exc:  # pulumi raises several types; all mean "bad key"
-            raise StageConfigError(f"{key}: {exc}") from exc
-
-    def _require(self, key: str, kind: type[_T]) -> _T:
-        value = self._read(key, kind)
-        if value is None:
-            raise StageConfigError(f"{key}: is required")
-        return value
-
-    def optional_integer(self, key: str, low: int, high: int) -> int | None:
-        value = self._read(key, int)
-        _check(value is None or low <= value <= high, key, f"{value} is outside {low}..{high}")
-        return value
-
-    def integer(self, key: str, low: int, high: int) -> int:
-        value = self._require(key, int)
-        _check(low <= value <= high, key, f"{value} is outside {low}..{high}")
-        return value
-
-    def flag(self, key: str) -> bool:
-        return self._require(key, bool)
-
-    def choice(self, key: str, allowed: frozenset[str]) -> str:
-        value = self._require(key, str)
-        _check(value in allowed, key, f"{value!r} is not one of {sorted(allowed)}")
-        return value
-
-    def _strings(self, key: str, value: list[Any]) -> tuple[str, ...]:
-        _check(all(isinstance(item, str) for item in value), key, "must be a list of strings")
-        return tuple(value)
+class _Schema(Reader):
+    """The stage's own reads on top of the typed reader: origins, sender, limits, tokens."""
 
     def origins(self) -> tuple[str, ...]:
-        origins = self._strings("corsOrigins", self._require("corsOrigins", list))
-        _check(bool(origins), "corsOrigins", "must list at least one origin")
+        origins = self.strings("corsOrigins", self.require("corsOrigins", list))
+        check(bool(origins), "corsOrigins", "must list at least one origin")
         for origin in origins:
             ok = origin == "*" or bool(_ORIGIN.match(origin))
-            _check(
+            check(
                 ok, "corsOrigins", f"{origin!r} is not scheme://host[:port] (no path, lower case)"
             )
         return origins
 
     def sender(self) -> str:
         """`Display Name <address>` (or a bare address) that SES can send as."""
-        value = self._require("mailFrom", str)
+        value = self.require("mailFrom", str)
         address = parseaddr(value)[1]
         ok = bool(_ADDRESS.match(address)) and address.lower() == address
-        _check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
+        check(ok, "mailFrom", f"{value!r} is not Name <local@domain> (lower-case address)")
         return value
 
     def rate_limit(self, key: str, default: RateLimit | None = None) -> RateLimit:
         """`LIMIT/SECONDS`, a window of at most a day; `default` when absent (if given)."""
-        if default is not None and self._read(key, str) is None:
+        if default is not None and self.read(key, str) is None:
             return default
-        value = self._require(key, str)
+        value = self.require(key, str)
         try:
             limit = RateLimit.parse(value)
         except ValueError as exc:
             raise StageConfigError(f"{key}: {exc}") from exc
-        _check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
         return limit
 
     def tokens(self, stage: str) -> TokenConfig:
+        audience = self.read("tokenAudience", str)
+        audience = f"{PROJECT}-{stage}" if audience is None else audience
+        check(bool(_AUDIENCE.match(audience)), "tokenAudience", f"{audience!r} is not a slug")
+        access = _default(self.read("accessTokenSeconds", int), MAX_ACCESS_TOKEN_SECONDS)
+        check(
+            60 <= access <= MAX_ACCESS_TOKEN_SECONDS,
+            "accessTokenSeconds",
+            f"{access} is outside 60..{MAX_ACCESS_TOKEN_SECONDS} (tokens cannot be revoked)",
+        )
+        refresh = _default(self.read("refreshTokenSeconds", int), DEFAULT_REFRESH_TOKEN_SECONDS)
+        check(
+            access <= refresh <= MAX_REFRESH_TOKEN_SECONDS,
+            "refreshTokenSeconds",
+            f"{refresh} is outside accessTokenSeconds..{MAX_REFRESH_TOKEN_SECONDS}",
+        )
+        return TokenConfig(
+            audience=audience,
+            access_token_seconds=access,
+            refresh_token_seconds=refresh,
+            rate_limit_sign_in_failures=self._optional_limit("rateLimitSignInFailures", "5/900"),
+            rate_limit_sign_in_failures_global=self._optional_limit(
+                "rateLimitSignInFailuresGlobal", "100/3600"
+            ),
+            signing_keys=self._key_generations(),
+        )
+
+    def _key_generations(self) -> tuple[int, ...]:
+        value = _default(self.read("tokenSigningKeys", list), [1])
+        ok = (
+            1 <= len(value) <= 2
+            and all(type(n) is int and 1 <= n <= 999 for n in value)
+            and len(set(value)) == len(value)
+        )
+        check(ok, "tokenSigningKeys", "must be one or two distinct generations, e.g. [2, 1]")
+        return tuple(value)
+
+    def _optional_limit(self, key: str, default: str) -> RateLimit:
+        value = _default(self.read(key, str), default)
         try:
-            return parse_token_config(self._read, stage)
-        except TokenConfigError as exc:
-            raise StageConfigError(str(exc)) from exc
+            limit = RateLimit.parse(value)
+        except ValueError as exc:
+            raise StageConfigError(f"{key}: {exc}") from exc
+        check(limit.seconds <= 86400, key, "the window is at most a day (86400 seconds)")
+        return limit
+
+    def policy(self, key: str) -> str | None:
+        value = self.read(key, str)
+        check(value is None or bool(_POLICY.match(value)), key, f"{value!r} is not a policy")
+        return value
 
     def domain(self, key: str) -> str | None:
-        value = self._read(key, str)
-        _check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
+        value = self.read(key, str)
+        check(value is None or bool(_DOMAIN.match(value)), key, f"{value!r} is not a domain")
         return value
 
     def web(self) -> WebConfig:
-        try:
-            return parse_web_config(self._require("web", dict))
-        except WebConfigError as exc:
-            raise StageConfigError(str(exc)) from exc
+        return parse_web_config(self.require("web", dict))
 
     def alarm_actions(self) -> tuple[str, ...]:
-        value = self._read("alarmActions", list)
-        actions = self._strings("alarmActions", value or [])
+        value = self.read("alarmActions", list)
+        actions = self.strings("alarmActions", value or [])
         for arn in actions:
             ok = arn.startswith("arn:") and "*" not in arn
-            _check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
+            check(ok, "alarmActions", f"{arn!r} is not an ARN (e.g. an SNS topic)")
         return actions
 
 

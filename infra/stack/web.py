@@ -1,7 +1,7 @@
 """The stack key `web`: whether a stage serves the sign-up page, and at what size.
 
-Parsed from the one nested object `signup:web` of a stack file (infra/stack/schema.py
-reads it and wraps refusals as StageConfigError). Every refusal names its
+Parsed from the one nested object `signup:web` of a stack file with the
+schema's own typed reader (infra/stack/reading.py). Every refusal names its
 sub-key, e.g. `web.cpu: 300 is not one of [256, 512, 1024, 2048, 4096]`.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from contract.environment import NEXT_STEP_LABEL, NEXT_STEP_URL, PRODUCT_NAME
+from infra.stack.reading import Reader, Section, StageConfigError
 from signup_web.settings import safe_link
 
 # Fargate's valid task sizes (AWS, "Task CPU and memory" in the ECS developer
@@ -40,10 +41,6 @@ _VIEWER_CERTIFICATE: Final = re.compile(r"^arn:aws:acm:us-east-1:[0-9]{12}:certi
 _ORIGIN_CERTIFICATE: Final = re.compile(
     r"^arn:aws:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$"
 )
-
-
-class WebConfigError(ValueError):
-    """A `web.<key>` value is missing or unusable; the message starts with its name."""
 
 
 @dataclass(frozen=True)
@@ -78,90 +75,66 @@ class WebConfig:
 
 
 def parse_web_config(value: dict[str, Any]) -> WebConfig:
-    """Validate the `web` object of a stack; raise WebConfigError naming the sub-key."""
+    """Validate the `web` object of a stack; refusals name the sub-key (`web.cpu: ...`)."""
+    web = Reader(Section(value, "web"), prefix="web.")
     unknown = sorted(set(value) - WEB_KEYS)
-    _check(not unknown, ", ".join(unknown), "is not a key of web")
-    cpu = _integer(value, "cpu", min(FARGATE_MEMORY_MB), max(FARGATE_MEMORY_MB))
-    _check(cpu in FARGATE_MEMORY_MB, "cpu", f"{cpu} is not one of {sorted(FARGATE_MEMORY_MB)}")
-    memory = _integer(value, "memoryMb", 512, 30720)
+    web.check(not unknown, ", ".join(unknown), "is not a key of web")
+    cpu = web.integer("cpu", min(FARGATE_MEMORY_MB), max(FARGATE_MEMORY_MB))
+    web.check(cpu in FARGATE_MEMORY_MB, "cpu", f"{cpu} is not one of {sorted(FARGATE_MEMORY_MB)}")
+    memory = web.integer("memoryMb", 512, 30720)
     allowed = FARGATE_MEMORY_MB[cpu]
-    _check(memory in allowed, "memoryMb", f"{memory} does not go with cpu {cpu}: {sorted(allowed)}")
+    web.check(
+        memory in allowed, "memoryMb", f"{memory} does not go with cpu {cpu}: {sorted(allowed)}"
+    )
+    hostname = "is not a lower-case hostname"
     config = WebConfig(
-        enabled=_flag(value, "enabled"),
-        desired_count=_integer(value, "desiredCount", 1, MAX_DESIRED_COUNT),
+        enabled=web.flag("enabled"),
+        desired_count=web.integer("desiredCount", 1, MAX_DESIRED_COUNT),
         cpu=cpu,
         memory_mb=memory,
-        domain=_pattern(value, "domain", _HOSTNAME, "is not a lower-case hostname"),
-        certificate_arn=_pattern(
-            value, "certificateArn", _VIEWER_CERTIFICATE, "is not an ACM certificate in us-east-1"
+        domain=web.pattern("domain", _HOSTNAME, hostname),
+        certificate_arn=web.pattern(
+            "certificateArn", _VIEWER_CERTIFICATE, "is not an ACM certificate in us-east-1"
         ),
-        origin_domain=_pattern(value, "originDomain", _HOSTNAME, "is not a lower-case hostname"),
-        origin_certificate_arn=_pattern(
-            value, "originCertificateArn", _ORIGIN_CERTIFICATE, "is not an ACM certificate ARN"
+        origin_domain=web.pattern("originDomain", _HOSTNAME, hostname),
+        origin_certificate_arn=web.pattern(
+            "originCertificateArn", _ORIGIN_CERTIFICATE, "is not an ACM certificate ARN"
         ),
-        product_name=_wording(value, "productName"),
-        next_step_url=_link(value, "nextStepUrl"),
-        next_step_label=_wording(value, "nextStepLabel"),
+        product_name=_wording(web, "productName"),
+        next_step_url=_link(web, "nextStepUrl"),
+        next_step_label=_wording(web, "nextStepLabel"),
     )
-    _pair(config.domain, config.certificate_arn, "domain", "certificateArn")
+    _pair(web, config.domain, config.certificate_arn, "domain", "certificateArn")
     _pair(
-        config.origin_domain, config.origin_certificate_arn, "originDomain", "originCertificateArn"
+        web,
+        config.origin_domain,
+        config.origin_certificate_arn,
+        "originDomain",
+        "originCertificateArn",
     )
     return config
 
 
-def _check(ok: bool, key: str, message: str) -> None:
-    if not ok:
-        raise WebConfigError(f"web.{key}: {message}")
-
-
-def _typed(value: dict[str, Any], key: str, kind: type) -> Any:
-    # `type(...) is`, not isinstance: true is a bool, and bool is an int.
-    item = value.get(key)
-    _check(item is None or type(item) is kind, key, f"must be a {kind.__name__}")
-    return item
-
-
-def _required(value: dict[str, Any], key: str, kind: type) -> Any:
-    item = _typed(value, key, kind)
-    _check(item is not None, key, "is required")
-    return item
-
-
-def _flag(value: dict[str, Any], key: str) -> bool:
-    flag: bool = _required(value, key, bool)
-    return flag
-
-
-def _integer(value: dict[str, Any], key: str, low: int, high: int) -> int:
-    number: int = _required(value, key, int)
-    _check(low <= number <= high, key, f"{number} is outside {low}..{high}")
-    return number
-
-
-def _pattern(value: dict[str, Any], key: str, pattern: re.Pattern[str], message: str) -> str | None:
-    text: str | None = _typed(value, key, str)
-    _check(text is None or bool(pattern.match(text)), key, f"{text!r} {message}")
-    return text
-
-
-def _wording(value: dict[str, Any], key: str) -> str | None:
-    text: str | None = _typed(value, key, str)
+def _wording(web: Reader, key: str) -> str | None:
+    text = web.read(key, str)
     ok = text is None or (0 < len(text.strip()) == len(text) <= _MAX_WORDING and text.isprintable())
-    _check(ok, key, f"must be 1..{_MAX_WORDING} printable characters, no outer spaces")
+    web.check(ok, key, f"must be 1..{_MAX_WORDING} printable characters, no outer spaces")
     return text
 
 
-def _link(value: dict[str, Any], key: str) -> str | None:
-    text: str | None = _typed(value, key, str)
+def _link(web: Reader, key: str) -> str | None:
+    text = web.read(key, str)
     if text is None:
         return None
     try:
         return safe_link(text)
     except ValueError as exc:
-        raise WebConfigError(f"web.{key}: {text!r} is not a path (/...) or an http(s) URL") from exc
+        message = f"web.{key}: {text!r} is not a path (/...) or an http(s) URL"
+        raise StageConfigError(message) from exc
 
 
-def _pair(first: str | None, second: str | None, first_key: str, second_key: str) -> None:
+def _pair(
+    web: Reader, first: str | None, second: str | None, first_key: str, second_key: str
+) -> None:
     # A hostname without its certificate (or the reverse) cannot serve HTTPS.
-    _check((first is None) == (second is None), second_key, f"goes with {first_key}; set both")
+    web.check((first is None) == (second is None), second_key, f"goes with {first_key}; set both")

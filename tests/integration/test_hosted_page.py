@@ -13,7 +13,7 @@ from tests.plugins.hosted_page import MIN_LENGTH
 from tests.support.browser import PHONE
 from tests.support.hosted_page import HostedPage
 from tests.support.journeys import Person, fill_form, handler_calls
-from tests.support.page import check_page_and_backend
+from tests.support.page import check_mailed_link_page, check_page_and_backend
 from tests.support.stage import table_items
 from tests.support.stage_process import LocalStageProcess
 from tests.support.users import unique_signup
@@ -111,6 +111,14 @@ def test_page_answers_the_deploy_workflows_check(hosted_page: HostedPage) -> Non
     with httpx.Client(verify=False, timeout=10.0) as client:  # noqa: S501
         check_page_and_backend(client, proxy)  # what tests/smoke asks of a stage's webUrl
         assert client.get(f"{proxy}{BACKEND_PATH}/_health").json()["status"] is True
+
+
+def test_mailed_link_answers_200_with_its_own_page(hosted_page: HostedPage) -> None:
+    # S3 has no key `verify`: the page-path function's rule (the bucket
+    # stand-in applies it, as CloudFront does) names verify/index.html.
+    proxy = f"https://127.0.0.1:{hosted_page.proxy_port}"
+    with httpx.Client(verify=False, timeout=10.0) as client:  # noqa: S501 - self-signed
+        check_mailed_link_page(client, proxy)
 
 
 @pytest.mark.parametrize(("origin", "status"), [("page", 101), ("https://evil.example", 403)])

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.page import check_page_and_backend
+from tests.support.page import check_mailed_link_page, check_page_and_backend
 
 pytestmark = [pytest.mark.smoke]
 
@@ -35,6 +35,11 @@ def test_hosted_page_and_its_backend_answer_200(client: httpx.Client, web_url: s
     page = check_page_and_backend(client, web_url)
     # CloudFront's security headers policy is on the page's responses.
     assert "max-age" in page.headers.get("strict-transport-security", "")
+
+
+def test_mailed_link_opens_its_own_page_with_200(client: httpx.Client, web_url: str) -> None:
+    # The distribution's page-path function maps /verify to the export's HTML.
+    check_mailed_link_page(client, web_url)
 
 
 def test_hosted_page_is_https_only(client: httpx.Client, web_url: str) -> None:

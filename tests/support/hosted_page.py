@@ -3,9 +3,10 @@
 What CloudFront does on AWS (infra/components/page/edge.py) is done here by Debian's
 nginx, over TLS, on one origin: BACKEND_PATH goes to `reflex run --env prod
 --backend-only` (the container's own command, with the environment the task
-definition gives it) and everything else to a plain static file server
-holding the very export `pulumi up` uploads. Every process binds 127.0.0.1
-and belongs to the caller's Supervisor. The browser tests in tests/integration/test_hosted_page.py/
+definition gives it) and everything else to the bucket's stand-in
+(tests/support/bucket.py: exact keys after the page-path function's rule, no
+directory redirects) holding the very export `pulumi up` uploads. Every process binds 127.0.0.1
+and belongs to the caller's Supervisor. The browser tests in tests/hosted/
 sign up through it.
 """
 
@@ -25,7 +26,6 @@ import httpx
 
 from contract.rules import PasswordPolicy
 from infra.build.page_export import NOT_FOUND_PAGE, StaticSite
-from infra.components.page.edge import ORIGIN_HEADER
 from infra.local.ports import NotReady, wait_until
 from infra.local.stage import REPO_ROOT, free_port
 from infra.local.supervisor import Supervisor
@@ -111,7 +111,6 @@ def nginx_config(
     backend_port: int,
     certificate: Path,
     key: Path,
-    origin_secret: str,
 ) -> str:
     """CloudFront's two behaviors and its 403/404 page, as one nginx server."""
     return f"""
@@ -142,7 +141,6 @@ http {{
       proxy_set_header Connection $connection_upgrade;
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header {ORIGIN_HEADER} {origin_secret};
       proxy_buffering off;
       proxy_read_timeout 300s;
     }}
@@ -173,10 +171,11 @@ def start(
     work_dir.mkdir(parents=True, exist_ok=True)
     page = HostedPage(hostname=hostname, proxy_port=free_port(), backend_port=free_port())
     static_port = free_port()
-    static = [sys.executable, "-m", "http.server", str(static_port), "--bind", "127.0.0.1"]
+    bucket = [sys.executable, "-m", "tests.support.bucket", "--port", str(static_port)]
     supervisor.start(
         "static files",
-        [*static, "--directory", str(site.root)],
+        [*bucket, "--directory", str(site.root)],
+        cwd=REPO_ROOT,
         log_file=work_dir / "static.log",
     )
     environment = backend_environment(
@@ -207,7 +206,6 @@ def start(
             backend_port=page.backend_port,
             certificate=certificate,
             key=key,
-            origin_secret=secrets.token_hex(20),
         )
     )
     nginx = supervisor.start(

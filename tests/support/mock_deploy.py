@@ -21,9 +21,10 @@ ACCOUNT = "123456789012"
 # A fixed, obviously fake pepper: the tests look for it to prove it only
 # reaches the SSM parameter, and only as a secret.
 TEST_PEPPER = "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz"
-# The same for the web server's secret, and for the generated origin header.
+# The same for the web server's secret.
 TEST_CLIENT_ADDRESS_SECRET = "test-client-address-secret-0123456789abcdefghij"
-TEST_ORIGIN_SECRET = "testOriginSecret0123456789abcdefghijklmn"
+# The id of the security group CloudFront creates for a VPC origin's interfaces.
+VPC_ORIGIN_GROUP_ID = "sg-cloudfront-vpc-origins"
 # Stand-ins for what the program looks up (data sources), by call token.
 _REGION_ZONES = ("a", "b", "c")
 
@@ -64,8 +65,11 @@ class AwsMocks(pulumi.runtime.Mocks):
                 return {"id": f"pl-{args.args['name']}", "name": args.args["name"]}
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return {"id": self.region, "userName": "AWS", "password": "ecr-token"}
+            case "aws:ec2/getSecurityGroup:getSecurityGroup":
+                return {"id": VPC_ORIGIN_GROUP_ID, **args.args}
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root"}
+                arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/signup-deploy-dev/pulumi"
+                return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": arn, "userId": "AROA:pulumi"}
             case "aws:index/getRegion:getRegion":
                 return {"id": self.region, "region": self.region, "name": self.region}
         raise NotImplementedError(f"unmocked call {args.token}({args.args})")
@@ -145,7 +149,6 @@ class AwsMocks(pulumi.runtime.Mocks):
 # The hosted page's resource types, with the computed outputs the program reads.
 WEB_TYPES = frozenset(
     {
-        "random:index/randomPassword:RandomPassword",
         "aws:ec2/vpc:Vpc",
         "aws:ec2/internetGateway:InternetGateway",
         "aws:ec2/routeTable:RouteTable",
@@ -157,7 +160,6 @@ WEB_TYPES = frozenset(
         "aws:lb/loadBalancer:LoadBalancer",
         "aws:lb/targetGroup:TargetGroup",
         "aws:lb/listener:Listener",
-        "aws:lb/listenerRule:ListenerRule",
         "aws:s3/bucket:Bucket",
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -166,6 +168,8 @@ WEB_TYPES = frozenset(
         "aws:s3/bucketObjectv2:BucketObjectv2",
         "aws:cloudfront/originAccessControl:OriginAccessControl",
         "aws:cloudfront/distribution:Distribution",
+        "aws:cloudfront/function:Function",
+        "aws:cloudfront/vpcOrigin:VpcOrigin",
         "aws:ecr/repository:Repository",
         "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         "docker-build:index:Image",
@@ -181,13 +185,21 @@ def web_state(  # noqa: PLR0911 - one case per resource type reads best
 ) -> dict[str, Any]:
     """Computed outputs of the hosted page's resources, shaped like AWS's."""
     match args.typ:
-        case "random:index/randomPassword:RandomPassword":
-            return {"result": TEST_ORIGIN_SECRET}
+        case "aws:cloudfront/function:Function":
+            return {"arn": f"arn:aws:cloudfront::{ACCOUNT}:function/{name}"}
+        case "aws:cloudfront/vpcOrigin:VpcOrigin":
+            return {"arn": f"arn:aws:cloudfront::{ACCOUNT}:vpcorigin/{args.name}-id"}
         case "aws:lb/loadBalancer:LoadBalancer":
             arn = f"{prefix.format('elasticloadbalancing')}:loadbalancer/app/{name}/0123"
-            return {"arn": arn, "dnsName": f"{name}.{region}.elb.amazonaws.com"}
+            suffix = f"app/{name}/0123"
+            return {
+                "arn": arn,
+                "arnSuffix": suffix,
+                "dnsName": f"{name}.{region}.elb.amazonaws.com",
+            }
         case "aws:lb/targetGroup:TargetGroup":
-            return {"arn": f"{prefix.format('elasticloadbalancing')}:targetgroup/{name}/0123"}
+            arn = f"{prefix.format('elasticloadbalancing')}:targetgroup/{name}/0123"
+            return {"arn": arn, "arnSuffix": f"targetgroup/{name}/0123"}
         case "aws:lb/listener:Listener":
             return {"arn": f"{prefix.format('elasticloadbalancing')}:listener/app/{name}/0123"}
         case "aws:s3/bucket:Bucket":

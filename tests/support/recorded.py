@@ -28,7 +28,6 @@ QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 ALIAS = "aws:kms/alias:Alias"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
 # The hosted page (infra/web).
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 VPC = "aws:ec2/vpc:Vpc"
 GATEWAY = "aws:ec2/internetGateway:InternetGateway"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
@@ -40,7 +39,6 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
-LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
@@ -51,6 +49,8 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
 ORIGIN_ACCESS = "aws:cloudfront/originAccessControl:OriginAccessControl"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+PAGE_FUNCTION = "aws:cloudfront/function:Function"
+VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 IMAGE = "docker-build:index:Image"
@@ -69,7 +69,6 @@ UNTAGGED = frozenset(
         # Neither takes tags; the key an alias names, and the API, carry them.
         ALIAS,
         AUTHORIZER,
-        RANDOM_PASSWORD,
         ROUTE_TABLE_ASSOCIATION,
         PUBLIC_ACCESS_BLOCK,
         OWNERSHIP,

@@ -79,7 +79,7 @@ class WebSettings:
             product_name=_text(env, PRODUCT_NAME) or DEFAULT_PRODUCT_NAME,
             next_step=next_step,
             api_timeout_seconds=_seconds(env, API_TIMEOUT_SECONDS, DEFAULT_API_TIMEOUT_SECONDS),
-            client_address_secret=_text(env, CLIENT_ADDRESS_SECRET),
+            client_address_secret=_current_secret(_text(env, CLIENT_ADDRESS_SECRET)),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -103,6 +103,12 @@ class WebSettings:
 
 def _text(env: Mapping[str, str], name: str) -> str:
     return env.get(name, "").strip()
+
+
+def _current_secret(value: str) -> str:
+    # While the secret rotates it lists the current value first, then the
+    # old ones the API still accepts (backend/client_address.py): send the first.
+    return value.split(maxsplit=1)[0] if value else ""
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

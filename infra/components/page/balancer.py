@@ -1,9 +1,9 @@
-"""The Application Load Balancer in front of the web backend: CloudFront's requests only.
+"""The internal Application Load Balancer in front of the web backend: CloudFront's only door.
 
-Two locks on one door: the security group admits only CloudFront's
-origin-facing addresses (network.py), and the listener forwards only requests
-carrying the stage's secret header, which only the distribution sends; every
-other request gets a bare 403.
+It has no public address and sits in subnets with no route out: the only
+way in is CloudFront's VPC origin (edge.py), admitted by the security group
+CloudFront gives the VPC origin's interfaces. No shared secret header: there
+is nothing outside AWS's network to tell apart from CloudFront.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.components.page.edge import ORIGIN_HEADER
 from infra.components.page.network import Network
 from signup_web.hosting import BACKEND_PORT, HEALTH_PATH
 
@@ -33,15 +32,16 @@ STICKY_SECONDS: Final = 3600
 
 @dataclass(frozen=True)
 class Balancer:
-    """The load balancer, the target group the service registers in, and the listener rule."""
+    """The load balancer, the target group the service registers in, and the listener."""
 
     load_balancer: aws.lb.LoadBalancer
     target_group: aws.lb.TargetGroup
-    forward_rule: aws.lb.ListenerRule
+    listener: aws.lb.Listener
+    port: int
 
 
 def listener_port(origin_certificate_arn: str | None) -> int:
-    """443 with a certificate of the team's own, else 80."""
+    """443 with a certificate of the team's own, else 80 (inside the VPC only)."""
     return HTTP_PORT if origin_certificate_arn is None else HTTPS_PORT
 
 
@@ -49,19 +49,18 @@ def create_balancer(
     name: str,
     *,
     network: Network,
-    secret: pulumi.Output[str],
     origin_certificate_arn: str | None,
     tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> Balancer:
-    """An internet-facing ALB across both subnets, forwarding CloudFront's requests to the tasks."""
+    """An internal ALB across both private subnets, forwarding to the tasks."""
     child = pulumi.ResourceOptions(parent=parent)
     load_balancer = aws.lb.LoadBalancer(
         f"{name}-alb",
         load_balancer_type="application",
-        internal=False,
+        internal=True,
         security_groups=[network.balancer_group.id],
-        subnets=network.subnet_ids,
+        subnets=network.balancer_subnet_ids,
         drop_invalid_header_fields=True,
         tags=tags,
         opts=child,
@@ -93,22 +92,8 @@ def create_balancer(
         protocol="HTTP" if origin_certificate_arn is None else "HTTPS",
         ssl_policy=None if origin_certificate_arn is None else TLS_POLICY,
         certificate_arn=origin_certificate_arn,
-        default_actions=[
-            {
-                "type": "fixed-response",
-                "fixed_response": {"content_type": "text/plain", "status_code": "403"},
-            }
-        ],
+        default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
         tags=tags,
         opts=child,
     )
-    forward_rule = aws.lb.ListenerRule(
-        f"{name}-from-cloudfront",
-        listener_arn=listener.arn,
-        priority=1,
-        conditions=[{"http_header": {"http_header_name": ORIGIN_HEADER, "values": [secret]}}],
-        actions=[{"type": "forward", "target_group_arn": target_group.arn}],
-        tags=tags,
-        opts=child,
-    )
-    return Balancer(load_balancer, target_group, forward_rule)
+    return Balancer(load_balancer, target_group, listener, port)

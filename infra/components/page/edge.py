@@ -1,9 +1,11 @@
 """CloudFront in front of both halves: the private bucket of the export, and the backend's balancer.
 
 One distribution, one origin for the browser: `/` and the page's assets come
-from S3 through origin access control, BACKEND_PATH goes to the load balancer
-uncached with every viewer header (the websocket included), and the balancer
-is told it is CloudFront by a secret header only the distribution sends.
+from S3 through origin access control, a page path mapped to its HTML by a
+CloudFront Function (page_paths.js); BACKEND_PATH goes uncached, with every
+viewer header (the websocket included), through a VPC origin to the internal
+load balancer: over AWS's network, never the internet, and over TLS as well
+when the team brings an origin hostname and certificate.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.build.page_export import NOT_FOUND_PAGE, ROOT_OBJECT, StaticSite
+from infra.components.page.page_paths import RUNTIME, function_code
+from infra.components.page.vpc_origin import BackendOrigin, admit_vpc_origin, create_vpc_origin
 from signup_web.hosting import BACKEND_PATH
 
 # AWS managed policies, by the ids CloudFront documents ("Use managed cache
@@ -26,8 +30,6 @@ CACHING_DISABLED: Final = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER: Final = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 ALL_VIEWER_EXCEPT_HOST: Final = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECURITY_HEADERS: Final = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-# Proves to the load balancer that a request came through this distribution.
-ORIGIN_HEADER: Final = "X-Origin-Verify"
 SITE_ORIGIN: Final = "site"
 BACKEND_ORIGIN: Final = "backend"
 ALL_METHODS: Final = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
@@ -37,20 +39,13 @@ UNCACHED_ERRORS: Final = (500, 502, 503, 504)
 
 
 @dataclass(frozen=True)
-class BackendOrigin:
-    """Where CloudFront reaches the backend, and whether over TLS."""
-
-    domain_name: pulumi.Input[str]
-    https: bool
-    secret: pulumi.Output[str]
-
-
-@dataclass(frozen=True)
 class Edge:
     """The bucket and the distribution, as operators and the rest of the stack need them."""
 
     bucket: aws.s3.Bucket
     distribution: aws.cloudfront.Distribution
+    page_paths: aws.cloudfront.Function
+    vpc_origin: aws.cloudfront.VpcOrigin
 
 
 def create_edge(
@@ -65,7 +60,10 @@ def create_edge(
 ) -> Edge:
     """The private bucket with the export in it, and the distribution serving it and the backend."""
     child = pulumi.ResourceOptions(parent=parent)
-    bucket = _create_bucket(name, tags, child)
+    bucket, settled = _create_bucket(name, tags, child)
+    after_settings = pulumi.ResourceOptions.merge(
+        child, pulumi.ResourceOptions(depends_on=[settled])
+    )
     for item in site.files:
         aws.s3.BucketObjectv2(
             f"{name}-site-{item.key}",
@@ -75,7 +73,7 @@ def create_edge(
             source=pulumi.FileAsset(os.path.relpath(item.path)),
             content_type=item.content_type,
             cache_control=item.cache_control,
-            opts=child,
+            opts=after_settings,
         )
     access = aws.cloudfront.OriginAccessControl(
         f"{name}-oac",
@@ -85,6 +83,16 @@ def create_edge(
         signing_protocol="sigv4",
         opts=child,
     )
+    page_paths = aws.cloudfront.Function(
+        f"{name}-pages",
+        runtime=RUNTIME,
+        comment="Page paths to the export's prerendered HTML (/verify -> /verify/index.html)",
+        code=function_code(),
+        publish=True,
+        tags=tags,
+        opts=child,
+    )
+    vpc_origin = create_vpc_origin(name, backend, tags, child)
     distribution = aws.cloudfront.Distribution(
         f"{name}-cdn",
         enabled=True,
@@ -96,8 +104,8 @@ def create_edge(
         # North America and Europe only: the cheapest class; viewers elsewhere
         # are served from those edges.
         price_class="PriceClass_100",
-        origins=[_site_origin(bucket, access), _backend_origin(backend)],
-        default_cache_behavior=_site_behavior(),
+        origins=[_site_origin(bucket, access), _backend_origin(backend, vpc_origin)],
+        default_cache_behavior=_site_behavior(page_paths),
         ordered_cache_behaviors=[_backend_behavior(https=backend.https)],
         custom_error_responses=_error_responses(),
         restrictions={"geo_restriction": {"restriction_type": "none"}},
@@ -105,15 +113,23 @@ def create_edge(
         tags=tags,
         opts=child,
     )
-    _allow_only_this_distribution(name, bucket, distribution, child)
-    return Edge(bucket=bucket, distribution=distribution)
+    _allow_only_this_distribution(name, bucket, distribution, after_settings)
+    admit_vpc_origin(name, backend, [vpc_origin, distribution], tags, child)
+    return Edge(bucket, distribution, page_paths, vpc_origin)
 
 
-def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOptions) -> aws.s3.Bucket:
+def _create_bucket(
+    name: str, tags: dict[str, str], child: pulumi.ResourceOptions
+) -> tuple[aws.s3.Bucket, pulumi.Resource]:
+    """The bucket, and the last of its settings: what its policy and objects wait for.
+
+    S3 refuses concurrent changes to one bucket's settings (409
+    OperationAborted), so each setting waits for the one before it.
+    """
     # The export is rebuilt from source on every deploy: nothing in the bucket
     # needs keeping, so `pulumi destroy` may empty it.
     bucket = aws.s3.Bucket(f"{name}-site", force_destroy=True, tags=tags, opts=child)
-    aws.s3.BucketPublicAccessBlock(
+    block = aws.s3.BucketPublicAccessBlock(
         f"{name}-site",
         bucket=bucket.id,
         block_public_acls=True,
@@ -122,26 +138,29 @@ def _create_bucket(name: str, tags: dict[str, str], child: pulumi.ResourceOption
         restrict_public_buckets=True,
         opts=child,
     )
-    aws.s3.BucketOwnershipControls(
+    ownership = aws.s3.BucketOwnershipControls(
         f"{name}-site",
         bucket=bucket.id,
         rule={"object_ownership": "BucketOwnerEnforced"},  # no ACLs at all
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[block])),
     )
-    aws.s3.BucketServerSideEncryptionConfiguration(
+    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-site",
         bucket=bucket.id,
         # S3-managed keys: CloudFront's origin access control reads them
         # without a key policy of its own.
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[ownership])),
     )
-    return bucket
+    return bucket, encryption
 
 
-def _site_behavior() -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
+def _site_behavior(
+    page_paths: aws.cloudfront.Function,
+) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
     return {
         "target_origin_id": SITE_ORIGIN,
+        "function_associations": [{"event_type": "viewer-request", "function_arn": page_paths.arn}],
         "viewer_protocol_policy": "redirect-to-https",
         "allowed_methods": ["GET", "HEAD"],
         "cached_methods": ["GET", "HEAD"],
@@ -189,17 +208,14 @@ def _site_origin(
     }
 
 
-def _backend_origin(backend: BackendOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
+def _backend_origin(
+    backend: BackendOrigin, vpc_origin: aws.cloudfront.VpcOrigin
+) -> aws.cloudfront.DistributionOriginArgsDict:
     return {
         "origin_id": BACKEND_ORIGIN,
-        "domain_name": backend.domain_name,
-        "custom_origin_config": {
-            "http_port": 80,
-            "https_port": 443,
-            "origin_protocol_policy": "https-only" if backend.https else "http-only",
-            "origin_ssl_protocols": ["TLSv1.2"],
-        },
-        "custom_headers": [{"name": ORIGIN_HEADER, "value": backend.secret}],
+        # The name the listener's certificate is for, when there is one.
+        "domain_name": backend.origin_domain or backend.balancer.load_balancer.dns_name,
+        "vpc_origin_config": {"vpc_origin_id": vpc_origin.id},
     }
 
 

@@ -41,6 +41,8 @@ class BackendArgs:
     secret_parameter_arn: pulumi.Input[str]
     secret_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    # The account's permissions boundary (infra/components/boundary.py), on the role.
+    permissions_boundary: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def create_backend(name: str, args: BackendArgs, parent: pulumi.Resource) -> Web
         desired_count=web.desired_count,
         launch_type="FARGATE",
         network_configuration={
-            "subnets": args.network.subnet_ids,
+            "subnets": args.network.task_subnet_ids,
             "security_groups": [args.network.task_group.id],
             # For ECR, logs, Parameter Store and the API without a NAT gateway;
             # the security group admits only the load balancer.
@@ -112,7 +114,7 @@ def create_backend(name: str, args: BackendArgs, parent: pulumi.Resource) -> Web
         propagate_tags="SERVICE",
         tags=args.tags,
         # The target group must belong to a listener before a service may use it.
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[args.balancer.forward_rule, policy]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[args.balancer.listener, policy]),
     )
     return WebBackend(cluster=cluster, service=service, log_group=log_group, execution_role=role)
 
@@ -184,6 +186,7 @@ def _create_execution_role(
         f"{name}-execution",
         description=f"Starts {name}'s tasks and nothing else",
         assume_role_policy=pulumi.Output.json_dumps(trust),
+        permissions_boundary=args.permissions_boundary,
         tags=args.tags,
         opts=child,
     )

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
-import pulumi_random as random
 
 from infra.build.page_export import StaticSite
-from infra.components.page.balancer import create_balancer, listener_port
-from infra.components.page.edge import BackendOrigin, create_edge
+from infra.components.page.alarms import create_page_alarms
+from infra.components.page.balancer import create_balancer
+from infra.components.page.edge import create_edge
 from infra.components.page.fargate_service import BackendArgs, create_backend
 from infra.components.page.image import create_image
 from infra.components.page.network import create_network
+from infra.components.page.vpc_origin import BackendOrigin
 from infra.stack.schema import StageConfig
 
 
@@ -28,6 +29,7 @@ class SignupWebArgs:
     secret_parameter_arn: pulumi.Input[str]
     secret_key_arn: pulumi.Input[str]
     tags: dict[str, str]
+    permissions_boundary: pulumi.Input[str]
 
 
 class SignupWeb(pulumi.ComponentResource):
@@ -45,37 +47,18 @@ class SignupWeb(pulumi.ComponentResource):
     ) -> None:
         super().__init__("signup:infra:SignupWeb", name, None, opts)
         web = args.stage.web
-        child = pulumi.ResourceOptions(parent=self)
-        # Letters and digits only: a load balancer header condition treats `*`
-        # and `?` as wildcards.
-        generated = random.RandomPassword(
-            f"{name}-origin-secret", length=40, special=False, opts=child
-        )
-        # Marked here too, not only by the provider, so no copy of it is ever plain.
-        origin_secret = generated.result.apply(pulumi.Output.secret)
-        network = create_network(
-            name,
-            listener_port=listener_port(web.origin_certificate_arn),
-            tags=args.tags,
-            parent=self,
-        )
+        network = create_network(name, tags=args.tags, parent=self)
         balancer = create_balancer(
             name,
             network=network,
-            secret=origin_secret,
             origin_certificate_arn=web.origin_certificate_arn,
             tags=args.tags,
             parent=self,
         )
-        self._warn_if_origin_is_plain_http(args.stage)
         edge = create_edge(
             name,
             site=args.site,
-            backend=BackendOrigin(
-                domain_name=web.origin_domain or balancer.load_balancer.dns_name,
-                https=web.origin_domain is not None,
-                secret=origin_secret,
-            ),
+            backend=BackendOrigin(balancer, network, origin_domain=web.origin_domain),
             domain=web.domain,
             certificate_arn=web.certificate_arn,
             tags=args.tags,
@@ -100,8 +83,12 @@ class SignupWeb(pulumi.ComponentResource):
                 secret_parameter_arn=args.secret_parameter_arn,
                 secret_key_arn=args.secret_key_arn,
                 tags=args.tags,
+                permissions_boundary=args.permissions_boundary,
             ),
             parent=self,
+        )
+        create_page_alarms(
+            f"{name}-alarms", stage=args.stage, balancer=balancer, tags=args.tags, parent=self
         )
         self.distribution_id = edge.distribution.id
         self.bucket_name = edge.bucket.bucket
@@ -118,14 +105,3 @@ class SignupWeb(pulumi.ComponentResource):
                 "repositoryUrl": self.repository_url,
             }
         )
-
-    @staticmethod
-    def _warn_if_origin_is_plain_http(stage: StageConfig) -> None:
-        # Without a hostname and certificate of the team's own, CloudFront can
-        # only reach the load balancer over HTTP (no public CA certifies
-        # *.elb.amazonaws.com): the form's fields cross that leg unencrypted.
-        if stage.deletion_protection and stage.web.origin_domain is None:
-            pulumi.log.warn(
-                f"{stage.stage}: CloudFront reaches the web backend over plain HTTP;"
-                " set web.originDomain and web.originCertificateArn (see README)"
-            )

@@ -1,10 +1,15 @@
-"""The web stack's network: a VPC of two public subnets and the two firewalls, no NAT gateway.
+"""The web stack's network: public subnets for the tasks, private ones for the load balancer.
 
-The tasks have public addresses so they reach ECR, CloudWatch Logs, Parameter
+The load balancer is internal, in two private subnets with no route out:
+CloudFront reaches it through a VPC origin (edge.py), over AWS's network, and
+nothing on the internet can reach it at all. The tasks sit in two public
+subnets with public addresses so they reach ECR, CloudWatch Logs, Parameter
 Store and the sign-up API without a NAT gateway (about $33 a month each plus
-data) or interface endpoints (about $7 a month per endpoint per zone); nothing
-can connect to them but the load balancer, and the load balancer admits only
-CloudFront's origin-facing addresses.
+data) or interface endpoints (about $7 a month per endpoint per zone);
+nothing can connect to them but the load balancer. CloudFront's VPC origin
+reaches the load balancer through interfaces CloudFront places in the VPC
+itself (AWSCloudFrontVPCOriginServiceRolePolicy creates them and their
+security group): no NAT gateway or endpoint for that either.
 """
 
 from __future__ import annotations
@@ -19,11 +24,8 @@ from signup_web.hosting import BACKEND_PORT
 
 CIDR: Final = "10.80.0.0/16"
 # An Application Load Balancer needs subnets in at least two Availability Zones.
-SUBNET_CIDRS: Final = ("10.80.0.0/24", "10.80.1.0/24")
-# AWS-managed prefix list of CloudFront's origin-facing servers (IPv4); it
-# weighs 55 rules against the group's quota of 60 (VPC user guide,
-# "AWS-managed prefix lists").
-CLOUDFRONT_PREFIX_LIST: Final = "com.amazonaws.global.cloudfront.origin-facing"
+PUBLIC_CIDRS: Final = ("10.80.0.0/24", "10.80.1.0/24")
+PRIVATE_CIDRS: Final = ("10.80.10.0/24", "10.80.11.0/24")
 HTTPS: Final = 443
 DNS: Final = 53
 
@@ -33,15 +35,15 @@ class Network:
     """What the load balancer and the service are placed in."""
 
     vpc: aws.ec2.Vpc
-    subnet_ids: list[pulumi.Output[str]]
+    gateway: aws.ec2.InternetGateway
+    task_subnet_ids: list[pulumi.Output[str]]
+    balancer_subnet_ids: list[pulumi.Output[str]]
     balancer_group: aws.ec2.SecurityGroup
     task_group: aws.ec2.SecurityGroup
 
 
-def create_network(
-    name: str, *, listener_port: int, tags: dict[str, str], parent: pulumi.Resource
-) -> Network:
-    """The VPC, its internet route, two public subnets and the two security groups."""
+def create_network(name: str, *, tags: dict[str, str], parent: pulumi.Resource) -> Network:
+    """The VPC, its internet route, two public and two private subnets, the two security groups."""
     child = pulumi.ResourceOptions(parent=parent)
     vpc = aws.ec2.Vpc(
         f"{name}-vpc",
@@ -52,48 +54,66 @@ def create_network(
         opts=child,
     )
     gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tags, opts=child)
-    routes = aws.ec2.RouteTable(
+    public = aws.ec2.RouteTable(
         f"{name}-public",
         vpc_id=vpc.id,
         routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}],
         tags=tags,
         opts=child,
     )
+    # No route but the VPC's own: the load balancer answers inside the VPC only.
+    private = aws.ec2.RouteTable(f"{name}-private", vpc_id=vpc.id, tags=tags, opts=child)
     zones = aws.get_availability_zones_output(state="available")
-    subnet_ids = []
-    for index, cidr in enumerate(SUBNET_CIDRS):
+    subnets = _Subnets(name, vpc, zones, tags, child)
+    task_subnet_ids = [subnets.add("public", i, c, public) for i, c in enumerate(PUBLIC_CIDRS)]
+    balancer_subnet_ids = [
+        subnets.add("private", i, c, private) for i, c in enumerate(PRIVATE_CIDRS)
+    ]
+    balancer_group, task_group = _create_groups(name, vpc, tags, child)
+    return Network(vpc, gateway, task_subnet_ids, balancer_subnet_ids, balancer_group, task_group)
+
+
+@dataclass(frozen=True)
+class _Subnets:
+    name: str
+    vpc: aws.ec2.Vpc
+    zones: pulumi.Output[aws.GetAvailabilityZonesResult]
+    tags: dict[str, str]
+    child: pulumi.ResourceOptions
+
+    def add(
+        self, kind: str, index: int, cidr: str, routes: aws.ec2.RouteTable
+    ) -> pulumi.Output[str]:
         subnet = aws.ec2.Subnet(
-            f"{name}-public-{index}",
-            vpc_id=vpc.id,
+            f"{self.name}-{kind}-{index}",
+            vpc_id=self.vpc.id,
             cidr_block=cidr,
-            availability_zone=zones.names[index],
-            # Only what asks for one gets a public address (the tasks and the
-            # load balancer do, explicitly).
+            availability_zone=self.zones.names[index],
+            # Only what asks for one gets a public address (the tasks, explicitly).
             map_public_ip_on_launch=False,
-            tags={**tags, "Name": f"{name}-public-{index}"},
-            opts=child,
+            tags={**self.tags, "Name": f"{self.name}-{kind}-{index}"},
+            opts=self.child,
         )
         aws.ec2.RouteTableAssociation(
-            f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+            f"{self.name}-{kind}-{index}",
+            subnet_id=subnet.id,
+            route_table_id=routes.id,
+            opts=self.child,
         )
-        subnet_ids.append(subnet.id)
-    balancer_group, task_group = _create_groups(name, vpc, listener_port, tags, child)
-    return Network(vpc, subnet_ids, balancer_group, task_group)
+        return subnet.id
 
 
 def _create_groups(
-    name: str,
-    vpc: aws.ec2.Vpc,
-    listener_port: int,
-    tags: dict[str, str],
-    child: pulumi.ResourceOptions,
+    name: str, vpc: aws.ec2.Vpc, tags: dict[str, str], child: pulumi.ResourceOptions
 ) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
     # The provider removes AWS's default allow-all egress rule from a new group
     # (aws.ec2.SecurityGroup docs), so each group has exactly the rules below.
+    # The balancer's one way in (from CloudFront's VPC origin) is added by
+    # edge.py once the VPC origin exists: see allow_vpc_origin.
     balancer = aws.ec2.SecurityGroup(
         f"{name}-alb",
         vpc_id=vpc.id,
-        description="CloudFront to the load balancer",
+        description="CloudFront's VPC origin to the load balancer",
         tags=tags,
         opts=child,
     )
@@ -104,15 +124,7 @@ def _create_groups(
         tags=tags,
         opts=child,
     )
-    cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_PREFIX_LIST)
-    rules = _Rules(tags, child)
-    rules.allow_in(
-        f"{name}-alb-from-cloudfront",
-        balancer,
-        listener_port,
-        "CloudFront's origin-facing servers only",
-        prefix_list_id=cloudfront.id,
-    )
+    rules = Rules(tags, child)
     rules.allow_out(
         f"{name}-alb-to-task",
         balancer,
@@ -147,7 +159,7 @@ def _create_groups(
 
 
 @dataclass(frozen=True)
-class _Rules:
+class Rules:
     """One rule per resource (the provider's advice over inline rules), each tagged and owned."""
 
     tags: dict[str, str]
@@ -160,8 +172,9 @@ class _Rules:
         port: int,
         why: str,
         **source: pulumi.Input[str],
-    ) -> None:
-        aws.vpc.SecurityGroupIngressRule(
+    ) -> aws.vpc.SecurityGroupIngressRule:
+        """Admit `port` into `group` from `source` only."""
+        return aws.vpc.SecurityGroupIngressRule(
             name,
             security_group_id=group.id,
             ip_protocol="tcp",
@@ -182,6 +195,7 @@ class _Rules:
         protocol: str = "tcp",
         **target: pulumi.Input[str],
     ) -> None:
+        """Let `group` reach `port` on `target` only."""
         aws.vpc.SecurityGroupEgressRule(
             name,
             security_group_id=group.id,

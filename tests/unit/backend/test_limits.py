@@ -211,3 +211,18 @@ def test_limiter_fault_on_an_identifier_counter_fails_closed(function: MotoFunct
     assert (reply.status, reply.codes) == (503, ["store_unavailable"])
     assert reply.headers["retry-after"] == "1"
     assert watched.user_keys() == [] and watched.outbox() == []
+
+
+def test_client_address_accepts_old_and_new_secret_while_it_rotates() -> None:
+    new, old = "n" * 40, "o" * 40
+    rotating = f"{new}\n{old}".encode()
+
+    def from_web_server(secret: str) -> dict[str, Any]:
+        headers = {FORWARDED_ADDRESS: "198.51.100.7", FORWARDED_SECRET: secret}
+        return {"requestContext": {"http": {"sourceIp": "10.0.0.1"}}, "headers": headers}
+
+    for offered in (new, old):
+        assert client_address(from_web_server(offered), web_secret=rotating) == "198.51.100.7"
+    # Neither another value nor the list itself vouches for anything.
+    for offered in ("x" * 40, rotating.decode(), ""):
+        assert client_address(from_web_server(offered), web_secret=rotating) == "10.0.0.1"

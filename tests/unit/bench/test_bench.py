@@ -23,7 +23,7 @@ SECTIONS = (
     "## Cold start",
     "## Throughput (local stage, bcrypt cost 4)",
     "## Cost per million registrations",
-    "## The hosted page's monthly floor",
+    "## Each stage's monthly floor",
 )
 
 
@@ -69,14 +69,23 @@ def test_read_stacks_reads_memory_and_cost_through_the_stack_schema(tmp_path: Pa
     ]
 
 
-def test_web_floor_hand_computed_example() -> None:
+def test_stage_floor_hand_computed_example() -> None:
     # Two tasks of 0.5 vCPU / 1 GiB, 730 hours: 2 x (0.5 x 0.03238 + 1 x 0.00356) x 730 = $28.835.
-    floor = cost.web_floor(WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024))
+    floor = cost.stage_floor(WebConfig(enabled=True, desired_count=2, cpu=512, memory_mb=1024))
     assert floor.tasks == pytest.approx(28.835)
     assert floor.task_addresses == pytest.approx(2 * 0.005 * 730)  # $7.30
     assert floor.load_balancer == pytest.approx(0.0225 * 730)  # $16.425
-    assert floor.balancer_addresses == pytest.approx(7.30)
-    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 7.30 + 1.00)
+    assert floor.balancer_addresses == 0  # internal, behind the VPC origin
+    # Three keys at $1; the two symmetric ones with two charged rotations each
+    # (the asymmetric signing key is rotated by hand); 7 + 3 alarms at $0.10.
+    assert (floor.keys, floor.key_rotations) == (3.0, 4.0)
+    assert floor.alarms == pytest.approx(1.00)
+    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 3.0 + 4.0 + 1.00)
+
+
+def test_stage_floor_without_a_page_is_keys_and_alarms() -> None:
+    floor = cost.stage_floor(None)
+    assert floor.total == pytest.approx(3.0 + 4.0 + 0.70)
 
 
 def test_percentile_is_nearest_rank() -> None:
@@ -151,10 +160,10 @@ def test_quick_run_without_local_stage(tmp_path: Path, capsys: pytest.CaptureFix
     cost_rows = cost_table[1:]
     assert [row[0] for row in cost_rows] == stacks
     assert all(row[-2].startswith("$15,000") for row in cost_rows[: len(stacks)])
-    # The page's floor, one row per hosting stack, beside the cost of 1,000 sign-ups.
+    # Each stage's floor, one row per stack, beside the cost of 1,000 sign-ups.
     floors = next(table for table in tables if table[0][0:2] == ["stack", "tasks"])
     assert [row[0] for row in floors[1:]] == stacks
-    assert all(row[7].startswith("$") for row in floors[1:])
+    assert all(row[8].startswith("$") for row in floors[1:])
 
 
 def _dynamodb_local_installed() -> bool:

@@ -1,6 +1,7 @@
-"""The deployment workflow previews on pull requests and rolls out dev, staging, prod in order,
-each smoke-tested against the URL its own stack exported; its actions are pinned by commit SHA
-and each job holds only the permissions and secrets it uses."""
+"""The deployment workflow previews dev on pull requests and rolls out dev, staging, prod in order,
+each preflighted and previewed in its own environment, then smoke-tested against the URL its own
+stack exported; its actions are pinned by commit SHA and each job holds only the permissions and
+secrets it uses; no pull-request job reaches staging's or prod's token or role."""
 
 from __future__ import annotations
 
@@ -62,17 +63,55 @@ def test_deploy_workflow_triggers_on_pull_requests_and_main(workflow: dict[str, 
     assert workflow["on"]["push"]["branches"] == ["main"]
 
 
-def test_deploy_workflow_previews_every_stack_on_pull_requests(workflow: dict[str, Any]) -> None:
-    previews = [
-        job
-        for job in workflow["jobs"].values()
-        if any(s["with"]["command"] == "preview" for _, s in pulumi_steps(job))
-    ]
-    assert len(previews) == 1
-    job = previews[0]
+def _pull_request_jobs(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every job a pull request can start: its `if` does not require a push, nor do its needs'."""
+    jobs = workflow["jobs"]
+
+    def on_pull_request(name: str) -> bool:
+        job = jobs[name]
+        return "push" not in job.get("if", "") and all(map(on_pull_request, _needs(job)))
+
+    return [job for name, job in jobs.items() if on_pull_request(name)]
+
+
+def test_pull_requests_preview_dev_only(workflow: dict[str, Any]) -> None:
+    (job,) = _pull_request_jobs(workflow)
     assert "pull_request" in job["if"]
-    assert set(job["strategy"]["matrix"]["stack"]) == set(STAGES)
-    assert pulumi_steps(job)[0][1]["with"]["stack-name"] == "${{ matrix.stack }}"
+    assert "strategy" not in job  # one stack, named below, not a matrix
+    assert [step["with"] for _, step in pulumi_steps(job)] == [
+        {
+            "command": "preview",
+            "stack-name": "dev",
+            "pulumi-version-file": "${{ runner.temp }}/pulumi-version",
+            "comment-on-pr": True,
+        }
+    ]
+
+
+def test_no_pull_request_job_reaches_staging_or_prod(workflow: dict[str, Any]) -> None:
+    # The token decrypts a stack's config secrets: a pull request's code may
+    # hold only the preview environment's, never a deploying stage's.
+    for job in _pull_request_jobs(workflow):
+        assert job["environment"] not in STAGES
+        text = yaml.safe_dump(job)
+        assert "staging" not in text and "prod" not in text
+        assert _assumed_roles(job) == {"${{ secrets.AWS_PREVIEW_ROLE_ARN }}"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_is_preflighted_and_previewed_in_its_environment_before_up(
+    workflow: dict[str, Any], stage: str
+) -> None:
+    job = deploy_job(workflow, stage)
+    assert job["environment"] == stage and job["env"]["STACK"] == stage
+    steps = job["steps"]
+    commands = [(i, s["with"]["command"], s["with"]["stack-name"]) for i, s in pulumi_steps(job)]
+    (preview,) = [i for i, command, name in commands if command == "preview" and name == stage]
+    (up,) = [i for i, command, _ in commands if command == "up"]
+    (preflight,) = [i for i, s in enumerate(steps) if "make preflight" in s.get("run", "")]
+    assert 'STACK="$STACK"' in steps[preflight]["run"]
+    credentials = next(i for i, s in enumerate(steps) if "configure-aws" in s.get("uses", ""))
+    assert credentials < preflight < preview < up
 
 
 def test_deploy_workflow_rolls_out_dev_then_staging_then_prod(workflow: dict[str, Any]) -> None:
@@ -181,11 +220,11 @@ def _assumed_roles(job: dict[str, Any]) -> set[str]:
 
 
 def test_deploy_workflow_previews_assume_the_read_only_role(workflow: dict[str, Any]) -> None:
-    # A pull request can change what its jobs run: it never gets the deploy role
-    # (docs/deploy-role.md: that role trusts only the environment subjects).
+    # A pull request can change what its jobs run: it never gets a deploy role
+    # (docs/deploy-role.md: each trusts only its own stage's environment).
     preview = workflow["jobs"]["preview"]
     assert _assumed_roles(preview) == {"${{ secrets.AWS_PREVIEW_ROLE_ARN }}"}
-    assert "environment" not in preview
+    assert preview["environment"] == "preview"
     for stage in STAGES:
         job = deploy_job(workflow, stage)
         assert _assumed_roles(job) == {"${{ secrets.AWS_DEPLOY_ROLE_ARN }}"}

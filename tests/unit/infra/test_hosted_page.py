@@ -1,13 +1,15 @@
-"""The hosted sign-up page under Pulumi mocks: private bucket, one HTTPS origin, locked backend."""
+"""The hosted sign-up page under Pulumi mocks: private bucket, page paths, a private backend."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench.cost import ROTATED_KEYS, STAGE_KEYS, alarm_count
 from infra.build.page_export import (
     NOT_FOUND_PAGE,
     ROOT_OBJECT,
@@ -15,12 +17,12 @@ from infra.build.page_export import (
     build_site,
     export_environment,
 )
+from infra.components.page.alarms import PAGE_ALARMS
 from infra.components.page.edge import (
     ALL_VIEWER,
     ALL_VIEWER_EXCEPT_HOST,
     CACHING_DISABLED,
     CACHING_OPTIMIZED,
-    ORIGIN_HEADER,
     SECURITY_HEADERS,
 )
 from infra.components.page.image import (
@@ -29,12 +31,15 @@ from infra.components.page.image import (
     LIFECYCLE_POLICY,
     image_tag,
 )
-from infra.components.page.network import CIDR, CLOUDFRONT_PREFIX_LIST
+from infra.components.page.network import CIDR, PRIVATE_CIDRS, PUBLIC_CIDRS
+from infra.components.page.page_paths import RUNTIME, function_code
+from infra.components.page.vpc_origin import VPC_ORIGIN_GROUP
 from infra.stack.schema import read_stack_file
 from signup_web.hosting import BACKEND_PATH, BACKEND_PORT, HEALTH_PATH, SAME_ORIGIN_API_URL
 from tests.plugins.deployments import CUSTOM_DOMAINS, ROOT, STACKS
-from tests.support.mock_deploy import ACCOUNT, TEST_CLIENT_ADDRESS_SECRET, TEST_ORIGIN_SECRET
+from tests.support.mock_deploy import ACCOUNT, TEST_CLIENT_ADDRESS_SECRET, VPC_ORIGIN_GROUP_ID
 from tests.support.recorded import (
+    ALARM,
     BUCKET,
     BUCKET_POLICY,
     DISTRIBUTION,
@@ -47,18 +52,23 @@ from tests.support.recorded import (
     KEY,
     LIFECYCLE,
     LISTENER,
-    LISTENER_RULE,
+    LOAD_BALANCER,
     OBJECT,
     ORIGIN_ACCESS,
     OWNERSHIP,
+    PAGE_FUNCTION,
     PARAMETER,
     PUBLIC_ACCESS_BLOCK,
     REPOSITORY,
     ROLE,
     ROLE_POLICY,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
     SECURITY_GROUP,
+    SUBNET,
     TARGET_GROUP,
     TASK,
+    VPC_ORIGIN,
     of_type,
     one,
     physical_name,
@@ -154,13 +164,25 @@ def test_distribution_serves_the_files_and_sends_the_backend_path_uncached(
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_origins_are_the_private_bucket_and_the_balancer_with_the_secret_header(
+def test_page_paths_resolve_at_the_edge_by_a_viewer_request_function(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
-    # The origin header's secret makes the whole list secret in the state.
-    recorded = _secret(one(deployment, DISTRIBUTION)["inputs"]["origins"])
-    origins = {o["originId"]: o for o in recorded}
+    function = one(deployment, PAGE_FUNCTION)
+    assert function["inputs"]["runtime"] == RUNTIME == "cloudfront-js-2.0"
+    assert function["inputs"]["code"] == function_code()
+    assert function["inputs"]["publish"] is True
+    site = one(deployment, DISTRIBUTION)["inputs"]["defaultCacheBehavior"]
+    arn = f"arn:aws:cloudfront::{ACCOUNT}:function/{physical_name(function)}"
+    assert site["functionAssociations"] == [{"eventType": "viewer-request", "functionArn": arn}]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_origins_are_the_private_bucket_and_the_internal_balancer_through_a_vpc_origin(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    origins = {o["originId"]: o for o in one(deployment, DISTRIBUTION)["inputs"]["origins"]}
     bucket = physical_name(one(deployment, BUCKET))
     assert origins["site"]["domainName"] == f"{bucket}.s3.{REGION}.amazonaws.com"
     assert (
@@ -168,14 +190,32 @@ def test_origins_are_the_private_bucket_and_the_balancer_with_the_secret_header(
     )
     backend = origins["backend"]
     assert backend["domainName"].endswith(f".{REGION}.elb.amazonaws.com")
-    assert backend["customOriginConfig"]["originProtocolPolicy"] == "http-only"
-    (header,) = backend["customHeaders"]
-    assert header["name"] == ORIGIN_HEADER
-    assert header["value"] == TEST_ORIGIN_SECRET
+    vpc_origin = one(deployment, VPC_ORIGIN)
+    assert backend["vpcOriginConfig"] == {"vpcOriginId": vpc_origin["name"] + "-id"}
+    # No shared secret header and no custom origin left to reach over the internet.
+    assert "customHeaders" not in backend and "customOriginConfig" not in backend
+    config = vpc_origin["inputs"]["vpcOriginEndpointConfig"]
+    balancer = one(deployment, LOAD_BALANCER)
+    assert config["arn"].endswith(f":loadbalancer/app/{physical_name(balancer)}/0123")
+    # HTTP from CloudFront's interface in the VPC to the balancer: AWS's network only.
+    assert (config["originProtocolPolicy"], config["httpPort"]) == ("http-only", 80)
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_balancer_admits_cloudfront_only_and_forwards_only_with_the_secret(
+def test_no_origin_is_reached_in_plain_http_over_the_internet(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    for origin in one(deployment, DISTRIBUTION)["inputs"]["origins"]:
+        custom = origin.get("customOriginConfig")
+        assert custom is None or custom["originProtocolPolicy"] == "https-only", origin
+        assert custom or "vpcOriginConfig" in origin or "originAccessControlId" in origin
+    for balancer in of_type(deployment, LOAD_BALANCER):
+        assert balancer["inputs"]["internal"] is True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_balancer_is_internal_and_admits_cloudfronts_vpc_origin_only(
     deployments: Deployments, stack: str
 ) -> None:
     deployment = deployments[stack]
@@ -185,9 +225,11 @@ def test_balancer_admits_cloudfront_only_and_forwards_only_with_the_secret(
         for rule in of_type(deployment, kind):
             rules.setdefault((kind, rule["inputs"]["securityGroupId"]), []).append(rule["inputs"])
     (from_cloudfront,) = rules[(INGRESS, alb)]
-    assert from_cloudfront["prefixListId"] == f"pl-{CLOUDFRONT_PREFIX_LIST}"
+    # The group CloudFront made for the VPC origin (looked up by VPC_ORIGIN_GROUP).
+    assert VPC_ORIGIN_GROUP == "CloudFront-VPCOrigins-Service-SG"
+    assert from_cloudfront["referencedSecurityGroupId"] == VPC_ORIGIN_GROUP_ID
     assert (from_cloudfront["fromPort"], from_cloudfront["toPort"]) == (80, 80)
-    assert "cidrIpv4" not in from_cloudfront
+    assert "prefixListId" not in from_cloudfront and "cidrIpv4" not in from_cloudfront
     (to_task,) = rules[(EGRESS, alb)]
     assert to_task["referencedSecurityGroupId"] == task
     (from_alb,) = rules[(INGRESS, task)]
@@ -195,40 +237,31 @@ def test_balancer_admits_cloudfront_only_and_forwards_only_with_the_secret(
     assert from_alb["fromPort"] == from_alb["toPort"] == BACKEND_PORT
     out = {(r["ipProtocol"], r["fromPort"], r.get("cidrIpv4")) for r in rules[(EGRESS, task)]}
     assert out == {("tcp", 443, "0.0.0.0/0"), ("udp", 53, CIDR), ("tcp", 53, CIDR)}
-    listener = one(deployment, LISTENER)["inputs"]
-    (default,) = listener["defaultActions"]
-    assert default["fixedResponse"]["statusCode"] == "403"
-    (condition,) = _secret(one(deployment, LISTENER_RULE)["inputs"]["conditions"])
-    assert condition["httpHeader"] == {
-        "httpHeaderName": ORIGIN_HEADER,
-        "values": [TEST_ORIGIN_SECRET],
+    balancer = one(deployment, LOAD_BALANCER)["inputs"]
+    assert balancer["internal"] is True
+    subnets = {s["name"] + "-id": s["inputs"]["cidrBlock"] for s in of_type(deployment, SUBNET)}
+    assert {subnets[s] for s in balancer["subnets"]} == set(PRIVATE_CIDRS)
+    service = one(deployment, ECS_SERVICE)["inputs"]
+    tasks = service["networkConfiguration"]["subnets"]
+    assert {subnets[s] for s in tasks} == set(PUBLIC_CIDRS)
+    # The private subnets' table has no route at all: nothing leaves, nothing comes in.
+    private = one(deployment, ROUTE_TABLE, "-web-private")
+    assert not private["inputs"].get("routes")
+    associated = {
+        a["inputs"]["subnetId"]
+        for a in of_type(deployment, ROUTE_TABLE_ASSOCIATION)
+        if a["inputs"]["routeTableId"] == private["name"] + "-id"
     }
+    assert associated == set(balancer["subnets"])
+    listener = one(deployment, LISTENER)["inputs"]
+    assert (listener["port"], listener["protocol"]) == (80, "HTTP")
+    (default,) = listener["defaultActions"]
+    assert default["type"] == "forward"
     target = one(deployment, TARGET_GROUP)["inputs"]
     assert (target["targetType"], target["port"]) == ("ip", BACKEND_PORT)
     assert target["healthCheck"]["path"] == HEALTH_PATH
     assert target["stickiness"]["type"] == "lb_cookie"
     assert not [r for r in deployment["resources"] if "natGateway" in r["type"]]
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_origin_secret_is_only_ever_recorded_as_a_secret(
-    deployments: Deployments, stack: str
-) -> None:
-    deployment = deployments[stack]
-    assert _plain_copies(deployment["resources"], TEST_ORIGIN_SECRET) == 0
-    assert TEST_ORIGIN_SECRET in json.dumps(deployment["resources"])  # it is there, as a secret
-    assert TEST_ORIGIN_SECRET not in json.dumps(deployment["outputs"])
-
-
-def _plain_copies(value: Any, text: str) -> int:
-    """How often `text` occurs outside any recorded secret."""
-    if isinstance(value, dict):
-        if set(value) == {"__secret__"}:
-            return 0
-        return sum(_plain_copies(v, text) for v in value.values())
-    if isinstance(value, list):
-        return sum(_plain_copies(v, text) for v in value)
-    return int(isinstance(value, str) and text in value)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -354,9 +387,10 @@ def test_custom_domains_serve_the_page_and_reach_the_backend_over_tls(
         "sslSupportMethod": "sni-only",
         "minimumProtocolVersion": "TLSv1.2_2021",
     }
-    backend = next(o for o in _secret(cdn["origins"]) if o["originId"] == "backend")
+    backend = next(o for o in cdn["origins"] if o["originId"] == "backend")
     assert backend["domainName"] == CUSTOM_DOMAINS["originDomain"]
-    assert backend["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    config = one(deployment, VPC_ORIGIN)["inputs"]["vpcOriginEndpointConfig"]
+    assert (config["originProtocolPolicy"], config["httpsPort"]) == ("https-only", 443)
     (behavior,) = cdn["orderedCacheBehaviors"]
     assert behavior["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
     listener = one(deployment, LISTENER)["inputs"]
@@ -414,3 +448,58 @@ def test_export_refuses_a_setting_the_page_does_not_compile_in(tmp_path: Path) -
             wording={"CLIENT_ADDRESS_SECRET": "never in a page"},
             cache_dir=tmp_path,
         )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_page_alarms_watch_the_tasks_and_the_cost_floor_counts_every_alarm(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    stage = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+    alarms = of_type(deployment, ALARM)
+    # bench/cost.py prices exactly the alarms the program makes.
+    assert len(alarms) == alarm_count(stage.web if stage.web.enabled else None)
+    page = {
+        a["name"].rsplit("-web-alarms-", 1)[1]: a["inputs"]
+        for a in alarms
+        if "-web-alarms-" in a["name"]
+    }
+    assert set(page) == set(PAGE_ALARMS)
+    healthy = page["healthy-hosts"]
+    assert (healthy["metricName"], healthy["comparisonOperator"]) == (
+        "HealthyHostCount",
+        "LessThanThreshold",
+    )
+    assert healthy["threshold"] == stage.web.desired_count
+    assert healthy["treatMissingData"] == "breaching"  # no data: nothing answers
+    balancer = physical_name(one(deployment, LOAD_BALANCER))
+    for alarm in page.values():
+        assert alarm["namespace"] == "AWS/ApplicationELB"
+        assert alarm["dimensions"]["LoadBalancer"] == f"app/{balancer}/0123"
+        assert alarm["alarmActions"] == list(stage.alarms.actions)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_bucket_settings_are_applied_one_after_another(
+    deployments: Deployments, stack: str
+) -> None:
+    # S3 refuses concurrent changes to one bucket's settings (409 OperationAborted).
+    deployment = deployments[stack]
+    chain = [one(deployment, kind) for kind in (PUBLIC_ACCESS_BLOCK, OWNERSHIP, ENCRYPTION)]
+    for before, after in itertools.pairwise(chain):
+        assert before["urn"] in after["dependencies"], after["type"]
+    settled = chain[-1]["urn"]
+    assert settled in one(deployment, BUCKET_POLICY)["dependencies"]
+    assert all(settled in o["dependencies"] for o in of_type(deployment, OBJECT))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_cost_floor_counts_every_kms_key_and_its_rotations(
+    deployments: Deployments, stack: str
+) -> None:
+    # bench/cost.py prices STAGE_KEYS keys, each with its charged rotations.
+    keys = of_type(deployments[stack], KEY)
+    assert len(keys) == STAGE_KEYS
+    rotated = [key for key in keys if key["inputs"].get("keyUsage") != "SIGN_VERIFY"]
+    assert len(rotated) == ROTATED_KEYS
+    assert all(key["inputs"]["enableKeyRotation"] is True for key in rotated)

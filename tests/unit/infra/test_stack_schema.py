@@ -13,6 +13,7 @@ import pulumi
 import pytest
 import yaml
 
+from infra.stack.reading import StageConfigError
 from infra.stack.schema import (
     OPTIONAL_KEYS,
     REQUIRED_KEYS,
@@ -20,7 +21,6 @@ from infra.stack.schema import (
     PulumiValues,
     StackFile,
     StageConfig,
-    StageConfigError,
     load_stage_config,
     read_stack_file,
 )
@@ -62,6 +62,7 @@ WRONG: dict[str, list[Any]] = {
     "rateLimitSignInFailures": ["5", "0/900", 5],
     "rateLimitSignInFailuresGlobal": ["100/86401", ["100/3600"]],
     "tokenSigningKeys": [[], [2, 1, 0], [1, 1], ["1"], 1, [0]],
+    "permissionsBoundary": ["no spaces allowed", "arn:aws:iam::123:policy/x", ["signup-boundary"]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
 # For each sub-key of `web`, values to put into dev's object that must be
@@ -285,10 +286,25 @@ def test_stack_file_cli_prints_the_first_cors_origin() -> None:
     assert printed == read_stack_file(ROOT / "Pulumi.prod.yaml").cors_origins[0]
 
 
-def test_reserved_concurrency_is_optional_and_left_out_of_dev() -> None:
-    dev = stack_settings("dev")
-    assert "reservedConcurrency" not in dev
-    assert read_stack_file(ROOT / "Pulumi.dev.yaml").reserved_concurrency is None
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_reserved_concurrency_is_optional_and_left_out_of_every_committed_stack(
+    stack: str,
+) -> None:
+    # A new account's quota (often 10) cannot spare a reservation: Lambda keeps
+    # 100 unreserved. `make preflight` says when an account can.
+    assert "reservedConcurrency" not in stack_settings(stack)
+    assert read_stack_file(ROOT / f"Pulumi.{stack}.yaml").reserved_concurrency is None
+
+
+def test_stage_name_too_long_for_the_pages_load_balancer_is_refused_by_name() -> None:
+    # signup-<stage>-web-alb plus Pulumi's 8-character suffix: at most 32.
+    settings = stack_settings("dev")
+    assert _load(settings, stage="stagingeu").stage == "stagingeu"  # 9: 32 exactly
+    with pytest.raises(StageConfigError, match=r"^stack: 'stagingeu2' .* at most 9 characters"):
+        _load(settings, stage="stagingeu2")
+    # Without the page there is no load balancer to name.
+    unhosted = {**settings, "web": {**settings["web"], "enabled": False}}
+    assert _load(unhosted, stage="stagingeu2").stage == "stagingeu2"
 
 
 def test_this_rounds_optional_keys_default_to_the_functions_defaults() -> None:

@@ -197,7 +197,10 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
     "mailDomain": [(f"{_MAIL}-identity.inputs.emailIdentity", None), (_WORKER_POLICY, None)],
     # The nested `web` object, one entry per sub-key (see _settings).
     "web.enabled": [(f"{_CDN}.inputs.enabled", lambda v: True if v else None)],
-    "web.desiredCount": [(f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same)],
+    "web.desiredCount": [
+        (f"{ECS_SERVICE}::{_WEB}-service.inputs.desiredCount", _same),
+        (f"{ALARM}::{_WEB}-alarms-healthy-hosts.inputs.threshold", float),
+    ],
     "web.cpu": [(f"{_TASK}.inputs.cpu", str)],
     "web.memoryMb": [(f"{_TASK}.inputs.memory", str)],
     "web.domain": [(f"{_CDN}.inputs.aliases", lambda v: [v])],
@@ -557,6 +560,8 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
     function = f"signup-{stack}-create-user"
     queue = physical_name(one(deployment, QUEUE, "-mail-worker-failures"))
     prefix = f"signup-{stack}-alarms-"
+    # The page's own alarms are test_hosted_page.py's.
+    service = [a for a in of_type(deployment, ALARM) if "-web-alarms-" not in a["name"]]
     watched = {
         a["name"].removeprefix(prefix): (
             a["inputs"]["namespace"],
@@ -564,7 +569,7 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
             a["inputs"]["dimensions"],
             a["inputs"]["statistic"],
         )
-        for a in of_type(deployment, ALARM)
+        for a in service
     }
     assert watched == {
         "api-5xx": ("AWS/ApiGateway", "5xx", {"ApiId": api_id}, "Sum"),
@@ -592,7 +597,7 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
     }
     assert one(deployment, ALARM, "-mail-undeliverable")["inputs"]["threshold"] == 0
     assert one(deployment, ALARM, "-mail-delayed")["inputs"]["threshold"] == 5 * 60 * 1000
-    for alarm in of_type(deployment, ALARM):
+    for alarm in service:
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
         assert alarm["inputs"]["treatMissingData"] == "notBreaching"
 

@@ -65,6 +65,13 @@ def test_settings_read_the_call_timeout_and_the_client_address_secret() -> None:
     assert secret not in repr(settings)
 
 
+def test_settings_send_the_current_client_address_secret_while_it_rotates() -> None:
+    # The stage's value lists the current secret first, then the old one the API still accepts.
+    new, old = "n" * 43, "o" * 43
+    settings = WebSettings.from_env({"CLIENT_ADDRESS_SECRET": f"{new}\n{old}"})
+    assert settings.client_address_secret == new
+
+
 def test_settings_default_timeout_and_no_secret() -> None:
     settings = WebSettings.from_env({})
     assert settings.api_timeout_seconds == 15.0
