@@ -55,6 +55,11 @@ class PasswordHasher:
             return False
         return bcrypt.checkpw(self._prehash(password), hashed.encode("ascii"))
 
+    def is_hash(self, stored: str) -> bool:
+        """True when `stored` is a hash of this scheme (one `verify` would run bcrypt on)."""
+        scheme, _, hashed = stored.partition("$")
+        return scheme == SCHEME and hashed.startswith("$2")
+
     def needs_rehash(self, stored: str) -> bool:
         """True when `stored` was made at a lower cost than this stage's (or another scheme)."""
         scheme, _, hashed = stored.partition("$")

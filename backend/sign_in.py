@@ -35,8 +35,10 @@ def sign_in(
     reservation = limits.reserve(account=account, client=client) if limits else None
     # The same read whether or not anyone holds the login (a fresh id finds nobody).
     user = sessions.store.credentials(holder or str(uuid.uuid4()))
-    stored = user.password_hash if user else sessions.dummy_hash
-    if not sessions.hasher.verify(request.password, stored) or user is None:
+    # A user without a usable hash (none stored yet) costs the same bcrypt too.
+    usable = user is not None and sessions.hasher.is_hash(user.password_hash)
+    stored = user.password_hash if user is not None and usable else sessions.dummy_hash
+    if not sessions.hasher.verify(request.password, stored) or user is None or not usable:
         raise CredentialsInvalid("no such login and password")
     if limits and reservation:
         limits.release(reservation)  # the right password is no failed guess

@@ -17,14 +17,25 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from contract.environment import RATE_LIMIT_SIGN_IN_FAILURES
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
-from contract.routes import ME, OPENID_CONFIGURATION, REFRESH_SESSION, SIGN_IN, SIGN_OUT
+from contract.routes import (
+    CREATE_USER,
+    ME,
+    OPENID_CONFIGURATION,
+    REFRESH_SESSION,
+    SIGN_IN,
+    SIGN_OUT,
+    VERIFY_EMAIL,
+)
 from infra.local import dynamodb_local
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE, load_or_create_pepper
 from infra.local.signing_key import load_or_create_signer
+from infra.local.stage import MAIL_DIR
 from tests.plugins.hygiene import register_secret
 from tests.support.accounts import PASSWORD, WRONG_PASSWORD, Account, account_items
-from tests.support.stage import REGION, TABLE, StageFactory
+from tests.support.mailbox import read_outbox, token_in
+from tests.support.stage import REGION, TABLE, StageFactory, outbox_settled
 from tests.support.stage_process import LocalStageProcess
+from tests.support.users import unique_signup
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -159,3 +170,24 @@ def test_thirty_guesses_from_one_client_spare_the_owner_elsewhere(
     assert guesses[:5] == [401] * 5
     assert set(guesses[5:]) == {429}
     assert from_client("198.51.100.4", PASSWORD).status_code == 200
+
+
+def test_sign_in_after_the_real_sign_up_and_confirmation(
+    stage: LocalStageProcess, api: httpx.Client
+) -> None:
+    body = unique_signup()
+    assert api.post(CREATE_USER.path, json=body).status_code == 200
+    pending = sign_in(api, body["username"], body["password"])
+    assert (pending.status_code, pending.json()["errors"][0]["code"]) == (403, "email_unverified")
+    wrong = sign_in(api, body["username"], WRONG_PASSWORD)
+    assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (401, "credentials_invalid")
+    outbox_settled(stage)
+    mails = [m for m in read_outbox(stage.data_dir / MAIL_DIR) if m["To"] == body["email"]]
+    token = token_in([m for m in mails if "verify?token=" in str(m)][-1])
+    confirm = {"token": token, "password": body["password"]}
+    assert api.post(VERIFY_EMAIL.path, json=confirm).status_code == 200
+    for login in (body["username"].upper(), body["email"]):
+        reply = sign_in(api, login, body["password"])
+        assert reply.status_code == 200, reply.text
+        claims = verified_claims(api, reply.json()["accessToken"])
+        assert (claims["username"], claims["email"]) == (body["username"], body["email"])

@@ -181,3 +181,24 @@ def test_quick_run_with_local_stage(tmp_path: Path) -> None:
     throughput = next(table for table in tables if table[0][0] == "clients")
     assert [int(row[0]) for row in throughput[1:]] == list(CLIENT_COUNTS)
     assert all(row[3] == "0" for row in throughput[1:])  # no failed sign-ups
+
+
+def test_roc_auc_is_half_when_times_tell_nothing() -> None:
+    from bench.sign_in import roc_auc
+
+    assert roc_auc([1.0, 2.0], [1.0, 2.0]) == 0.5
+    assert roc_auc([3.0, 4.0], [1.0, 2.0]) == 1.0
+    assert roc_auc([1.0], [2.0]) == 0.0
+
+
+def test_sign_in_cost_hand_computed_example() -> None:
+    from bench.cost import StackConfig, sign_in_cost_per_million
+
+    # 1,769 MB: one full vCPU, so 100 ms here bills 100 ms there.
+    cost = sign_in_cost_per_million(StackConfig("x", 1769, 12, "arm64", "us-east-1"), 100.0)
+    assert cost.billed_ms == 100
+    gb_seconds = 0.1 * 1769 / 1024
+    assert cost.lambda_cost == pytest.approx(1e6 * (gb_seconds * 0.0000133334 + 0.2e-6))
+    assert cost.http_api == pytest.approx(1.00)
+    assert cost.dynamodb == pytest.approx(9 * 0.625 + 2 * 0.125)
+    assert cost.kms == pytest.approx(15.00)

@@ -23,3 +23,8 @@ def test_routes_cors_allows_exactly_the_routes_methods() -> None:
     assert "content-type" in CORS.allow_headers
     assert "idempotency-key" in CORS.allow_headers
     assert not CORS.allow_credentials
+
+
+def test_routes_only_me_needs_a_bearer_token() -> None:
+    assert [route.key for route in ROUTES if route.bearer] == ["GET /me"]
+    assert "authorization" in CORS.allow_headers

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -12,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from backend.signing import jws_signature, public_jwk
+from backend.errors import SigningUnavailable
+from backend.signing import KmsSigner, jws_signature, public_jwk
 
 
 def test_jws_signature_is_r_and_s_as_32_bytes_each() -> None:
@@ -60,3 +62,29 @@ def test_public_jwk_refuses_another_curve() -> None:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class _Kms:
+    """A KMS client whose every call fails with `code`."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def _fail(self, **_: object) -> dict[str, object]:
+        raise ClientError({"Error": {"Code": self.code, "Message": "m"}}, "Sign")
+
+    sign = get_public_key = _fail
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "KMSInternalException"])
+def test_kms_signer_turns_retryable_failures_into_503s(code: str) -> None:
+    signer = KmsSigner(_Kms(code), "key-1")
+    with pytest.raises(SigningUnavailable, match=code):
+        signer.sign(b"x")
+    with pytest.raises(SigningUnavailable, match=code):
+        signer.public_keys()
+
+
+def test_kms_signer_leaves_misconfiguration_a_bug() -> None:
+    with pytest.raises(ClientError):
+        KmsSigner(_Kms("AccessDeniedException"), "key-1").sign(b"x")

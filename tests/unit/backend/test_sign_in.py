@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from backend.errors import SigningUnavailable
+from backend.signing import KmsSigner
 from contract.limits import RateLimit
 from contract.routes import SIGN_IN
 from tests.support.accounts import (
@@ -18,7 +20,7 @@ from tests.support.accounts import (
     sessions_on_moto,
     token_claims,
 )
-from tests.support.moto import Reply
+from tests.support.moto import TABLE, Reply
 
 
 @pytest.fixture
@@ -187,3 +189,30 @@ def test_sign_in_counts_metrics_and_logs_no_secret(
         assert ok.body["refreshToken"] not in text
         assert "192.0.2.10" not in text
         assert "AdaLovelace" not in text
+
+
+def test_sign_in_when_kms_cannot_sign_is_503_and_starts_no_session(
+    stage: SessionsOnMoto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage.add_account()
+    before = _people(stage)
+
+    def unavailable(self: KmsSigner, message: bytes) -> bytes:
+        raise SigningUnavailable("ThrottlingException")
+
+    monkeypatch.setattr(KmsSigner, "sign", unavailable)
+    reply = stage.sign_in("AdaLovelace")
+    assert reply.status == 503, reply.text
+    assert reply.codes == ["store_unavailable"]
+    assert reply.headers["retry-after"] == "1"
+    assert _people(stage) == before
+
+
+def test_sign_in_user_without_a_hash_is_refused_like_any_other(stage: SessionsOnMoto) -> None:
+    ada = stage.add_account()
+    stage.function.dynamodb.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": f"USER#{ada.user_id}"}},
+        UpdateExpression="REMOVE passwordHash",
+    )
+    assert_refused(stage.sign_in("AdaLovelace"), 401, "credentials_invalid")

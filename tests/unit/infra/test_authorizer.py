@@ -1,0 +1,93 @@
+"""infra/local/authorizer.py: the local JWT authorizer refuses what API Gateway's would."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from infra.local.authorizer import JwtAuthorizer, TokenRefused, unauthorized, with_claims
+from tests.support.events import api_event
+
+ISSUER = "http://127.0.0.1:8080"
+AUDIENCE = "signup-local"
+KEY = ec.generate_private_key(ec.SECP256R1())
+OTHER_KEY = ec.generate_private_key(ec.SECP256R1())
+
+
+class _Keys:
+    """The issuer's JWKS, without the HTTP: PyJWKClient's one method the authorizer calls."""
+
+    def get_signing_key(self, kid: str) -> jwt.PyJWK:
+        if kid != "k1":
+            raise jwt.PyJWKClientError(f"no key {kid}")
+        return jwt.PyJWK.from_dict(
+            {**jwt.algorithms.ECAlgorithm.to_jwk(KEY.public_key(), as_dict=True), "kid": "k1"}
+        )
+
+
+def _authorizer() -> JwtAuthorizer:
+    return JwtAuthorizer(ISSUER, AUDIENCE, _keys=_Keys())  # type: ignore[arg-type]
+
+
+def _token(key: Any = KEY, alg: str = "ES256", kid: str = "k1", **changes: Any) -> str:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "iat": now, "exp": now + 900}
+    return jwt.encode({**claims, **changes}, key, alg, {"kid": kid})
+
+
+def test_authorizer_accepts_the_stage_token_with_or_without_bearer() -> None:
+    token = _token()
+    assert _authorizer().claims({"authorization": f"Bearer {token}"})["sub"] == "u1"
+    assert _authorizer().claims({"authorization": token})["sub"] == "u1"
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({}, "no token"),
+        ({"authorization": "Bearer "}, "no token"),
+        ({"authorization": "Bearer not.a.jwt"}, "not valid"),
+        ({"authorization": "Bearer " + _token(alg="none", key=None)}, "algorithm"),
+        ({"authorization": "Bearer " + _token(alg="HS256", key="k" * 32)}, "algorithm"),
+        (
+            {"authorization": "Bearer " + _token(key=OTHER_KEY)},
+            "not valid",
+        ),
+        ({"authorization": "Bearer " + _token(kid="k2")}, "not valid"),
+        ({"authorization": "Bearer " + _token(exp=int(time.time()) - 1)}, "expired"),
+        ({"authorization": "Bearer " + _token(aud="other")}, "audience"),
+        ({"authorization": "Bearer " + _token(iss="https://evil.example")}, "issuer"),
+    ],
+    ids=[
+        "none",
+        "empty",
+        "malformed",
+        "alg-none",
+        "hs256",
+        "forged",
+        "unknown-kid",
+        "expired",
+        "audience",
+        "issuer",
+    ],
+)
+def test_authorizer_refuses(headers: dict[str, str], reason: str) -> None:
+    with pytest.raises(TokenRefused, match=reason):
+        _authorizer().claims(headers)
+
+
+def test_authorizer_refusal_is_api_gateway_401() -> None:
+    response = unauthorized("the token has expired")
+    headers = dict(response.headers)
+    assert response.status == 401
+    assert response.body == b'{"message":"Unauthorized"}'
+    assert headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
+
+
+def test_authorizer_claims_go_where_api_gateway_puts_them() -> None:
+    event = with_claims(api_event(), {"sub": "u1", "exp": 5})
+    assert event["requestContext"]["authorizer"]["jwt"]["claims"] == {"sub": "u1", "exp": "5"}
