@@ -32,6 +32,35 @@ _SLACK_SECONDS: Final = 60
 _T = TypeVar("_T")
 
 
+def window(now: float, limit: RateLimit) -> tuple[int, int]:
+    """The start and end (epoch seconds) of `limit`'s fixed window holding `now`."""
+    start = int(now // limit.seconds * limit.seconds)
+    return start, start + limit.seconds
+
+
+def count_within(
+    client: DynamoDBClient, table: str, counter: str, limit: RateLimit, end: int
+) -> bool:
+    """Count one hit on `counter` if it is below `limit`; False (nothing written) when full."""
+    with translated():
+        try:
+            client.update_item(
+                TableName=table,
+                Key=key(counter),
+                UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
+                ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
+                ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit.count)},
+                    ":exp": {"N": str(end + _SLACK_SECONDS)},
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+    return True
+
+
 class RateLimiter:
     """Counts requests per key in the table; `hit` raises RateLimited over the limit."""
 
@@ -43,25 +72,10 @@ class RateLimiter:
     def hit(self, scope: str, value: str, limit: RateLimit) -> None:
         """Count one request for `value` in `scope`; RateLimited (with Retry-After) if over."""
         now = self._clock()
-        start = int(now // limit.seconds * limit.seconds)
-        end = start + limit.seconds
+        start, end = window(now, limit)
         counter = f"RATE#{scope}#{value}#{start}"
-        with translated():
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=key(counter),
-                    UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
-                    ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
-                    ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(limit.count)},
-                        ":exp": {"N": str(end + _SLACK_SECONDS)},
-                    },
-                )
-            except self._client.exceptions.ConditionalCheckFailedException as exc:
-                raise RateLimited(scope, max(1, math.ceil(end - now))) from exc
+        if not count_within(self._client, self._table, counter, limit, end):
+            raise RateLimited(scope, max(1, math.ceil(end - now)))
 
 
 class IdentifierThrottle:

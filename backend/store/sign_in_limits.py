@@ -14,18 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from backend.errors import ClaimChanged, RateLimited
+from backend.errors import RateLimited
+from backend.store.counters import count_within, window
 from backend.store.failures import translated
 from backend.store.items import key
 from contract.limits import RateLimit
-from contract.table_keys import TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 SCOPE: Final = "signIn"
 METRIC: Final = "SignInLimited"
-_SLACK_SECONDS: Final = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +64,11 @@ class SignInLimits:
             (f"signInFailures#{account}#{client}", self._per_client),
             (f"signInFailuresGlobal#{account}", self._per_account),
         ):
-            start = int(now // limit.seconds * limit.seconds)
+            start, end = window(now, limit)
             counter = f"RATE#{scope}#{start}"
-            try:
-                self._hit(counter, limit, start + limit.seconds)
-            except ClaimChanged as exc:
+            if not count_within(self._client, self._table, counter, limit, end):
                 self.release(Reservation(tuple(held)))
-                wait = max(1, math.ceil(start + limit.seconds - now))
-                raise RateLimited(SCOPE, wait, METRIC) from exc
+                raise RateLimited(SCOPE, max(1, math.ceil(end - now)), METRIC)
             held.append(counter)
         return Reservation(tuple(held))
 
@@ -90,18 +86,3 @@ class SignInLimits:
                     )
                 except self._client.exceptions.ConditionalCheckFailedException:
                     continue  # the window ended and its counter is gone: nothing to give back
-
-    def _hit(self, counter: str, limit: RateLimit, end: int) -> None:
-        with translated():
-            self._client.update_item(
-                TableName=self._table,
-                Key=key(counter),
-                UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
-                ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
-                ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit.count)},
-                    ":exp": {"N": str(end + _SLACK_SECONDS)},
-                },
-            )
