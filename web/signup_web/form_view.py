@@ -7,6 +7,7 @@ from typing import Final
 import reflex as rx
 
 from contract.rules.username import MAX_LENGTH, MIN_LENGTH
+from signup_web.controls import action_button
 from signup_web.fields import error_summary as fields_error_summary
 from signup_web.fields import field_error, field_hint, form_group, sign_in_prompt, text_input
 from signup_web.notice_view import service_banner
@@ -147,18 +148,13 @@ def show_password_toggle() -> rx.Component:
 
 
 def submit_button() -> rx.Component:
-    """Busy while the request runs, but never disabled then: it keeps keyboard focus."""
-    return rx.button(
+    """Says what it is doing while the request runs; never disabled then (it keeps focus)."""
+    return action_button(
         "Create account",
+        "Creating your account…",
+        button_id="submit",
+        busy=SignupState.pending,
         type="submit",
-        id="submit",
-        loading=SignupState.pending,
-        # Until the page is hydrated a click would submit the prerendered form
-        # natively, outside Reflex. While a request runs the handler ignores
-        # clicks, and a disabled button would drop focus to <body>.
-        disabled=~rx.State.is_hydrated,
-        aria_disabled=rx.cond(SignupState.pending, "true", "false"),
-        size="3",
         width="100%",
     )
 
