@@ -217,12 +217,14 @@ def test_api_silent_keeps_focus_then_down_shows_a_banner_then_retry_works(
     page: Page, e2e_stage: LocalStageProcess
 ) -> None:
     fill_form(page, GRACE)
-    button = page.get_by_role("button", name="Create account")
+    button = page.locator("#submit")
     try:
         with silent_api(e2e_stage):
             button.click()
-            # Busy, yet focusable: focus stays on the button while the request hangs.
+            # Busy, yet focusable: focus stays on the button while the request hangs,
+            # and the button says what it is doing.
             expect(button).to_have_attribute("aria-disabled", "true")
+            expect(button).to_have_accessible_name("Creating your account…")
             expect(page.locator("form")).to_have_attribute("aria-busy", "true")
             assert focused_id(page) == "submit"
             check_view(page, "signup-pending")

@@ -154,6 +154,8 @@ def submit_button() -> rx.Component:
         "Creating your account…",
         button_id="submit",
         busy=SignupState.pending,
+        waiting=SignupState.wait != "",
+        wait_id="banner",
         type="submit",
         width="100%",
     )
