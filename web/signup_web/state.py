@@ -127,7 +127,9 @@ class SignupState(LimitWait, rx.State):
         self.show_password = not self.show_password
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | EventHandler | None]:
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """Check every field, then call the API once; the password lives only in this call."""
         inbox = await self.get_state(InboxState)
         if self.pending or inbox.address:
