@@ -57,6 +57,12 @@ class InboxState(rx.State):
         return f"You can ask for another link {wait_in_words(self.cooldown)}."
 
     @rx.event
+    def stay(self) -> None:
+        """A reload of the sign-up page: keep the view open (and its cooldown running)."""
+        self.status, self.email_error = "", ""
+        self._show(Notice(""))
+
+    @rx.event
     def close(self) -> None:
         """Back to a fresh page (each load of a page starts here)."""
         self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated

@@ -153,3 +153,12 @@ def test_a_lost_answer_to_a_resend_is_asked_for_again_with_its_key(
     assert inbox.status == RESENT.format(address="ada@example.com")
     first, retry = (request.headers[IDEMPOTENCY_KEY] for request in api.requests)
     assert first == retry
+
+
+def test_stay_keeps_the_view_and_its_cooldown_after_a_reload(inbox: InboxState) -> None:
+    inbox.open_after_signup("ada@example.com", "2026-11-24T19:03:58Z", now=time.time())
+    inbox.banner = "Too many attempts."
+    inbox.stay()
+    assert (inbox.address, inbox.after_signup) == ("ada@example.com", True)
+    assert inbox.cooldown > 0
+    assert inbox.banner == ""
