@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from typing import Final, TextIO
 
@@ -18,6 +19,8 @@ from contract.routes import SERVICE_NAME
 
 # Powertools reads it when it flushes metrics (each request): set, nothing is printed.
 METRICS_DISABLED: Final = "POWERTOOLS_METRICS_DISABLED"
+# `08:28:11 createUser 200 …`: how a request's line starts (tests count them).
+_REQUEST_LINE: Final = re.compile(r"(?:\d\d:){2}\d\d (\w+) \d{3} ")
 # Libraries whose INFO lines are the stage's own plumbing, not a visitor's request.
 _PLUMBING: Final = ("httpx", "httpcore")
 
@@ -45,6 +48,12 @@ class RequestLine(logging.Formatter):
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
+
+
+def operation_of(line: str) -> str | None:
+    """The operation a console line reports a request of, or None for any other line."""
+    match = _REQUEST_LINE.match(line)
+    return match.group(1) if match else None
 
 
 def quiet_for_people(stream: TextIO = sys.stdout) -> None:

@@ -229,7 +229,7 @@ def test_api_silent_keeps_focus_then_down_shows_a_banner_then_retry_works(
             expect(page.locator("form")).to_have_attribute("aria-busy", "true")
             assert focused_id(page) == "submit"
             check_view(page, "signup-pending")
-        banner = page.get_by_role("alert")
+        banner = page.locator("#banner")
         expect(banner).to_contain_text("Your details are still in the form. Try again.")
         expect(banner).to_be_focused()
         check_view(page, "signup-unavailable")

@@ -177,7 +177,7 @@ def signup_form() -> rx.Component:
             password_fields(),
             show_password_toggle(),
             # The button below retries: the form still holds every detail.
-            service_banner(SignupState.banner, SignupState.banner_request_id),
+            service_banner(SignupState.banner, SignupState.banner_request_id, SignupState.wait),
             submit_button(),
             sign_in_prompt("Already have an account?"),
             spacing="4",

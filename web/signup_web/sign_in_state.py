@@ -134,10 +134,9 @@ class SignInState(LimitWait, rx.State):
         return focus_on(ERROR_SUMMARY if self.summary_shown else BANNER)
 
     def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
         self.banner = (
-            f"Too many attempts to sign in. You can try again {self.wait}."
-            if left > 0
-            else "You can try signing in again now."
+            "Too many attempts to sign in." if left > 0 else "You can try signing in again now."
         )
 
     def _show(self, notice: Notice) -> None:

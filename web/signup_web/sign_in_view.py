@@ -75,7 +75,7 @@ def sign_in_form() -> rx.Component:
                 type="password",
                 auto_complete="current-password",
             ),
-            service_banner(SignInState.banner, SignInState.banner_request_id),
+            service_banner(SignInState.banner, SignInState.banner_request_id, SignInState.wait),
             sign_in_button(),
             rx.text(
                 "No account yet? ",

@@ -241,8 +241,9 @@ class SignupState(LimitWait, rx.State):
         self.banner, self.banner_request_id = notice.text, notice.request_id
 
     def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
         self.banner = (
-            f"Too many attempts. Your details are still in the form. You can try again {self.wait}."
+            "Too many attempts. Your details are still in the form."
             if left > 0
             else "You can try again now: your details are still in the form."
         )

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 
 from contract.routes import SERVICE_NAME
-from infra.local.console import METRICS_DISABLED, RequestLine, mail_line, quiet_for_people
+from infra.local.console import (
+    METRICS_DISABLED,
+    RequestLine,
+    mail_line,
+    operation_of,
+    quiet_for_people,
+)
 
 
 def _record(**fields: object) -> logging.LogRecord:
@@ -33,6 +39,8 @@ def test_request_line_is_one_short_line_with_status_outcome_and_codes() -> None:
         "createUser 400 RequestRejected 12 ms [password_too_short] (request rid-1)"
     )
     assert "\n" not in line
+    assert operation_of(line) == "createUser"
+    assert operation_of("Press Ctrl-C to stop.") is None
 
 
 def test_mail_line_stands_apart_and_keeps_the_searchable_text() -> None:
