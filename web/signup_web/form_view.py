@@ -1,4 +1,4 @@
-"""The sign-up form: error summary, four fields, the service banner and the button."""
+"""The sign-up form: error summary and service banner, four fields and the button."""
 
 from __future__ import annotations
 
@@ -171,13 +171,15 @@ def signup_form() -> rx.Component:
                 size="3",
                 class_name="lead",
             ),
+            # One place for problems, under the heading and focused when they
+            # appear: the person's (the summary) and the service's (the banner,
+            # whose "try again" means the button: the form keeps every detail).
             error_summary(),
+            service_banner(SignupState.banner, SignupState.banner_request_id, SignupState.wait),
             identity_field("username", "Username", "text", "username"),
             identity_field("email", "Email address", "email", "email"),
             password_fields(),
             show_password_toggle(),
-            # The button below retries: the form still holds every detail.
-            service_banner(SignupState.banner, SignupState.banner_request_id, SignupState.wait),
             submit_button(),
             sign_in_prompt("Already have an account?"),
             spacing="4",

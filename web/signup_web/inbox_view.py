@@ -68,6 +68,7 @@ def inbox_view(on_start_over: EventType[()]) -> rx.Component:
     return rx.vstack(
         rx.heading(INBOX_TITLE, size="7", as_="h1", id=INBOX_HEADING, tab_index=-1),
         _lead(),
+        service_banner(InboxState.banner, InboxState.banner_request_id),
         _expiry(),
         rx.text(
             "Nothing there after a few minutes? Check your spam folder, or ask for a new link."
@@ -75,7 +76,6 @@ def inbox_view(on_start_over: EventType[()]) -> rx.Component:
             size="2",
         ),
         resend_button(),
-        service_banner(InboxState.banner, InboxState.banner_request_id),
         rx.el.p(
             "Wrong address? ",
             rx.button(

@@ -17,6 +17,7 @@ def new_link_form(address: rx.Var[str] | str = "") -> rx.Component:
     error = InboxState.email_error
     return rx.form(
         rx.vstack(
+            service_banner(InboxState.banner, InboxState.banner_request_id),
             form_group(
                 NEW_LINK_EMAIL,
                 "Email address",
@@ -30,7 +31,6 @@ def new_link_form(address: rx.Var[str] | str = "") -> rx.Component:
                     default_value=address,
                 ),
             ),
-            service_banner(InboxState.banner, InboxState.banner_request_id),
             action_button(
                 "Send me a new link",
                 "Sending a new link…",

@@ -51,7 +51,7 @@ def sign_in_button() -> rx.Component:
 
 
 def sign_in_form() -> rx.Component:
-    """Login and password, the error summary above them and the service banner below."""
+    """Login and password under the one place for problems (error summary, service banner)."""
     return rx.form(
         rx.vstack(
             rx.heading(SIGN_IN_TITLE, size="7", as_="h1", id=SIGN_IN_HEADING, tab_index=-1),
@@ -61,6 +61,7 @@ def sign_in_form() -> rx.Component:
                 SignInState.summary_shown & SignInState.has_errors,
                 (("login", SignInState.login_error), ("password", SignInState.password_error)),
             ),
+            service_banner(SignInState.banner, SignInState.banner_request_id, SignInState.wait),
             _field(
                 "login",
                 "Username or email address",
@@ -75,7 +76,6 @@ def sign_in_form() -> rx.Component:
                 type="password",
                 auto_complete="current-password",
             ),
-            service_banner(SignInState.banner, SignInState.banner_request_id, SignInState.wait),
             sign_in_button(),
             rx.text(
                 "No account yet? ",

@@ -82,6 +82,7 @@ def confirm_view() -> rx.Component:
                 size="3",
             ),
             username_for_password_managers(),
+            service_banner(VerifyState.banner, VerifyState.banner_request_id),
             form_group(
                 VERIFY_PASSWORD,
                 "Password",
@@ -99,7 +100,6 @@ def confirm_view() -> rx.Component:
                     auto_complete="current-password",
                 ),
             ),
-            service_banner(VerifyState.banner, VerifyState.banner_request_id),
             action_button(
                 "Confirm my email",
                 "Confirming…",
