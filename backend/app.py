@@ -145,7 +145,9 @@ def _create_user(payload: Mapping[str, object], deps: Registration) -> Success:
 @operation(VERIFY_EMAIL)
 def _verify_email(payload: Mapping[str, object], deps: Registration) -> Success:
     user = verify_email(payload, deps)
-    return Success(200, user.to_json(), ("EmailVerified",))
+    # EmailVerified counts users: the same link clicked again answers alike but counts apart.
+    counted = "EmailVerified" if user.just_verified else "EmailVerifiedAgain"
+    return Success(200, user.to_json(), (counted,))
 
 
 @operation(RESEND_VERIFICATION)

@@ -48,6 +48,9 @@ class VerifiedUser:
     email: str
     created_at: str
     verified_at: str
+    # True only for the request that verified the address: the EmailVerified
+    # metric counts people, and a second click on a used link is no new one.
+    just_verified: bool = False
 
     @classmethod
     def of(cls, user: StoredUser) -> VerifiedUser:
@@ -95,7 +98,9 @@ def verify_email(
             store.verify(user, token=record, verified_at=at, now=int(now))
         except ClaimChanged:
             continue  # verified by a racing click, or re-sent: read again
-        return VerifiedUser(user.user_id, user.username, user.email, user.created_at, at)
+        return VerifiedUser(
+            user.user_id, user.username, user.email, user.created_at, at, just_verified=True
+        )
     raise StoreUnavailable("the link kept changing under concurrent requests")
 
 

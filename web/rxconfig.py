@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from signup_web.hosting import BACKEND_PATH
+from signup_web.radix_css import LeanRadixThemes
 
 # The form validates with backend's own pure rules so it can never disagree
 # with the API; `make setup` installs the checkout (backend and signup_web)
@@ -27,8 +28,7 @@ config = rx.Config(
     state_manager_mode=rx.constants.StateManagerMode.MEMORY,
     show_built_with_reflex=False,
     # appearance "inherit": light or dark follows the visitor's prefers-color-scheme.
-    plugins=[
-        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", appearance="inherit"))
-    ],
+    # Only the colour scales the pages use (signup_web/radix_css.py).
+    plugins=[LeanRadixThemes(theme=rx.theme(accent_color="indigo", appearance="inherit"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

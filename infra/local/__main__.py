@@ -14,6 +14,7 @@ from types import FrameType
 
 from contract.routes import CREATE_USER
 from infra.local import web
+from infra.local.console import quiet_for_people
 from infra.local.cors import web_origins
 from infra.local.ports import NotReady, PortBusy, ensure_free
 from infra.local.stage import LocalStage, StageOptions, free_port, overrides
@@ -99,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.web_port == 0:
         args.web_port = free_port()  # known before the CORS origins are
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    quiet_for_people()
     try:
         # Before anything starts: a taken port is an error, never someone else's server.
         for port, flag in _ports(args):

@@ -34,6 +34,7 @@ from contract.environment import (
 from infra.components.function_settings import stage_settings
 from infra.local import dynamodb_local
 from infra.local.authorizer import JwtAuthorizer
+from infra.local.console import mail_line
 from infra.local.cors import LOCAL_WEB_ORIGINS, CorsConfig
 from infra.local.gateway import GatewayConfig, Handler
 from infra.local.secrets import (
@@ -241,7 +242,7 @@ def announce_link(mail: Mail) -> None:
     """Print a verification mail's link, so `make dev` needs no mail server to follow it."""
     if mail.kind == VERIFICATION:
         # The stage's console output, not a log: this line is the point.
-        print(f"Mail to {mail.to}: {mail.link}", flush=True)  # noqa: T201
+        print(mail_line(mail.to, mail.link or ""), flush=True)  # noqa: T201
 
 
 def load_handler(spec: str) -> Handler:

@@ -108,9 +108,12 @@ def test_a_limited_visitor_does_not_limit_another(
 
     fill_form(limited, first)
     limited.get_by_role("button", name="Create account").click()
-    banner = limited.get_by_role("alert")
-    expect(banner).to_contain_text("Too many attempts.")
-    expect(banner).to_contain_text("Try again in")
+    banner = limited.locator("#banner")
+    expect(banner).to_be_focused()
+    expect(banner.get_by_role("alert")).to_contain_text("Too many attempts.")
+    # The wait counts down inside the banner, outside its live region.
+    expect(banner).to_contain_text("You can try again in")
+    expect(limited.locator("#submit")).to_have_attribute("aria-disabled", "true")
 
     # Same web server, same API, another browser: its own budget is untouched.
     fill_form(other, second)

@@ -1,4 +1,4 @@
-"""The sign-up form: error summary, four fields, the service banner and the button."""
+"""The sign-up form: error summary and service banner, four fields and the button."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Final
 import reflex as rx
 
 from contract.rules.username import MAX_LENGTH, MIN_LENGTH
+from signup_web.controls import action_button
 from signup_web.fields import error_summary as fields_error_summary
 from signup_web.fields import field_error, field_hint, form_group, sign_in_prompt, text_input
 from signup_web.notice_view import service_banner
@@ -147,18 +148,15 @@ def show_password_toggle() -> rx.Component:
 
 
 def submit_button() -> rx.Component:
-    """Busy while the request runs, but never disabled then: it keeps keyboard focus."""
-    return rx.button(
+    """Says what it is doing while the request runs; never disabled then (it keeps focus)."""
+    return action_button(
         "Create account",
+        "Creating your account…",
+        button_id="submit",
+        busy=SignupState.pending,
+        waiting=SignupState.wait != "",
+        wait_id="banner",
         type="submit",
-        id="submit",
-        loading=SignupState.pending,
-        # Until the page is hydrated a click would submit the prerendered form
-        # natively, outside Reflex. While a request runs the handler ignores
-        # clicks, and a disabled button would drop focus to <body>.
-        disabled=~rx.State.is_hydrated,
-        aria_disabled=rx.cond(SignupState.pending, "true", "false"),
-        size="3",
         width="100%",
     )
 
@@ -173,13 +171,15 @@ def signup_form() -> rx.Component:
                 size="3",
                 class_name="lead",
             ),
+            # One place for problems, under the heading and focused when they
+            # appear: the person's (the summary) and the service's (the banner,
+            # whose "try again" means the button: the form keeps every detail).
             error_summary(),
+            service_banner(SignupState.banner, SignupState.banner_request_id, SignupState.wait),
             identity_field("username", "Username", "text", "username"),
             identity_field("email", "Email address", "email", "email"),
             password_fields(),
             show_password_toggle(),
-            # The button below retries: the form still holds every detail.
-            service_banner(SignupState.banner, SignupState.banner_request_id),
             submit_button(),
             sign_in_prompt("Already have an account?"),
             spacing="4",

@@ -24,12 +24,13 @@ from contract.rules import email_problem
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
 from signup_web.focus import BANNER, focus_on
-from signup_web.notices import Notice, readable_time, unavailable_notice
+from signup_web.notices import Notice, readable_time, unavailable_notice, wait_in_words
 
 INBOX_HEADING: Final = "inbox-heading"
 NEW_LINK_EMAIL: Final = "new-link-email"
-# The API's own 202 detail, should an answer come without one.
-ACCEPTED_DETAIL: Final = "If this address is waiting for confirmation, a new link is on its way."
+# After "Send the link again" the page names the address it already showed:
+# the answer is the same whether or not it could mail, so the advice covers both.
+RESENT: Final = "We sent a new link to {address}."
 
 
 class InboxState(rx.State):
@@ -47,6 +48,19 @@ class InboxState(rx.State):
     banner_request_id: str = ""
     _ready_at: float = 0.0
     _counting: bool = False
+
+    @rx.var
+    def wait(self) -> str:
+        """How long until another link may be asked for, in words; "" once it may."""
+        if self.cooldown <= 0:
+            return ""
+        return f"You can ask for another link {wait_in_words(self.cooldown)}."
+
+    @rx.event
+    def stay(self) -> None:
+        """A reload of the sign-up page: keep the view open (and its cooldown running)."""
+        self.status, self.email_error = "", ""
+        self._show(Notice(""))
 
     @rx.event
     def close(self) -> None:
@@ -124,7 +138,7 @@ class InboxState(rx.State):
             self.address, self.after_signup, self.expires = email, False, ""
             yield focus_on(INBOX_HEADING)
         else:
-            self.status = outcome.detail or ACCEPTED_DETAIL
+            self.status = RESENT.format(address=self.address)
 
     def _cool_down(self, seconds: int, now: float) -> EventSpec | None:
         self._ready_at = max(self._ready_at, now + seconds)

@@ -11,6 +11,7 @@ from typing import Final
 import reflex as rx
 from reflex.event import EventType
 
+from signup_web.controls import action_button, wait_line
 from signup_web.fields import sign_in_prompt
 from signup_web.inbox_state import INBOX_HEADING, InboxState
 from signup_web.notice_view import service_banner
@@ -20,12 +21,19 @@ INBOX_TITLE: Final = "Check your inbox"
 
 def _lead() -> rx.Component:
     address = rx.text.strong(InboxState.address)
-    return rx.cond(
+    first_mail = rx.cond(
         InboxState.after_signup,
         rx.text("We sent an email to ", address, ". Open it to finish signing up.", size="3"),
         rx.text(
             "If ", address, " is waiting for confirmation, a new link is on its way.", size="3"
         ),
+    )
+    # What happened comes first: after a resend that is the new link. The
+    # status line is always on the page (empty until then), so screen readers
+    # announce it when it fills; the first mail's sentence then steps aside.
+    return rx.fragment(
+        rx.el.p(InboxState.status, id="resend-status", role="status", class_name="status lead"),
+        rx.cond(InboxState.status == "", first_mail),
     )
 
 
@@ -37,33 +45,20 @@ def _expiry() -> rx.Component:
 
 
 def resend_button() -> rx.Component:
-    """Asks for a new link; refuses (and says how long to wait) during the cooldown."""
-    waiting = InboxState.cooldown > 0
+    """Asks for a new link; unavailable (and saying how long, in words) during the cooldown."""
     return rx.vstack(
-        rx.button(
+        action_button(
             "Send the link again",
+            "Sending a new link…",
+            button_id="resend",
+            busy=InboxState.sending,
+            waiting=InboxState.cooldown > 0,
+            wait_id="resend-wait",
             type="button",
-            id="resend",
             variant="soft",
-            size="3",
-            loading=InboxState.sending,
-            # aria-disabled, not disabled: the button keeps focus while it waits.
-            disabled=~rx.State.is_hydrated,
-            aria_disabled=rx.cond(waiting | InboxState.sending, "true", "false"),
-            aria_describedby="resend-wait",
-            class_name=rx.cond(waiting, "waiting", ""),
             on_click=InboxState.resend,
         ),
-        rx.text(
-            rx.cond(
-                waiting,
-                "You can ask for another link in " + InboxState.cooldown.to_string() + " s.",
-                "",
-            ),
-            id="resend-wait",
-            size="2",
-            class_name="field-hint",
-        ),
+        wait_line("resend-wait", InboxState.wait),
         spacing="1",
     )
 
@@ -73,15 +68,14 @@ def inbox_view(on_start_over: EventType[()]) -> rx.Component:
     return rx.vstack(
         rx.heading(INBOX_TITLE, size="7", as_="h1", id=INBOX_HEADING, tab_index=-1),
         _lead(),
+        service_banner(InboxState.banner, InboxState.banner_request_id),
         _expiry(),
         rx.text(
-            "Nothing there after a few minutes? Check your spam folder, or ask for a new link.",
+            "Nothing there after a few minutes? Check your spam folder, or ask for a new link."
+            " If still nothing arrives, the sign-up may have lapsed: start again with a new one.",
             size="2",
         ),
         resend_button(),
-        # Always on the page and filled later, so screen readers announce it.
-        rx.el.p(InboxState.status, id="resend-status", role="status", class_name="status"),
-        service_banner(InboxState.banner, InboxState.banner_request_id),
         rx.el.p(
             "Wrong address? ",
             rx.button(

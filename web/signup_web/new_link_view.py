@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from signup_web.controls import action_button, wait_line
 from signup_web.fields import field_error, form_group, text_input
 from signup_web.inbox_state import NEW_LINK_EMAIL, InboxState
 from signup_web.notice_view import service_banner
@@ -16,6 +17,7 @@ def new_link_form(address: rx.Var[str] | str = "") -> rx.Component:
     error = InboxState.email_error
     return rx.form(
         rx.vstack(
+            service_banner(InboxState.banner, InboxState.banner_request_id),
             form_group(
                 NEW_LINK_EMAIL,
                 "Email address",
@@ -29,22 +31,22 @@ def new_link_form(address: rx.Var[str] | str = "") -> rx.Component:
                     default_value=address,
                 ),
             ),
-            service_banner(InboxState.banner, InboxState.banner_request_id),
-            rx.button(
+            action_button(
                 "Send me a new link",
+                "Sending a new link…",
+                button_id="new-link",
+                busy=InboxState.sending,
+                waiting=waiting,
+                wait_id="new-link-wait",
                 type="submit",
-                id="new-link",
-                size="3",
                 width="100%",
-                loading=InboxState.sending,
-                disabled=~rx.State.is_hydrated,
-                aria_disabled=rx.cond(waiting | InboxState.sending, "true", "false"),
             ),
-            rx.cond(
-                waiting,
-                rx.text(
-                    "You can ask again in " + InboxState.cooldown.to_string() + " s.", size="2"
-                ),
+            wait_line("new-link-wait", InboxState.wait),
+            rx.text(
+                "If nothing arrives in a few minutes, the sign-up may have lapsed: ",
+                rx.link("sign up again", href="/", underline="always"),
+                ".",
+                size="2",
             ),
             spacing="4",
             width="100%",

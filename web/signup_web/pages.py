@@ -28,9 +28,11 @@ __all__ = [
     "verify_page",
     "verify_title",
 ]
-# A load of a page starts it afresh: a reload after a sign-up (or errors)
-# shows an empty form, and nothing of one visitor is left for the next.
-SIGNUP_ON_LOAD = [SignupState.start_over, InboxState.close]
+# A load of a page starts its form afresh: a reload after errors shows an
+# empty form. Check-your-inbox survives a reload of the sign-up page (the
+# person is waiting for a mail, and the view says where it went); "Start
+# again with a different one" closes it.
+SIGNUP_ON_LOAD = [SignupState.start_over, InboxState.stay]
 VERIFY_ON_LOAD = [VerifyState.arrive, InboxState.close]
 SIGN_IN_ON_LOAD = [SignInState.arrive, InboxState.close]
 # The session is kept across loads (it is the point of signing in): reading

@@ -14,7 +14,6 @@ send until it is over.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Final
@@ -27,8 +26,9 @@ from contract.routes import ACCOUNT_PAGE
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
-from signup_web.notices import Notice, unavailable_notice, wait_in_words
+from signup_web.notices import Notice, unavailable_notice
 from signup_web.session_state import SessionState
+from signup_web.waits import LimitWait
 
 SIGN_IN_FIELDS: Final = ("login", "password")
 UNVERIFIED_HEADING: Final = "unverified-heading"
@@ -36,11 +36,9 @@ LOGIN_REQUIRED: Final = "Enter your username or email address."
 PASSWORD_REQUIRED: Final = "Enter your password."  # noqa: S105 - a message
 # One sentence for a wrong password and an unknown login: the API tells them apart for nobody.
 CREDENTIALS_WRONG: Final = "The username or email address and password do not match an account."
-# When the API sent no Retry-After with its 429 (the gateway's own throttle).
-DEFAULT_WAIT_SECONDS: Final = 60
 
 
-class SignInState(rx.State):
+class SignInState(LimitWait, rx.State):
     """One visitor's sign-in form."""
 
     login: str = ""
@@ -52,10 +50,6 @@ class SignInState(rx.State):
     unverified: bool = False
     banner: str = ""
     banner_request_id: str = ""
-    # While the API's limit lasts: the wait in words, counted down.
-    wait: str = ""
-    _ready_at: float = 0.0
-    _counting: bool = False
 
     @rx.var
     def has_errors(self) -> bool:
@@ -116,30 +110,13 @@ class SignInState(rx.State):
         self.reset()  # type: ignore[no-untyped-call]  # nothing of the form outlives it
         yield rx.redirect(ACCOUNT_PAGE)
 
-    @rx.event(background=True)
-    async def count_down(self) -> None:
-        """Keep the wait's words current once a second until signing in may be tried again."""
-        while True:
-            await asyncio.sleep(1)
-            async with self:
-                now = time.time()
-                self._show_wait(now)
-                if self._wait_left(now) <= 0:
-                    self._counting = False
-                    return
-
     def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
         if not exc.rate_limited:
             self._show(unavailable_notice(exc, kept="Your details are still in the form."))
             return [focus_on(BANNER)]
-        now = time.time()
-        self._ready_at = now + (exc.retry_after or DEFAULT_WAIT_SECONDS)
         self.banner_request_id = exc.request_id
-        self._show_wait(now)
-        if self._counting:
-            return [focus_on(BANNER)]
-        self._counting = True
-        return [SignInState.count_down, focus_on(BANNER)]
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
     def _refused(self, outcome: Rejected) -> EventSpec:
         if codes.EMAIL_UNVERIFIED in outcome.codes:
@@ -156,17 +133,11 @@ class SignInState(rx.State):
         self.summary_shown = self.has_errors
         return focus_on(ERROR_SUMMARY if self.summary_shown else BANNER)
 
-    def _show_wait(self, now: float) -> None:
-        left = self._wait_left(now)
-        self.wait = wait_in_words(left) if left > 0 else ""
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
         self.banner = (
-            f"Too many attempts to sign in. You can try again {self.wait}."
-            if left > 0
-            else "You can try signing in again now."
+            "Too many attempts to sign in." if left > 0 else "You can try signing in again now."
         )
-
-    def _wait_left(self, now: float) -> float:
-        return max(0.0, self._ready_at - now)
 
     def _show(self, notice: Notice) -> None:
         self.banner, self.banner_request_id = notice.text, notice.request_id

@@ -6,6 +6,7 @@ from typing import Final
 
 import reflex as rx
 
+from signup_web.controls import action_button
 from signup_web.fields import error_summary, field_error, form_group, text_input
 from signup_web.focus import focus_script
 from signup_web.inbox_state import InboxState
@@ -35,23 +36,22 @@ def _field(field_id: str, label: str, error: rx.Var[str], **props: str) -> rx.Co
 
 
 def sign_in_button() -> rx.Component:
-    """Says what it is doing while the request runs; refuses (aria-disabled) while a limit lasts."""
-    return rx.button(
-        rx.cond(SignInState.pending, "Signing in…", "Sign in"),
+    """Says what it is doing while the request runs; unavailable (aria-disabled) while a limit
+    lasts, described by the banner that says until when."""
+    return action_button(
+        "Sign in",
+        "Signing in…",
+        button_id="sign-in",
+        busy=SignInState.pending,
+        waiting=SignInState.wait != "",
+        wait_id="banner",
         type="submit",
-        id="sign-in",
-        size="3",
         width="100%",
-        # Until hydrated a click would submit the prerendered form natively.
-        disabled=~rx.State.is_hydrated,
-        aria_disabled=_busy(SignInState.pending | (SignInState.wait != "")),
-        # While a limit lasts the banner says until when.
-        aria_describedby=rx.cond(SignInState.wait != "", "banner", ""),
     )
 
 
 def sign_in_form() -> rx.Component:
-    """Login and password, the error summary above them and the service banner below."""
+    """Login and password under the one place for problems (error summary, service banner)."""
     return rx.form(
         rx.vstack(
             rx.heading(SIGN_IN_TITLE, size="7", as_="h1", id=SIGN_IN_HEADING, tab_index=-1),
@@ -61,6 +61,7 @@ def sign_in_form() -> rx.Component:
                 SignInState.summary_shown & SignInState.has_errors,
                 (("login", SignInState.login_error), ("password", SignInState.password_error)),
             ),
+            service_banner(SignInState.banner, SignInState.banner_request_id, SignInState.wait),
             _field(
                 "login",
                 "Username or email address",
@@ -75,7 +76,6 @@ def sign_in_form() -> rx.Component:
                 type="password",
                 auto_complete="current-password",
             ),
-            service_banner(SignInState.banner, SignInState.banner_request_id),
             sign_in_button(),
             rx.text(
                 "No account yet? ",

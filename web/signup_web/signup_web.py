@@ -5,6 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from contract.routes import ACCOUNT_PAGE, SIGN_IN_PAGE, VERIFY_PAGE
+from signup_web.layout import page_shell
+from signup_web.not_found_view import not_found_title, not_found_view
+from signup_web.page_paths import SlashlessPages
 from signup_web.pages import (
     ACCOUNT_ON_LOAD,
     SIGN_IN_ON_LOAD,
@@ -19,6 +22,12 @@ from signup_web.pages import (
     verify_page,
     verify_title,
 )
+from signup_web.services import SETTINGS
+
+# Each page's meta description (search results show it; Lighthouse's SEO audit asks for it).
+PAGE_DESCRIPTION = (
+    f"Create your {SETTINGS.product_name} account, confirm your email address and sign in."
+)
 
 app = rx.App(
     head_components=[
@@ -29,8 +38,21 @@ app = rx.App(
     ],
     stylesheets=["/signup.css"],
     html_lang="en",
+    # The mailed links' paths answer 200 locally, not a 307 to a slashed path.
+    api_transformer=lambda asgi: SlashlessPages(asgi, (VERIFY_PAGE, SIGN_IN_PAGE, ACCOUNT_PAGE)),
 )
-app.add_page(signup_page, route="/", title=signup_title(), on_load=SIGNUP_ON_LOAD)
-app.add_page(verify_page, route=VERIFY_PAGE, title=verify_title(), on_load=VERIFY_ON_LOAD)
-app.add_page(sign_in_page, route=SIGN_IN_PAGE, title=sign_in_title(), on_load=SIGN_IN_ON_LOAD)
-app.add_page(account_page, route=ACCOUNT_PAGE, title=account_title(), on_load=ACCOUNT_ON_LOAD)
+_PAGES = (
+    (signup_page, "/", signup_title(), SIGNUP_ON_LOAD),
+    (verify_page, VERIFY_PAGE, verify_title(), VERIFY_ON_LOAD),
+    (sign_in_page, SIGN_IN_PAGE, sign_in_title(), SIGN_IN_ON_LOAD),
+    (account_page, ACCOUNT_PAGE, account_title(), ACCOUNT_ON_LOAD),
+)
+for component, route, title, on_load in _PAGES:
+    app.add_page(component, route=route, title=title, on_load=on_load, description=PAGE_DESCRIPTION)
+# A path no page has: the product's layout and a way back, served with status 404.
+app.add_page(
+    lambda: page_shell(not_found_view()),
+    route="404",
+    title=not_found_title(),
+    description=PAGE_DESCRIPTION,
+)

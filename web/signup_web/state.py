@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 from zxcvbn import zxcvbn
 
 from contract import codes
@@ -27,6 +27,7 @@ from signup_web.api import ApiUnavailable, Rejected, SignupPending, new_idempote
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
 from signup_web.inbox_state import INBOX_HEADING, InboxState
 from signup_web.notices import Notice, unavailable_notice
+from signup_web.waits import LimitWait
 
 FORM_FIELDS: Final = ("username", "email", "password", "confirmation")
 KEY_REUSED: Final = codes.IDEMPOTENCY_KEY_REUSED
@@ -39,7 +40,7 @@ STRENGTH_LABELS: Final = ("Very weak", "Weak", "Fair", "Good", "Strong")
 _STRENGTH_MAX_CHARS: Final = 72
 
 
-class SignupState(rx.State):
+class SignupState(LimitWait, rx.State):
     """One visitor's sign-up form."""
 
     username: str = ""
@@ -78,8 +79,15 @@ class SignupState(rx.State):
 
     @rx.event
     def start_over(self) -> None:
-        """A fresh form: each load of the page, and "use a different address"."""
+        """A fresh form: each load of the page, and "use a different address".
+
+        A limit that still runs is kept (a reload must not make the button look usable).
+        """
+        ready_at, counting = self._ready_at, self._counting
         self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
+        self._ready_at, self._counting = ready_at, counting
+        if self._wait_left(time.time()) > 0:
+            self._show_wait(time.time())
 
     @rx.event
     def identity_typed(self, field: str, value: str) -> None:
@@ -119,11 +127,16 @@ class SignupState(rx.State):
         self.show_password = not self.show_password
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """Check every field, then call the API once; the password lives only in this call."""
         inbox = await self.get_state(InboxState)
         if self.pending or inbox.address:
             return  # a click queued behind the first one: never a second sign-up
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)  # the banner says how long: nothing is sent
+            return
         username, email, password, confirmation = (
             str(form_data.get(name, "")) for name in FORM_FIELDS
         )
@@ -143,7 +156,12 @@ class SignupState(rx.State):
             outcome = await self._sign_up(username, email, password)
         except ApiUnavailable as exc:
             self.pending = False
-            self._show(unavailable_notice(exc, kept="Your details are still in the form."))
+            if exc.rate_limited:
+                # The wait in words, counted down; the button unavailable until it is over.
+                self.banner_request_id = exc.request_id
+                yield self._start_wait(exc.retry_after, time.time())
+            else:
+                self._show(unavailable_notice(exc, kept="Your details are still in the form."))
             yield focus_on(BANNER)
             return
         self.pending = False
@@ -221,6 +239,14 @@ class SignupState(rx.State):
 
     def _show(self, notice: Notice) -> None:
         self.banner, self.banner_request_id = notice.text, notice.request_id
+
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
+        self.banner = (
+            "Too many attempts. Your details are still in the form."
+            if left > 0
+            else "You can try again now: your details are still in the form."
+        )
 
 
 def _message(problem: FieldProblem | None) -> str:

@@ -7,6 +7,7 @@ from typing import Final
 import reflex as rx
 
 from contract.routes import SIGN_IN_PAGE
+from signup_web.controls import action_button
 from signup_web.fields import field_error, field_hint, form_group, sign_in_prompt, text_input
 from signup_web.focus import focus_script
 from signup_web.inbox_state import NEW_LINK_EMAIL, InboxState
@@ -81,6 +82,7 @@ def confirm_view() -> rx.Component:
                 size="3",
             ),
             username_for_password_managers(),
+            service_banner(VerifyState.banner, VerifyState.banner_request_id),
             form_group(
                 VERIFY_PASSWORD,
                 "Password",
@@ -98,16 +100,13 @@ def confirm_view() -> rx.Component:
                     auto_complete="current-password",
                 ),
             ),
-            service_banner(VerifyState.banner, VerifyState.banner_request_id),
-            rx.button(
-                rx.cond(VerifyState.pending, "Confirming…", "Confirm my email"),
+            action_button(
+                "Confirm my email",
+                "Confirming…",
+                button_id="confirm",
+                busy=VerifyState.pending,
                 type="submit",
-                id="confirm",
-                size="3",
                 width="100%",
-                # Before hydration a click would submit natively; while pending, keep focus.
-                disabled=~rx.State.is_hydrated,
-                aria_disabled=_busy(VerifyState.pending),
             ),
             spacing="4",
             width="100%",

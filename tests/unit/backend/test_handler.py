@@ -269,6 +269,17 @@ def test_handler_logs_one_structured_line_per_request(invoke: Invoke, log_lines:
     assert "event" not in json.dumps(first)
 
 
+def test_handler_counts_a_verified_user_once_however_often_the_link_is_clicked(
+    invoke: Invoke, function: MotoFunction, log_lines: list[str]
+) -> None:
+    assert invoke(api_event(signup())).status == 200
+    verify = api_event({"token": function.token("ada@example.com")}, path="/verifyEmail")
+    assert invoke(verify).status == 200
+    assert invoke(verify).status == 200
+    lines = [json.loads(line) for line in log_lines if '"verifyEmail"' in line]
+    assert [line["outcome"] for line in lines] == ["EmailVerified", "EmailVerifiedAgain"]
+
+
 def test_handler_reads_the_pepper_from_ssm_once(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = function_settings(pepper_value=None, pepper_parameter="/signup/test/pepper")
     with function_on_moto(monkeypatch, settings) as function:

@@ -13,10 +13,10 @@ from backend.email_verification import RESEND_COOLDOWN_SECONDS as API_COOLDOWN
 from contract.headers import IDEMPOTENCY_KEY
 from signup_web.focus import BANNER
 from signup_web.inbox_state import (
-    ACCEPTED_DETAIL,
     INBOX_HEADING,
     NEW_LINK_EMAIL,
     RESEND_COOLDOWN_SECONDS,
+    RESENT,
     InboxState,
 )
 from tests.support.fake_api import FakeApi, accepted, problem, throttled
@@ -50,6 +50,15 @@ def test_open_after_signup_starts_the_cooldown_once(inbox: InboxState) -> None:
     assert (inbox.address, inbox.after_signup) == ("ada@example.com", True)
 
 
+def test_wait_reads_in_words_and_clears_when_over(inbox: InboxState) -> None:
+    inbox.open_after_signup("ada@example.com", "2026-11-24T19:03:58Z", now=time.time())
+    assert inbox.wait == "You can ask for another link in about 1 minute."
+    inbox.cooldown = 45
+    assert inbox.wait == "You can ask for another link in 45 seconds."
+    inbox.cooldown = 0
+    assert inbox.wait == ""
+
+
 def test_resend_during_the_cooldown_sends_nothing(inbox: InboxState, use_api: UseApi) -> None:
     api = use_api(FakeApi(accepted()))
     inbox.open_after_signup("ada@example.com", "2026-11-24T19:03:58Z", now=time.time())
@@ -63,7 +72,7 @@ def test_resend_after_the_cooldown_asks_once_and_waits_again(
     api = use_api(FakeApi(accepted()))
     events = run(opened(inbox).resend())
     assert api.bodies() == [{"email": "ada@example.com"}]
-    assert inbox.status == ACCEPTED_DETAIL
+    assert inbox.status == RESENT.format(address="ada@example.com")
     assert inbox.cooldown == RESEND_COOLDOWN_SECONDS
     assert InboxState.count_down in events
     assert focused(events) == []  # focus stays on the button; the status region speaks
@@ -141,6 +150,15 @@ def test_a_lost_answer_to_a_resend_is_asked_for_again_with_its_key(
 ) -> None:
     api = use_api(FakeApi([httpx.ReadTimeout("slow"), accepted()]))
     run(opened(inbox).resend())
-    assert inbox.status == ACCEPTED_DETAIL
+    assert inbox.status == RESENT.format(address="ada@example.com")
     first, retry = (request.headers[IDEMPOTENCY_KEY] for request in api.requests)
     assert first == retry
+
+
+def test_stay_keeps_the_view_and_its_cooldown_after_a_reload(inbox: InboxState) -> None:
+    inbox.open_after_signup("ada@example.com", "2026-11-24T19:03:58Z", now=time.time())
+    inbox.banner = "Too many attempts."
+    inbox.stay()
+    assert (inbox.address, inbox.after_signup) == ("ada@example.com", True)
+    assert inbox.cooldown > 0
+    assert inbox.banner == ""

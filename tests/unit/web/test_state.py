@@ -253,9 +253,20 @@ def test_submit_unavailable_shows_a_banner_with_the_wait_and_focuses_it(
 
 def test_submit_rate_limited_says_how_long_to_wait(form: SignupState, use_api: UseApi) -> None:
     use_api(FakeApi(throttled("30")))
+    events = submit(form, VALID_FORM)
+    assert form.banner == "Too many attempts. Your details are still in the form."
+    assert form.wait == "in 30 seconds"
+    assert SignupState.count_down in events
+    assert focused(events) == [BANNER]
+
+
+def test_submit_while_the_limit_lasts_sends_nothing(form: SignupState, use_api: UseApi) -> None:
+    api = use_api(FakeApi(throttled("600")))
     submit(form, VALID_FORM)
-    assert form.banner.startswith("Too many attempts.")
-    assert form.banner.endswith("Try again in 30 seconds.")
+    events = submit(form, VALID_FORM)
+    assert len(api.requests) == 1
+    assert focused(events) == [BANNER]
+    assert form.wait == "in about 10 minutes"
 
 
 def test_submit_network_failure_then_retry_succeeds(
@@ -368,3 +379,11 @@ def test_submit_forwards_the_browsers_address_with_the_secret(
     root_state.router = RouterData.from_router_data({RouteVar.CLIENT_IP: "198.51.100.23"})
     submit(form, VALID_FORM)
     assert api.requests[0].headers[FORWARDED_ADDRESS] == "198.51.100.23"
+
+
+def test_start_over_keeps_a_limit_that_still_runs(form: SignupState, use_api: UseApi) -> None:
+    use_api(FakeApi(throttled("600")))
+    submit(form, VALID_FORM)
+    form.start_over()  # a reload of the page
+    assert form.wait == "in about 10 minutes"
+    assert form.banner.startswith("Too many attempts.")

@@ -1,0 +1,64 @@
+"""A limit's wait, in words, counted down: the pattern every form that meets a 429 follows.
+
+A state class mixes `LimitWait` in, calls `_start_wait(seconds, now)` with the
+API's Retry-After (yielding the event it returns), refuses to send while
+`_wait_left(now) > 0`, and words its banner in `_wait_changed(left)`. Its
+button is `controls.action_button(..., waiting=State.wait != "")`, so the
+action stays unavailable (aria-disabled) and described by the banner until
+the wait is over. `wait` is "in about 15 minutes", "in 45 seconds", or "".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventHandler
+
+from signup_web.notices import wait_in_words
+
+# When the API sent no Retry-After with its 429 (the gateway's own throttle).
+DEFAULT_WAIT_SECONDS: Final = 60
+
+
+class LimitWait(rx.State, mixin=True):
+    """The wait in words and the once-a-second countdown that keeps it current."""
+
+    wait: str = ""
+    _ready_at: float = 0.0
+    _counting: bool = False
+
+    @rx.event(background=True)
+    async def count_down(self) -> None:
+        """Keep the wait's words current once a second until the action may be used again."""
+        while True:
+            await asyncio.sleep(1)
+            async with self:
+                now = time.time()
+                self._show_wait(now)
+                if self._wait_left(now) <= 0:
+                    self._counting = False
+                    return
+
+    def _start_wait(self, seconds: float | None, now: float) -> EventHandler | None:
+        """Wait `seconds` (Retry-After) from `now`; returns the countdown to start, if none runs."""
+        wait = DEFAULT_WAIT_SECONDS if seconds is None else seconds
+        self._ready_at = max(self._ready_at, now + wait)
+        self._show_wait(now)
+        if self._counting or self._wait_left(now) <= 0:
+            return None
+        self._counting = True
+        return type(self).count_down
+
+    def _wait_left(self, now: float) -> float:
+        return max(0.0, self._ready_at - now)
+
+    def _show_wait(self, now: float) -> None:
+        left = self._wait_left(now)
+        self.wait = wait_in_words(left) if left > 0 else ""
+        self._wait_changed(left)
+
+    def _wait_changed(self, left: float) -> None:
+        """Word the banner for `left` seconds (0: the wait is over); a subclass overrides it."""
