@@ -15,6 +15,8 @@ PATHS = (
     "/",
     "/verify",
     "/verify/",
+    "/reset",
+    "/reset/",
     "/no-such-page",
     "/assets/app-0123abcd.js",
     "/favicon.ico",
@@ -57,6 +59,8 @@ def test_page_paths_function_and_its_python_twin_agree() -> None:
             "/": "/index.html",
             "/verify": "/verify/index.html",
             "/verify/": "/verify/index.html",
+            "/reset": "/reset/index.html",
+            "/reset/": "/reset/index.html",
             "/assets/app-0123abcd.js": "/assets/app-0123abcd.js",
         }.items()
     )
