@@ -138,11 +138,13 @@ def reset_title() -> rx.Var[str]:
     choose = rx.cond(
         ResetState.summary_shown & ResetState.has_errors, f"Error: {TITLES[CHOOSE]}", TITLES[CHOOSE]
     )
-    view = rx.match(
-        ResetState.view,
-        (DONE, TITLES[DONE]),
-        (EXPIRED, TITLES[EXPIRED]),
-        (INVALID, TITLES[INVALID]),
-        choose,
+    view = rx.cond(
+        ResetState.view == DONE,
+        TITLES[DONE],
+        rx.cond(
+            ResetState.view == EXPIRED,
+            TITLES[EXPIRED],
+            rx.cond(ResetState.view == INVALID, TITLES[INVALID], choose),
+        ),
     )
     return view + f" – {SETTINGS.product_name}"
