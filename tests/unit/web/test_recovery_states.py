@@ -87,9 +87,7 @@ def test_reset_arrive_sends_nothing(root_state: rx.State, use_api: UseApi) -> No
     assert api.requests == []
 
 
-def test_reset_posts_the_token_and_the_new_password(
-    root_state: rx.State, use_api: UseApi
-) -> None:
+def test_reset_posts_the_token_and_the_new_password(root_state: rx.State, use_api: UseApi) -> None:
     api = use_api(FakeApi(no_content()))
     page = at(root_state, f"/reset?token={TOKEN}")
     events = run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
@@ -100,9 +98,7 @@ def test_reset_posts_the_token_and_the_new_password(
     assert NEW not in sent_to_browser(root_state)
 
 
-def test_reset_different_confirmation_sends_nothing(
-    root_state: rx.State, use_api: UseApi
-) -> None:
+def test_reset_different_confirmation_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
     api = use_api(FakeApi(no_content()))
     page = at(root_state, f"/reset?token={TOKEN}")
     events = run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW + "x"}))
@@ -156,9 +152,7 @@ def test_delete_sends_the_password_with_the_bearer_token_and_signs_out(
     assert substate(root_state, SessionState).farewell == DELETED
 
 
-def test_delete_wrong_password_shows_under_the_field(
-    root_state: rx.State, use_api: UseApi
-) -> None:
+def test_delete_wrong_password_shows_under_the_field(root_state: rx.State, use_api: UseApi) -> None:
     session = _signed_in(root_state)
     use_api(FakeApi(problem(401, [(None, "credentials_invalid", "No.")])))
     page = substate(root_state, DeleteState)
