@@ -1,4 +1,4 @@
-"""ForgotState, ResetState and DeleteState against a fake API: what each sends, shows and focuses."""
+"""ForgotState, ResetState and DeleteState on a fake API: what each sends, shows and focuses."""
 
 from __future__ import annotations
 
