@@ -15,7 +15,7 @@ from typing import Final, cast
 from backend.config import Settings
 from backend.handler import create_handler
 from backend.mail_worker import create_worker
-from backend.messages import VERIFICATION, Mail
+from backend.messages import RESET, VERIFICATION, Mail
 from contract.environment import (
     ACCESS_TOKEN_SECONDS,
     BCRYPT_COST,
@@ -240,8 +240,8 @@ class LocalStage:
 
 
 def announce_link(mail: Mail) -> None:
-    """Print a verification mail's link, so `make dev` needs no mail server to follow it."""
-    if mail.kind == VERIFICATION:
+    """Print a verification or reset mail's link, so `make dev` needs no mail server to follow it."""
+    if mail.kind in (VERIFICATION, RESET):
         # The stage's console output, not a log: this line is the point.
         print(f"Mail to {mail.to}: {mail.link}", flush=True)  # noqa: T201
 
