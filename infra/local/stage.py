@@ -240,7 +240,7 @@ class LocalStage:
 
 
 def announce_link(mail: Mail) -> None:
-    """Print a verification or reset mail's link, so `make dev` needs no mail server to follow it."""
+    """Print a verification or reset mail's link: `make dev` needs no mail server to follow it."""
     if mail.kind in (VERIFICATION, RESET):
         # The stage's console output, not a log: this line is the point.
         print(f"Mail to {mail.to}: {mail.link}", flush=True)  # noqa: T201
