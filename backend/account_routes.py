@@ -29,11 +29,13 @@ def serve_account_route(
     event: Mapping[str, Any],
     *,
     registration: Registration,
-    accounts: DynamoDBAccountStore,
+    accounts: DynamoDBAccountStore | None,
     sessions: Sessions | None,
     web_secret: bytes | None,
 ) -> SessionAnswer:
     """Serve one of ACCOUNT_ROUTES."""
+    if accounts is None:
+        raise ConfigurationError("no account store: the handler builds one for every stage")
     payload = read_json_object(event)
     if route == RESET_PASSWORD:
         reset_password(payload, registration, accounts)

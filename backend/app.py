@@ -196,7 +196,7 @@ def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: 
             route, event, deps.sessions, web_secret=deps.web_secret
         )
         return Success(status, body, metrics, headers)
-    if route in ACCOUNT_ROUTES and deps.accounts is not None:
+    if route in ACCOUNT_ROUTES:
         status, body, metrics, headers = serve_account_route(
             route,
             event,
