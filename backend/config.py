@@ -136,9 +136,7 @@ class Settings:
                 f"{VERIFICATION_TTL_SECONDS} must be between 1 and {MAX_VERIFICATION_TTL_SECONDS}"
             )
         if not 60 <= self.reset_ttl_seconds <= MAX_RESET_TTL_SECONDS:
-            raise ConfigurationError(
-                f"{RESET_TTL_SECONDS} must be between 60 and {MAX_RESET_TTL_SECONDS}"
-            )
+            raise ConfigurationError(f"{RESET_TTL_SECONDS} must be 60 to {MAX_RESET_TTL_SECONDS}")
         if "@" not in parseaddr(self.mail_from)[1]:
             raise ConfigurationError(f"{MAIL_FROM} must be an address, e.g. Name <a@example.com>")
         self._check_tokens()
