@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from backend import idempotency
+from backend.account_routes import ACCOUNT_ROUTES, serve_account_route
 from backend.client_address import client_address, serving_client
 from backend.email_verification import resend_verification, verify_email
 from backend.errors import (
@@ -26,16 +27,24 @@ from backend.errors import (
     TokenInvalid,
 )
 from backend.idempotency import IdempotentRequests
+from backend.password_reset import forgot_password
 from backend.request import header, read_json_object, request_id, route_of
 from backend.responses import ok, problem
 from backend.session_routes import SESSION_OPERATIONS, serve_session_route
 from backend.sessions import Sessions
 from backend.sign_up import Registration, register_user
+from backend.store.accounts import DynamoDBAccountStore
 from backend.store.counters import RateLimiter
 from contract import codes
 from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER, WWW_AUTHENTICATE
 from contract.limits import RateLimit
-from contract.routes import CREATE_USER, RESEND_VERIFICATION, VERIFY_EMAIL, Route
+from contract.routes import (
+    CREATE_USER,
+    FORGOT_PASSWORD,
+    RESEND_VERIFICATION,
+    VERIFY_EMAIL,
+    Route,
+)
 from contract.rules import FieldProblem, InvalidFields
 from contract.rules.link_requests import TOKEN_INVALID
 
@@ -57,6 +66,11 @@ RESEND_ACCEPTED: Final = {
     "detail": "If this address is waiting for confirmation, a new link is on its way.",
 }
 
+# The same body for every forgot-password request, whatever the address's state.
+FORGOT_ACCEPTED: Final = {
+    "status": "accepted",
+    "detail": "If this address belongs to an account, a link to reset its password is on its way.",
+}
 
 RATE_LIMITED: Final = FieldProblem(None, codes.RATE_LIMITED, "Too many requests; wait and retry.")
 KEY_REUSED: Final = FieldProblem(
@@ -93,6 +107,8 @@ class Dependencies:
     web_secret: bytes | None = field(default=None, repr=False)
     # Signing in and sessions; None on a stage without a signing key.
     sessions: Sessions | None = None
+    # Resetting passwords and deleting accounts (the same table).
+    accounts: DynamoDBAccountStore | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +172,12 @@ def _resend_verification(payload: Mapping[str, object], deps: Registration) -> S
     return Success(202, RESEND_ACCEPTED, ("ResendAccepted",))
 
 
+@operation(FORGOT_PASSWORD)
+def _forgot_password(payload: Mapping[str, object], deps: Registration) -> Success:
+    forgot_password(payload, deps)
+    return Success(202, FORGOT_ACCEPTED, ("ResetRequested",))
+
+
 def _count_client(address: str, deps: Dependencies) -> tuple[str, ...]:
     """Count the request against its client address; the metrics to add when that failed."""
     if deps.limiter is None:
@@ -174,6 +196,16 @@ def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: 
     if route in SESSION_OPERATIONS:
         status, body, metrics, headers = serve_session_route(
             route, event, deps.sessions, web_secret=deps.web_secret
+        )
+        return Success(status, body, metrics, headers)
+    if route in ACCOUNT_ROUTES:
+        status, body, metrics, headers = serve_account_route(
+            route,
+            event,
+            registration=deps.registration,
+            accounts=deps.accounts,
+            sessions=deps.sessions,
+            web_secret=deps.web_secret,
         )
         return Success(status, body, metrics, headers)
     payload = read_json_object(event)

@@ -15,10 +15,12 @@ from typing import Final
 from contract.bounds import (
     DEFAULT_BCRYPT_COST,
     DEFAULT_REFRESH_TOKEN_SECONDS,
+    DEFAULT_RESET_TTL_SECONDS,
     DEFAULT_VERIFICATION_TTL_SECONDS,
     MAX_ACCESS_TOKEN_SECONDS,
     MAX_BCRYPT_COST,
     MAX_REFRESH_TOKEN_SECONDS,
+    MAX_RESET_TTL_SECONDS,
     MAX_VERIFICATION_TTL_SECONDS,
     MIN_BCRYPT_COST,
     MIN_SECRET_BYTES,
@@ -46,6 +48,7 @@ from contract.environment import (
     RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
     RATE_LIMITS,
     REFRESH_TOKEN_SECONDS,
+    RESET_TTL_SECONDS,
     SIGNING_KEY_ID,
     TABLE_NAME,
     TOKEN_AUDIENCE,
@@ -87,6 +90,7 @@ class Settings:
     dynamodb_endpoint: str | None = None
     web_url: str | None = None
     verification_ttl_seconds: int = DEFAULT_VERIFICATION_TTL_SECONDS
+    reset_ttl_seconds: int = DEFAULT_RESET_TTL_SECONDS
     mail_from: str = DEFAULT_MAIL_FROM
     mail_configuration_set: str | None = None
     mail_outbox_dir: str | None = None
@@ -131,6 +135,8 @@ class Settings:
             raise ConfigurationError(
                 f"{VERIFICATION_TTL_SECONDS} must be between 1 and {MAX_VERIFICATION_TTL_SECONDS}"
             )
+        if not 60 <= self.reset_ttl_seconds <= MAX_RESET_TTL_SECONDS:
+            raise ConfigurationError(f"{RESET_TTL_SECONDS} must be 60 to {MAX_RESET_TTL_SECONDS}")
         if "@" not in parseaddr(self.mail_from)[1]:
             raise ConfigurationError(f"{MAIL_FROM} must be an address, e.g. Name <a@example.com>")
         self._check_tokens()
@@ -181,6 +187,7 @@ class Settings:
             verification_ttl_seconds=_int(
                 env, VERIFICATION_TTL_SECONDS, DEFAULT_VERIFICATION_TTL_SECONDS
             ),
+            reset_ttl_seconds=_int(env, RESET_TTL_SECONDS, DEFAULT_RESET_TTL_SECONDS),
             mail_from=env.get(MAIL_FROM) or DEFAULT_MAIL_FROM,
             mail_configuration_set=env.get(MAIL_CONFIGURATION_SET) or None,
             mail_outbox_dir=env.get(MAIL_OUTBOX_DIR) or None,
@@ -234,6 +241,7 @@ class Settings:
             PASSWORD_MIN_LENGTH: str(self.password_min_length),
             PASSWORD_MIN_SCORE: str(self.password_min_score),
             VERIFICATION_TTL_SECONDS: str(self.verification_ttl_seconds),
+            RESET_TTL_SECONDS: str(self.reset_ttl_seconds),
             MAIL_FROM: self.mail_from,
             RATE_LIMITS: "on" if self.rate_limits else "off",
             RATE_LIMIT_PER_ADDRESS: str(self.rate_limit_per_address),

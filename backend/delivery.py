@@ -22,11 +22,33 @@ from typing import Final
 
 from backend.errors import ClaimChanged, MailUnavailable, RateLimited
 from backend.mailer import Mailer
-from backend.messages import Mail, MailContext, notice_mail, verification_mail
-from backend.records import LINK_MAIL, NOTICE_MAIL, RESEND_REQUEST, OutboxItem, TokenRecord
+from backend.messages import (
+    Mail,
+    MailContext,
+    account_deleted_mail,
+    notice_mail,
+    password_changed_mail,
+    reset_mail,
+    verification_mail,
+)
+from backend.records import (
+    ACCOUNT_DELETED_MAIL,
+    LINK_MAIL,
+    NOTICE_MAIL,
+    PASSWORD_CHANGED_MAIL,
+    RESEND_REQUEST,
+    RESET_MAIL,
+    RESET_REQUEST,
+    OutboxItem,
+    TokenRecord,
+)
 from backend.store.counters import RateLimiter
 from backend.store.outbox import DynamoDBOutbox
-from contract.bounds import RESEND_COOLDOWN_SECONDS
+from contract.bounds import (
+    DEFAULT_RESET_TTL_SECONDS,
+    RESEND_COOLDOWN_SECONDS,
+    RESET_COOLDOWN_SECONDS,
+)
 from contract.limits import RateLimit
 from contract.tokens import link_token, new_nonce, token_digest
 
@@ -54,6 +76,7 @@ class Delivery:
     mails_per_address: RateLimit | None
     clock: Callable[[], float]
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+    reset_seconds: int = DEFAULT_RESET_TTL_SECONDS
 
     def deliver(self, pk: str) -> str:
         """Act on the outbox item `pk`; the outcome's name (for the metrics and the log)."""
@@ -66,6 +89,8 @@ class Delivery:
             return "expired"
         if item.kind == RESEND_REQUEST:
             return self._decide_resend(pk, item, now)
+        if item.kind == RESET_REQUEST:
+            return self._decide_reset(pk, item, now)
         deliveries = self.outbox.lease(item, now=int(now), seconds=LEASE_SECONDS)
         if deliveries is None:
             raise MailBusy(pk)
@@ -93,6 +118,15 @@ class Delivery:
         signed_up = datetime.fromisoformat(item.signed_up_at) if item.signed_up_at else _utc(now)
         if item.kind == NOTICE_MAIL:
             return notice_mail(self.mail, to=item.to, signed_up=signed_up, now=_utc(now))
+        if item.kind == RESET_MAIL:
+            token = link_token(self.link_key, item.nonce)
+            return reset_mail(
+                self.mail, to=item.to, token=token, expires=item.valid_until, now=_utc(now)
+            )
+        if item.kind == PASSWORD_CHANGED_MAIL:
+            return password_changed_mail(self.mail, to=item.to, now=_utc(now))
+        if item.kind == ACCOUNT_DELETED_MAIL:
+            return account_deleted_mail(self.mail, to=item.to, now=_utc(now))
         return verification_mail(
             self.mail,
             to=item.to,
@@ -131,6 +165,40 @@ class Delivery:
             self.outbox.finish(pk)
             return "raced"
         return "renewed"
+
+    def _decide_reset(self, pk: str, request: OutboxItem, now: float) -> str:
+        """Only a verified account's owner gets a reset link, at most one a minute (the
+        condition of `issue_reset`); everyone else's request is dropped here, unseen."""
+        claim = self.outbox.email_claim(request.email_key)
+        user = self.outbox.user(claim.user_id) if claim and claim.verified else None
+        if user is None or not user.verified:
+            self.outbox.finish(pk)
+            return "notdue"
+        nonce = new_nonce()
+        mail = OutboxItem(
+            outbox_id=self.new_id(),
+            kind=RESET_MAIL,
+            to=user.email,
+            email_key=request.email_key,
+            valid_until=int(now) + self.reset_seconds,
+            client=request.client,
+            nonce=nonce,
+        )
+        digest = token_digest(link_token(self.link_key, nonce))
+        try:
+            self.outbox.issue_reset(
+                user,
+                digest=digest,
+                mail=mail,
+                request_pk=pk,
+                now=int(now),
+                cooldown=RESET_COOLDOWN_SECONDS,
+            )
+        except ClaimChanged:
+            # Mailed within the minute, or raced by a reset or a deletion.
+            self.outbox.finish(pk)
+            return "notdue"
+        return "issued"
 
 
 def _cooling(mailed: int | None, now: float) -> bool:

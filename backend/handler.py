@@ -26,6 +26,7 @@ from backend.sessions import Sessions
 from backend.sign_up import NoThrottle, Registration
 from backend.signing import KmsSigner, TokenSigner
 from backend.store import DynamoDBUserStore
+from backend.store.accounts import DynamoDBAccountStore
 from backend.store.counters import IdentifierThrottle, RateLimiter
 from backend.store.sessions import DynamoDBSessionStore
 from backend.store.sign_in_limits import SignInLimits
@@ -94,6 +95,7 @@ def create_handler(
         return Dependencies(
             sessions=_sessions(settings, aws_session, dynamodb, registration.hasher, signer),
             registration=registration,
+            accounts=DynamoDBAccountStore(table_name=table, client=dynamodb),
             idempotency=IdempotentRequests(client=dynamodb, table_name=table, pepper=pepper),
             limiter=limiter if limits_on else None,
             address_limit=settings.rate_limit_per_address,

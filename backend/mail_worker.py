@@ -91,6 +91,7 @@ def create_worker(
             if settings.rate_limits
             else None,
             clock=clock,
+            reset_seconds=settings.reset_ttl_seconds,
         )
 
     def record_handler(record: DynamoDBRecord) -> None:

@@ -12,17 +12,18 @@ from typing import Final, Literal
 from urllib.parse import urlencode
 
 from contract.dates import readable_epoch, readable_time
-from contract.routes import VERIFY_PAGE
+from contract.routes import RESET_PAGE, VERIFY_PAGE
 
 VERIFICATION: Final = "verification"
 NOTICE: Final = "notice"
+RESET: Final = "reset"
 
 
 @dataclass(frozen=True, slots=True)
 class Mail:
     """One message for one recipient; `link` (verification mails only) holds the token."""
 
-    kind: Literal["verification", "notice"]
+    kind: Literal["verification", "notice", "reset"]
     to: str
     message: EmailMessage = field(repr=False)
     link: str | None = field(default=None, repr=False)
@@ -43,6 +44,10 @@ class MailContext:
     def verify_link(self, token: str) -> str:
         """`<WEB_URL>/verify?token=<token>`: the page that asks the person to confirm."""
         return f"{self.web_url.rstrip('/')}{VERIFY_PAGE}?{urlencode({'token': token})}"
+
+    def reset_link(self, token: str) -> str:
+        """`<WEB_URL>/reset?token=<token>`: the page that asks for the new password."""
+        return f"{self.web_url.rstrip('/')}{RESET_PAGE}?{urlencode({'token': token})}"
 
 
 def verification_mail(
@@ -106,6 +111,67 @@ def notice_mail(context: MailContext, *, to: str, signed_up: datetime, now: date
         "this mail.</p>"
     )
     subject = f"Someone tried to sign up for {context.product} with your address"
+    message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
+    return Mail(NOTICE, to, message)
+
+
+def reset_mail(context: MailContext, *, to: str, token: str, expires: int, now: datetime) -> Mail:
+    """The link that lets the owner of `to` choose a new password (the page asks for it; only
+    its form's POST changes anything, so a scanner that opens the link changes nothing)."""
+    link = context.reset_link(token)
+    until = readable_epoch(expires)
+    text = (
+        f"Hello,\n\nSomeone asked to reset the password of your {context.product} account.\n"
+        "If it was you, choose a new password with the link below:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {until}. If you did not ask, ignore this mail:\n"
+        "your password stays as it is.\n"
+    )
+    body = (
+        f"<p>Hello,</p><p>Someone asked to reset the password of your "
+        f"{html.escape(context.product)} account. If it was you, choose a new password with "
+        "the link below.</p>"
+        f'<p><a href="{html.escape(link)}">Choose a new password</a></p>'
+        f"<p>The link works once, until {until}. If you did not ask, ignore this mail: your "
+        "password stays as it is.</p>"
+    )
+    subject = f"Reset your {context.product} password"
+    message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
+    return Mail(RESET, to, message, link)
+
+
+def password_changed_mail(context: MailContext, *, to: str, now: datetime) -> Mail:
+    """The notice after a reset: no link that could undo anything (a thief would follow it too)."""
+    when = readable_time(now)
+    text = (
+        f"Hello,\n\nYour password was changed for {context.product} on {when}, and every\n"
+        "device that was signed in has been signed out.\n"
+        "If you did not do this, ask for a password reset on the sign-in page now.\n"
+    )
+    body = (
+        f"<p>Hello,</p><p>Your password was changed for {html.escape(context.product)} on "
+        f"{when}, and every device that was signed in has been signed out.</p>"
+        "<p>If you did not do this, ask for a password reset on the sign-in page now.</p>"
+    )
+    subject = f"Your {context.product} password was changed"
+    message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
+    return Mail(NOTICE, to, message)
+
+
+def account_deleted_mail(context: MailContext, *, to: str, now: datetime) -> Mail:
+    """The confirmation that an account and what it held are gone."""
+    when = readable_time(now)
+    text = (
+        f"Hello,\n\nYour {context.product} account was deleted on {when}: its profile,\n"
+        "its username and address, and every session are gone. You can sign up again\n"
+        "with this address at any time.\n"
+    )
+    body = (
+        f"<p>Hello,</p><p>Your {html.escape(context.product)} account was deleted on {when}: "
+        "its profile, its username and address, and every session are gone. You can sign up "
+        "again with this address at any time.</p>"
+    )
+    subject = f"Your {context.product} account was deleted"
     message = _message(context, to=to, subject=subject, text=text, html_body=body, now=now)
     return Mail(NOTICE, to, message)
 

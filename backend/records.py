@@ -14,6 +14,12 @@ DECOY = "decoy"
 LINK_MAIL = "link"
 NOTICE_MAIL = "notice"
 RESEND_REQUEST = "resend"
+# Password reset and deletion (issue 23): a forgot-password request to decide,
+# the reset link to mail, and the two notices that need no link.
+RESET_REQUEST = "resetRequest"
+RESET_MAIL = "reset"
+PASSWORD_CHANGED_MAIL = "passwordChanged"  # noqa: S105 - a mail kind
+ACCOUNT_DELETED_MAIL = "accountDeleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,8 @@ class StoredUser:
     verified_at: str | None = None
     token_digest: str | None = field(default=None, repr=False)
     password_hash: str = field(default="", repr=False)
+    # The digest of the one reset link that works (a newer request replaces it).
+    reset_digest: str | None = field(default=None, repr=False)
 
     @property
     def verified(self) -> bool:

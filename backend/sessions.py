@@ -71,12 +71,13 @@ def issue_tokens(
     now: int,
     family_id: str,
     valid_until: int,
+    epoch: int = 0,
     make_token: Callable[[], str] = new_refresh_token,
 ) -> tuple[TokenPair, NewSession]:
     """An access token and a refresh token of `family_id`; the caller stores the latter."""
     refresh = make_token()
     access = sessions.tokens.issue(subject, now=now)
-    stored = NewSession(token_digest(refresh), family_id, subject.user_id, valid_until)
+    stored = NewSession(token_digest(refresh), family_id, subject.user_id, valid_until, epoch)
     return TokenPair(access, sessions.tokens.lifetime_seconds, refresh), stored
 
 
@@ -94,6 +95,10 @@ def refresh_session(
     user = sessions.store.credentials(record.user_id)
     if user is None or not user.verified:
         raise RefreshTokenInvalid("the user is gone")
+    if record.epoch != user.session_epoch:
+        # The password was reset after this session began: it ends with the old password.
+        sessions.store.revoke(record.family_id, now=now)
+        raise RefreshTokenInvalid("the password changed")
     subject = Subject(user.user_id, user.username, user.email)
     pair, successor = issue_tokens(
         sessions, subject, now=now, family_id=record.family_id, valid_until=record.valid_until

@@ -55,6 +55,7 @@ def _start_session(user: Credentials, password: str, sessions: Sessions, now: in
         now=now,
         family_id=new_family_id(),
         valid_until=now + sessions.refresh_seconds,
+        epoch=user.session_epoch,
     )
     hasher = sessions.hasher
     # The stage's cost rose since this hash was made: store one at today's

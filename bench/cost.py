@@ -324,3 +324,82 @@ def render_sign_in_costs(measured_ms: float, root: Path | None = None) -> list[s
             f" | {cognito / c.total:.0f}x |"
         )
     return lines
+
+
+# ---- password reset (issue 23) ----------------------------------------------------
+# One reset, from the forgot-password request to the notice, counted item by
+# item (backend/password_reset.py, backend/delivery.py, backend/store/):
+# - POST /forgotPassword: the client-address counter and the address's two
+#   identifier counters (three UpdateItem), one outbox Put: 4 units;
+# - the worker deciding it: reads the request, the claim and the profile (3
+#   consistent reads) and writes one TransactWriteItems of 5 items (2 units each);
+# - each of the two mails (the link, the notice): one read of its item, the
+#   lease, the mail cap's counter and the delete (3 writes);
+# - POST /resetPassword: the client-address counter, reads of the link and the
+#   profile, one TransactWriteItems of 3 items (2 units each).
+RESET_READ_UNITS: Final = 3 + 2 * 1 + 2
+RESET_WRITE_UNITS: Final = 4 + 5 * 2 + 2 * 3 + 1 + 3 * 2
+# Two API requests; three worker invocations (the request, then each mail),
+# each billed like the forgot-password request (the same few table calls).
+RESET_API_REQUESTS: Final = 2
+RESET_WORKER_INVOCATIONS: Final = 3
+RESET_MAILS: Final = 2
+
+
+@dataclass(frozen=True)
+class ResetCost:
+    """Dollars per million password resets on one stack, term by term."""
+
+    stack: str
+    lambda_cost: float
+    http_api: float
+    dynamodb: float
+    ses: float
+
+    @property
+    def total(self) -> float:
+        """Everything a million resets cost."""
+        return self.lambda_cost + self.http_api + self.dynamodb + self.ses
+
+
+def reset_cost_per_million(stack: StackConfig, forgot_ms: float, reset_ms: float) -> ResetCost:
+    """A million resets whose two requests took `forgot_ms` and `reset_ms` on one core here."""
+    gb = stack.memory_mb / 1024
+    billed = [
+        lambda_duration_ms(forgot_ms, stack.memory_mb),
+        lambda_duration_ms(reset_ms, stack.memory_mb),
+        *[lambda_duration_ms(forgot_ms, stack.memory_mb)] * RESET_WORKER_INVOCATIONS,
+    ]
+    gb_seconds = sum(billed) / 1000 * gb
+    invocations = RESET_API_REQUESTS + RESET_WORKER_INVOCATIONS
+    return ResetCost(
+        stack=stack.name,
+        lambda_cost=MILLION * (gb_seconds * LAMBDA_GB_SECOND + invocations * LAMBDA_REQUEST),
+        http_api=MILLION * RESET_API_REQUESTS * HTTP_API_REQUEST,
+        dynamodb=MILLION
+        * (RESET_WRITE_UNITS * DYNAMODB_WRITE_UNIT + RESET_READ_UNITS * DYNAMODB_READ_UNIT),
+        ses=MILLION * RESET_MAILS * SES_MAIL,
+    )
+
+
+def render_reset_costs(forgot_ms: float, reset_ms: float, root: Path | None = None) -> list[str]:
+    """Markdown lines: each arm64 stack's price per million password resets."""
+    stacks = read_stacks(root or Path(__file__).resolve().parents[1])
+    lines = [
+        f"Cost per million password resets (forgot-password p50 {forgot_ms:.1f} ms and reset"
+        f" p50 {reset_ms:.1f} ms in process, scaled to each stack's memory; three worker"
+        f" invocations; {RESET_WRITE_UNITS} write and {RESET_READ_UNITS} read units; two mails;"
+        f" list prices checked {PRICES_CHECKED}).",
+        "",
+        "| stack | Lambda | HTTP API | DynamoDB | SES | total |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stack in stacks:
+        if stack.architecture != "arm64":
+            continue
+        c = reset_cost_per_million(stack, forgot_ms, reset_ms)
+        lines.append(
+            f"| {c.stack} | ${c.lambda_cost:.2f} | ${c.http_api:.2f} | ${c.dynamodb:.2f}"
+            f" | ${c.ses:.2f} | ${c.total:.2f} |"
+        )
+    return lines

@@ -13,6 +13,11 @@ MIN_SECRET_BYTES: Final = 32
 # How long a verification link may live at most, and by default.
 MAX_VERIFICATION_TTL_SECONDS: Final = 7 * 24 * 3600
 DEFAULT_VERIFICATION_TTL_SECONDS: Final = 24 * 3600
+# How long a password-reset link may live at most, and by default.
+MAX_RESET_TTL_SECONDS: Final = 24 * 3600
+DEFAULT_RESET_TTL_SECONDS: Final = 3600
+# At most one reset mail a minute per address.
+RESET_COOLDOWN_SECONDS: Final = 60
 # At most one new verification link a minute per address; the page counts
 # the same wait down before it offers the button again.
 RESEND_COOLDOWN_SECONDS: Final = 60

@@ -20,6 +20,8 @@ DYNAMODB_ENDPOINT: Final = "AWS_ENDPOINT_URL_DYNAMODB"
 # The sign-up page's base URL: links in mails point under it.
 WEB_URL: Final = "WEB_URL"
 VERIFICATION_TTL_SECONDS: Final = "VERIFICATION_TTL_SECONDS"
+# How long a password-reset link works.
+RESET_TTL_SECONDS: Final = "RESET_TTL_SECONDS"
 # Who mails come from ("Display Name <address>"); SES must have it verified.
 MAIL_FROM: Final = "MAIL_FROM"
 # Used when MAIL_FROM is unset; its display name is also the page's default product name.

@@ -48,6 +48,10 @@ OPENID_CONFIGURATION: Final = Route(
     "GET", "/.well-known/openid-configuration", "openidConfiguration"
 )
 JWKS: Final = Route("GET", "/.well-known/jwks.json", "jwks")
+# Recovering an account and leaving it (issue 23).
+FORGOT_PASSWORD: Final = Route("POST", "/forgotPassword", "forgotPassword")
+RESET_PASSWORD: Final = Route("POST", "/resetPassword", "resetPassword")
+DELETE_ME: Final = Route("DELETE", "/me", "deleteMe", bearer=True)
 ROUTES: Final = (
     CREATE_USER,
     VERIFY_EMAIL,
@@ -58,9 +62,16 @@ ROUTES: Final = (
     ME,
     OPENID_CONFIGURATION,
     JWKS,
+    FORGOT_PASSWORD,
+    RESET_PASSWORD,
+    DELETE_ME,
 )
 # The page that verification links open (served by the web app, not the API).
 VERIFY_PAGE: Final = "/verify"
+# The page that password-reset links open; only its form's POST changes anything.
+RESET_PAGE: Final = "/reset"
+# The page that asks for a reset link (linked from the sign-in page).
+FORGOT_PAGE: Final = "/forgot-password"
 # The web app's sign-in page and the signed-in account view.
 SIGN_IN_PAGE: Final = "/sign-in"
 ACCOUNT_PAGE: Final = "/account"

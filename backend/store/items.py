@@ -7,6 +7,8 @@ EMAIL#<key>         the address claim, with what replacing or re-sending needs; 
 TOKEN#<sha256>      a link: its user, `validUntil`, `usedAt` once it verified, `attempts` (password
                     checks in flight or failed); `expiresAt` (TTL) a grace period later, so an
                     expired link still answers "expired", not "unknown"
+RESET#<sha256>      a password-reset link: its user, `validUntil`, `usedAt` once it set a password;
+                    the profile's `resetDigest` names the one that works
 OUTBOX#<id>         a mail the worker owes (or a resend it must decide on): never a token, only the
                     nonce it is derived from; `leaseUntil` while a worker sends it; deleted once
                     sent, dropped or expired
@@ -51,6 +53,11 @@ def email_pk(key: str) -> str:
 def token_pk(digest: str) -> str:
     """The key of a link, by its token's digest."""
     return f"TOKEN#{digest}"
+
+
+def reset_pk(digest: str) -> str:
+    """The key of a password-reset link, by its token's digest."""
+    return f"RESET#{digest}"
 
 
 def outbox_pk(outbox_id: str) -> str:
@@ -157,6 +164,17 @@ def token(record: TokenRecord) -> Item:
     }
 
 
+def reset_link(digest: str, *, user_id: str, valid_until: int) -> Item:
+    """A password-reset link's item; like a verification link, it outlives its validity."""
+    return {
+        **key(reset_pk(digest)),
+        "kind": _s("reset"),
+        "userId": _s(user_id),
+        "validUntil": _n(valid_until),
+        TTL_ATTRIBUTE: _n(valid_until + TOKEN_GRACE_SECONDS),
+    }
+
+
 def _text(item: Item, name: str) -> str | None:
     value = item.get(name)
     return str(value["S"]) if value else None
@@ -209,4 +227,5 @@ def read_user(item: Item) -> StoredUser:
         verified_at=_text(item, "verifiedAt"),
         token_digest=_text(item, "tokenDigest"),
         password_hash=_text(item, "passwordHash") or "",
+        reset_digest=_text(item, "resetDigest"),
     )

@@ -9,8 +9,10 @@ lease; a delivery after the item is gone finds nothing to do.
 
 from __future__ import annotations
 
+import secrets
+
 from backend.errors import ClaimChanged
-from backend.records import PENDING, EmailClaim, OutboxItem, TokenRecord
+from backend.records import PENDING, VERIFIED, EmailClaim, OutboxItem, StoredUser, TokenRecord
 from backend.store import items
 from backend.store.failures import translated
 from backend.store.writes import ABSENT, TableWriter
@@ -28,6 +30,50 @@ class DynamoDBOutbox(TableWriter):
         """The address's claim, read consistently."""
         found = self._get(items.email_pk(email_key))
         return items.read_email_claim(found) if found else None
+
+    def user(self, user_id: str) -> StoredUser | None:
+        """The user with this id, read consistently."""
+        found = self._get(items.user_pk(user_id))
+        return items.read_user(found) if found else None
+
+    def issue_reset(
+        self,
+        user: StoredUser,
+        *,
+        digest: str,
+        mail: OutboxItem,
+        request_pk: str,
+        now: int,
+        cooldown: int,
+    ) -> None:
+        """Make `digest` the user's one working reset link (the older one is deleted), and turn
+        the request `request_pk` into its mail, at once; ClaimChanged when the user is not
+        verified, was mailed a reset link within `cooldown` seconds, or changed meanwhile."""
+        old = {":old": {"S": user.reset_digest}} if user.reset_digest else {}
+        unchanged = "resetDigest = :old" if old else "attribute_not_exists(resetDigest)"
+        operations = [
+            self._update(
+                items.user_pk(user.user_id),
+                "SET resetDigest = :new, resetMailedAt = :now",
+                f"#status = :verified AND {unchanged} AND "
+                "(attribute_not_exists(resetMailedAt) OR resetMailedAt <= :cool)",
+                {
+                    ":new": {"S": digest},
+                    ":now": {"N": str(now)},
+                    ":verified": {"S": VERIFIED},
+                    ":cool": {"N": str(now - cooldown)},
+                }
+                | old,
+            ),
+            self._put(
+                items.reset_link(digest, user_id=user.user_id, valid_until=mail.valid_until),
+                ABSENT,
+            ),
+            self._delete(items.reset_pk(user.reset_digest or secrets.token_hex(32))),
+            self._delete(request_pk, "attribute_exists(#pk)"),
+            self._put(items.outbox(mail), ABSENT),
+        ]
+        self._transact(operations)
 
     def lease(self, mail: OutboxItem, *, now: int, seconds: int) -> int | None:
         """Take the item for `seconds` to send it: how many deliveries took it so far (this one

@@ -1,7 +1,8 @@
 """Signing in and sessions on the users table: the login's credentials and refresh-token families.
 
 SESSION#<family>    one sign-in's refresh tokens: the user, the current token's digest, the
-                    session's end (`validUntil`, also the TTL) and `revokedAt` once ended
+                    session's end (`validUntil`, also the TTL), `revokedAt` once ended, and
+                    the user's `sessionEpoch` when it began (a reset raises the user's)
 REFRESH#<sha256>    one refresh token: its family, user and end; `usedAt` once rotated
 
 Refresh tokens are stored only as SHA-256 digests of 256 random bits: the
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.records import PENDING, VERIFIED
 from backend.store import items
+from backend.store.accounts import SESSION_EPOCH
 from backend.store.failures import translated
 from contract.table_keys import PARTITION_KEY, TTL_ATTRIBUTE
 
@@ -37,6 +39,8 @@ class Credentials:
     verified_at: str | None
     status: str
     password_hash: str = field(repr=False)
+    # Raised by every password reset: families of an older epoch refresh no more.
+    session_epoch: int = 0
 
     @property
     def verified(self) -> bool:
@@ -55,6 +59,7 @@ class RefreshRecord:
     used: bool = False
     revoked: bool = False
     current: bool = False
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,8 @@ class NewSession:
     family_id: str = ""
     user_id: str = ""
     valid_until: int = 0
+    # The user's session epoch when the family began (see backend/store/accounts.py).
+    epoch: int = 0
 
 
 def session_pk(family_id: str) -> str:
@@ -119,6 +126,7 @@ class DynamoDBSessionStore:
             verified_at=_text(item, "verifiedAt"),
             status=_text(item, "status") or PENDING,
             password_hash=_text(item, "passwordHash") or "",
+            session_epoch=_number(item, SESSION_EPOCH) or 0,
         )
 
     def refresh_token(self, digest: str) -> RefreshRecord | None:
@@ -136,6 +144,7 @@ class DynamoDBSessionStore:
             used="usedAt" in token,
             revoked=not family or "revokedAt" in family,
             current=_text(family, "current") == digest,
+            epoch=_number(family, SESSION_EPOCH) or 0,
         )
 
     def start(self, session: NewSession, *, rehash: tuple[str, str] | None = None) -> None:
@@ -218,6 +227,7 @@ def _family(session: NewSession) -> dict[str, Any]:
         "kind": {"S": "session"},
         "userId": {"S": session.user_id},
         "current": {"S": session.digest},
+        SESSION_EPOCH: {"N": str(session.epoch)},
         "validUntil": {"N": str(session.valid_until)},
         TTL_ATTRIBUTE: {"N": str(session.valid_until)},
     }

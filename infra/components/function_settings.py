@@ -23,6 +23,7 @@ def stage_settings(stage: StageConfig, *, table_name: str, **plumbing: Any) -> S
         password_min_length=stage.password_min_length,
         password_min_score=stage.password_min_score,
         verification_ttl_seconds=stage.verification_ttl_seconds,
+        reset_ttl_seconds=stage.reset_ttl_seconds,
         mail_from=stage.mail_from,
         rate_limit_per_address=stage.rate_limit_per_address,
         rate_limit_per_identifier=stage.rate_limit_per_identifier,

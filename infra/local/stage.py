@@ -15,7 +15,7 @@ from typing import Final, cast
 from backend.config import Settings
 from backend.handler import create_handler
 from backend.mail_worker import create_worker
-from backend.messages import VERIFICATION, Mail
+from backend.messages import RESET, VERIFICATION, Mail
 from contract.environment import (
     ACCESS_TOKEN_SECONDS,
     BCRYPT_COST,
@@ -28,6 +28,7 @@ from contract.environment import (
     RATE_LIMIT_SIGN_IN_FAILURES,
     RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
     REFRESH_TOKEN_SECONDS,
+    RESET_TTL_SECONDS,
     TOKEN_AUDIENCE,
     VERIFICATION_TTL_SECONDS,
 )
@@ -61,6 +62,7 @@ PASSED_THROUGH: Final = (
     BCRYPT_COST,
     PASSWORD_MIN_LENGTH,
     VERIFICATION_TTL_SECONDS,
+    RESET_TTL_SECONDS,
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
     RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
@@ -239,8 +241,8 @@ class LocalStage:
 
 
 def announce_link(mail: Mail) -> None:
-    """Print a verification mail's link, so `make dev` needs no mail server to follow it."""
-    if mail.kind == VERIFICATION:
+    """Print a verification or reset mail's link: `make dev` needs no mail server to follow it."""
+    if mail.kind in (VERIFICATION, RESET):
         # The stage's console output, not a log: this line is the point.
         print(mail_line(mail.to, mail.link or ""), flush=True)  # noqa: T201
 

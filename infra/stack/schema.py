@@ -22,8 +22,10 @@ import yaml  # type: ignore[import-untyped]  # (no stubs pinned; one safe_load)
 
 from contract.bounds import (
     DEFAULT_REFRESH_TOKEN_SECONDS,
+    DEFAULT_RESET_TTL_SECONDS,
     MAX_ACCESS_TOKEN_SECONDS,
     MAX_REFRESH_TOKEN_SECONDS,
+    MAX_RESET_TTL_SECONDS,
 )
 from contract.limits import (
     DEFAULT_RATE_LIMIT_MAILS_PER_ADDRESS,
@@ -103,6 +105,8 @@ KEY_TYPES: Final[dict[str, type]] = {
     # The permissions boundary on every role the program creates: a policy
     # name in the stack's account, or an ARN (infra/components/boundary.py).
     "permissionsBoundary": str,
+    # Password reset (issue 23): how long a reset link works.
+    "resetTtlSeconds": int,
 }
 # reservedConcurrency: absent means unreserved. Lambda keeps 100 executions of
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
@@ -132,6 +136,8 @@ OPTIONAL_KEYS: Final = (
     *SIGN_IN_KEYS,
     # Absent means BOUNDARY_POLICY, created once per account.
     "permissionsBoundary",
+    # Absent means DEFAULT_RESET_TTL_SECONDS (an hour).
+    "resetTtlSeconds",
 )
 REQUIRED_KEYS: Final = tuple(key for key in KEY_TYPES if key not in OPTIONAL_KEYS)
 SECRET_KEYS: Final = ("pepper", "clientAddressSecret")
@@ -181,6 +187,7 @@ class StageConfig:
     retain_on_delete: bool
     alarms: AlarmThresholds
     verification_ttl_seconds: int
+    reset_ttl_seconds: int
     mail_from: str
     mail_domain: str | None
     rate_limit_per_address: RateLimit
@@ -271,6 +278,11 @@ def load_stage_config(values: StackValues, stage: str) -> StageConfig:
         # A minute at least (a link must survive the trip through a mail box),
         # a week at most (SES's own verification links last a day).
         verification_ttl_seconds=schema.integer("verificationTtlSeconds", 60, 7 * 24 * 3600),
+        # A reset link opens the account: an hour by default, a day at most.
+        reset_ttl_seconds=_default(
+            schema.optional_integer("resetTtlSeconds", 60, MAX_RESET_TTL_SECONDS),
+            DEFAULT_RESET_TTL_SECONDS,
+        ),
         mail_from=schema.sender(),
         mail_domain=schema.domain("mailDomain"),
         rate_limit_per_address=schema.rate_limit("rateLimitPerAddress"),

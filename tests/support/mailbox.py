@@ -11,6 +11,7 @@ from backend.errors import MailUnavailable
 from backend.messages import Mail
 
 _LINK = re.compile(r"https?://\S+/verify\?token=([A-Za-z0-9_-]+)")
+_RESET_LINK = re.compile(r"https?://\S+/reset\?token=([A-Za-z0-9_-]+)")
 
 
 class RecordingMailer:
@@ -38,6 +39,14 @@ def token_in(message: EmailMessage) -> str:
     found = _LINK.search(body.get_content())
     assert found is not None, "no verification link in the mail"
     return found.group(1)
+
+
+def reset_token_in(message: EmailMessage) -> str | None:
+    """The password-reset token in a message's text part, or None when it has no reset link."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = _RESET_LINK.search(body.get_content())
+    return found.group(1) if found else None
 
 
 def read_outbox(directory: Path) -> list[EmailMessage]:

@@ -7,6 +7,7 @@ from typing import Final
 import reflex as rx
 
 from contract.routes import SIGN_IN_PAGE
+from signup_web.delete_view import delete_section
 from signup_web.notice_view import service_banner
 from signup_web.services import SETTINGS
 from signup_web.session_state import ACCOUNT_HEADING, SessionState
@@ -68,6 +69,7 @@ def account_view() -> rx.Component:
         ),
         service_banner(SessionState.banner, SessionState.banner_request_id),
         sign_out_button(),
+        rx.cond(SessionState.username != "", delete_section()),
         id="account",
         spacing="4",
         width="100%",

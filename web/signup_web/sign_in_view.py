@@ -6,6 +6,7 @@ from typing import Final
 
 import reflex as rx
 
+from contract.routes import FORGOT_PAGE
 from signup_web.controls import action_button
 from signup_web.fields import error_summary, field_error, form_group, text_input
 from signup_web.focus import focus_script
@@ -77,6 +78,9 @@ def sign_in_form() -> rx.Component:
                 auto_complete="current-password",
             ),
             sign_in_button(),
+            rx.link(
+                "Forgot your password?", href=FORGOT_PAGE, underline="always", id="forgot-link"
+            ),
             rx.text(
                 "No account yet? ",
                 rx.link("Create one", href="/", underline="always"),

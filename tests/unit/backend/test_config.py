@@ -62,6 +62,7 @@ def test_settings_to_env_leaves_out_what_is_unset() -> None:
         "BCRYPT_COST",
         "PASSWORD_MIN_LENGTH",
         "VERIFICATION_TTL_SECONDS",
+        "RESET_TTL_SECONDS",
         "MAIL_FROM",
         "RATE_LIMITS",
         "RATE_LIMIT_PER_ADDRESS",
@@ -152,3 +153,16 @@ def test_settings_refuses_bad_token_settings_by_name(name: str, value: str) -> N
 def test_settings_without_an_issuer_cannot_sign() -> None:
     with pytest.raises(ConfigurationError, match="TOKEN_ISSUER"):
         Settings.from_env(BASE).require_token_issuer()
+
+
+def test_settings_reset_ttl_defaults_to_an_hour() -> None:
+    settings = Settings.from_env({"TABLE_NAME": "users", "PASSWORD_PEPPER": "x" * 32})
+    assert settings.reset_ttl_seconds == 3600
+    assert Settings.from_env(settings.to_env()).reset_ttl_seconds == 3600
+
+
+@pytest.mark.parametrize("value", ["59", "86401", "soon"])
+def test_settings_reset_ttl_out_of_bounds_is_refused(value: str) -> None:
+    env = {"TABLE_NAME": "users", "PASSWORD_PEPPER": "x" * 32, "RESET_TTL_SECONDS": value}
+    with pytest.raises(ConfigurationError, match="RESET_TTL_SECONDS"):
+        Settings.from_env(env)

@@ -15,6 +15,8 @@ PATHS = (
     "/",
     "/verify",
     "/verify/",
+    "/reset",
+    "/reset/",
     "/no-such-page",
     "/assets/app-0123abcd.js",
     "/favicon.ico",
@@ -57,6 +59,8 @@ def test_page_paths_function_and_its_python_twin_agree() -> None:
             "/": "/index.html",
             "/verify": "/verify/index.html",
             "/verify/": "/verify/index.html",
+            "/reset": "/reset/index.html",
+            "/reset/": "/reset/index.html",
             "/assets/app-0123abcd.js": "/assets/app-0123abcd.js",
         }.items()
     )
@@ -66,7 +70,7 @@ def test_every_page_of_the_export_answers_at_its_path(sites: dict[int, StaticSit
     for site in sites.values():
         keys = {item.key for item in site.files}
         pages = [k.removesuffix("/index.html") for k in keys if k.endswith("/index.html")]
-        assert "verify" in pages
+        assert {"verify", "reset", "forgot-password"} <= set(pages)
         for page in pages:
             assert object_key(f"/{page}") in keys
             assert object_key(f"/{page}/") in keys

@@ -48,6 +48,7 @@ WRONG: dict[str, list[Any]] = {
     "alarmActions": ["arn:aws:sns:us-east-1:123456789012:t", ["not-an-arn"]],
     "alarmMailFailuresThreshold": [-1, "none"],
     "verificationTtlSeconds": [59, 7 * 24 * 3600 + 1, "a day"],
+    "resetTtlSeconds": [59, 24 * 3600 + 1, "an hour"],
     "mailFrom": ["not an address", "Name <No-Reply@Example.com>", ["a@example.com"], 7],
     "mailDomain": ["Example.com", "no_dots", "signup.example.org", 3],
     "rateLimitPerAddress": ["30", "0/60", "30/0", 30, "30/86401"],

@@ -110,7 +110,7 @@ def test_bearer_routes_sit_behind_the_stage_jwt_authorizer(
         "audiences": [deployment["outputs"]["audience"]],
     }
     bearer = {route.key for route in ROUTES if route.bearer}
-    assert bearer == {"GET /me"}
+    assert bearer == {"GET /me", "DELETE /me"}
     for route in of_type(deployment, ROUTE):
         if route["inputs"]["routeKey"] in bearer:
             assert route["inputs"]["authorizationType"] == "JWT"

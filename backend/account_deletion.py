@@ -1,0 +1,62 @@
+"""Deleting an account: the signed-in owner confirms with the password; everything goes at once.
+
+The profile, both claims and the working reset link are deleted in one
+transaction that also queues the notice mail, so the username and the
+address are free for a new sign-up the moment the 204 is sent. Nothing is
+left that refreshes a session or passes `GET /me`: both look the profile up
+and find none. Wrong passwords count toward the sign-in failure limits, so a
+stolen access token cannot be used to guess the password.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from backend.errors import ClaimChanged, CredentialsInvalid, NotAuthenticated
+from backend.password_reset import NOTICE_SECONDS
+from backend.records import ACCOUNT_DELETED_MAIL, OutboxItem
+from backend.sessions import Sessions
+from backend.sign_up import Clock
+from backend.store.accounts import DynamoDBAccountStore
+from contract.rules.account import validate_delete_request
+
+
+def delete_account(
+    claims: Mapping[str, Any] | None,
+    payload: Mapping[str, object],
+    *,
+    sessions: Sessions,
+    accounts: DynamoDBAccountStore,
+    client: str,
+    clock: Clock = time.time,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+) -> None:
+    """Delete the token's subject if `payload`'s password is theirs; NotAuthenticated when the
+    subject is gone, CredentialsInvalid (nothing deleted) when the password is wrong."""
+    subject = str((claims or {}).get("sub") or "")
+    password = validate_delete_request(payload)
+    user = accounts.user(subject) if subject else None
+    if user is None or not user.verified:
+        raise NotAuthenticated("no such user")
+    limits = sessions.limits
+    reservation = limits.reserve(account=user.user_id, client=client) if limits else None
+    if not sessions.hasher.verify(password, user.password_hash):
+        raise CredentialsInvalid("not this account's password")
+    if limits and reservation:
+        limits.release(reservation)
+    notice = OutboxItem(
+        outbox_id=new_id(),
+        kind=ACCOUNT_DELETED_MAIL,
+        to=user.email,
+        email_key=user.email_key,
+        valid_until=int(clock()) + NOTICE_SECONDS,
+        client=client,
+    )
+    try:
+        accounts.delete(user, notice=notice)
+    except ClaimChanged as exc:
+        # The password changed, or the account went, since it was read.
+        raise NotAuthenticated("the account changed meanwhile") from exc

@@ -1,0 +1,278 @@
+"""Password reset, measured: the forgot-password answer-time AUC, and the cost per million.
+
+`python -m bench.reset [--cost N] [--samples N] [--no-local-stage]` prints a
+markdown section (also appended to `make bench`'s report):
+
+- in process (the real handler on moto) and through the local stage over
+  HTTP (its mail worker running): the ROC AUC of POST /forgotPassword answer
+  times, a verified owner's address against unknown ones, from interleaved
+  samples (0.5: the times tell nothing; the issue asks for [0.35, 0.65]);
+- the p50 of a forgot-password request and of a reset (one bcrypt), and
+  dollars per million resets (bench/cost.py).
+
+The limits are counted (their writes are part of every figure) but set far
+above what the run sends from its one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from bench.sign_in import ROOMY, roc_auc
+from bench.stats import percentile
+
+OWNER: Final = "bench@example.com"
+NEW_PASSWORD: Final = "quiet amber orchard telescope"  # noqa: S105 - the bench's own account
+# (route path, JSON body) -> HTTP status
+Call = Callable[[str, dict[str, str]], int]
+
+
+@dataclass
+class Timings:
+    """One place's forgot-password samples, in seconds."""
+
+    where: str
+    owner: list[float] = field(default_factory=list)
+    unknown: list[float] = field(default_factory=list)
+    reset: list[float] = field(default_factory=list)
+
+    def auc(self) -> float:
+        """ROC AUC of the owner's answer times against unknown addresses'."""
+        return roc_auc(self.owner, self.unknown)
+
+
+def _timed(call: Call, path: str, body: dict[str, str], expected: int) -> float:
+    started = time.perf_counter()
+    status = call(path, body)
+    took = time.perf_counter() - started
+    if status != expected:
+        raise RuntimeError(f"expected {expected}, got {status}")
+    return took
+
+
+def measure(timings: Timings, call: Call, *, samples: int) -> Timings:
+    """Owner and unknown addresses interleaved at random, after a warm-up of both."""
+    from contract.routes import FORGOT_PASSWORD
+
+    for _ in range(3):
+        call(FORGOT_PASSWORD.path, {"email": OWNER})
+        call(FORGOT_PASSWORD.path, {"email": f"warm-{secrets.token_hex(4)}@example.com"})
+    order = ["owner"] * samples + ["unknown"] * samples
+    random.shuffle(order)  # interleaved at random: drift hits both alike
+    for kind in order:
+        email = OWNER if kind == "owner" else f"nobody-{secrets.token_hex(4)}@example.com"
+        took = _timed(call, FORGOT_PASSWORD.path, {"email": email}, 202)
+        (timings.owner if kind == "owner" else timings.unknown).append(took)
+    return timings
+
+
+def measure_resets(timings: Timings, call: Call, tokens: Callable[[], list[str]]) -> Timings:
+    """Time POST /resetPassword with every link mailed so far (only the newest works)."""
+    from contract.routes import RESET_PASSWORD
+
+    for token in tokens()[-1:]:
+        body = {"token": token, "password": NEW_PASSWORD}
+        timings.reset.append(_timed(call, RESET_PASSWORD.path, body, 204))
+    return timings
+
+
+@contextmanager
+def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
+    from bench.inprocess import _moto_environment
+
+    _moto_environment()
+    import boto3
+    from moto import mock_aws
+
+    from backend.config import Settings
+    from backend.handler import create_handler
+    from backend.mail_worker import create_worker
+    from contract.limits import RateLimit
+    from contract.routes import ROUTES
+    from infra.local.events import HttpRequest, build_event
+    from infra.local.lambda_context import LocalLambdaContext
+    from infra.local.table_setup import ensure_table
+    from tests.support.accounts import account_items
+    from tests.support.mailbox import read_outbox, reset_token_in
+    from tests.support.moto import stream_record
+
+    pepper = secrets.token_urlsafe(48)
+    outbox = Path(tempfile.mkdtemp(prefix="bench-mail-"))
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        ensure_table(dynamodb, "users-bench")
+        roomy = RateLimit.parse(ROOMY)
+        settings = Settings(
+            table_name="users-bench",
+            pepper_value=pepper,
+            bcrypt_cost=cost,
+            web_url="http://localhost:3000",
+            mail_outbox_dir=str(outbox),
+            rate_limit_per_address=roomy,
+            rate_limit_per_identifier=roomy,
+            rate_limit_per_identifier_global=roomy,
+            rate_limit_mails_per_address=roomy,
+        )
+        _, items = account_items("BenchUser", OWNER, pepper=pepper, cost=cost)
+        for item in items:
+            dynamodb.put_item(TableName="users-bench", Item=item)
+        handler = create_handler(lambda: settings)
+        worker = create_worker(lambda: settings)
+
+        def context() -> LocalLambdaContext:  # a fresh deadline for each invocation
+            return LocalLambdaContext("signup-bench", "us-east-1", 15)
+
+        paths = {route.path: route for route in ROUTES if route.method == "POST"}
+
+        def call(path: str, body: dict[str, str]) -> int:
+            route = paths[path]
+            request = HttpRequest(
+                "POST",
+                path,
+                (("content-type", "application/json"),),
+                json.dumps(body).encode(),
+                "192.0.2.10",
+            )
+            event = build_event(
+                request,
+                route_key=route.key,
+                request_id=secrets.token_hex(8),
+                api_id="bench",
+                account_id="000000000000",
+            )
+            return int(handler(event, context())["statusCode"])
+
+        def tokens() -> list[str]:
+            for _ in range(3):  # the requests, then the mails they queued
+                scan = dynamodb.scan(TableName="users-bench", ConsistentRead=True)["Items"]
+                queued = [i for i in scan if i["pk"]["S"].startswith("OUTBOX#")]
+                records = [stream_record(item, n) for n, item in enumerate(queued)]
+                if records:
+                    worker({"Records": records}, context())
+            found = [reset_token_in(m) for m in read_outbox(outbox) if m["To"] == OWNER]
+            return [token for token in found if token]
+
+        yield call, tokens
+
+
+@contextmanager
+def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
+    import httpx
+
+    from contract.environment import (
+        BCRYPT_COST,
+        RATE_LIMIT_MAILS_PER_ADDRESS,
+        RATE_LIMIT_PER_ADDRESS,
+        RATE_LIMIT_PER_IDENTIFIER,
+        RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    )
+    from infra.local import dynamodb_local
+    from infra.local.secrets import load_or_create_pepper
+    from infra.local.stage import MAIL_DIR, StageOptions
+    from tests.support.accounts import account_items
+    from tests.support.mailbox import read_outbox, reset_token_in
+    from tests.support.stage import outbox_settled
+    from tests.support.stage_process import running_stage
+
+    limits = (
+        RATE_LIMIT_PER_ADDRESS,
+        RATE_LIMIT_PER_IDENTIFIER,
+        RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+        RATE_LIMIT_MAILS_PER_ADDRESS,
+    )
+    env = {BCRYPT_COST: str(cost)} | dict.fromkeys(limits, ROOMY)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp,
+        running_stage(Path(tmp) / "data", env=env) as stage,
+        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+    ):
+        pepper = load_or_create_pepper(stage.data_dir)
+        _, items = account_items("BenchUser", OWNER, pepper=pepper, cost=cost)
+        ddb = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
+        for item in items:
+            ddb.put_item(TableName=StageOptions().table_name, Item=item)
+
+        def call(path: str, body: dict[str, str]) -> int:
+            return client.post(path, json=body).status_code
+
+        def tokens() -> list[str]:
+            outbox_settled(stage, timeout=120)
+            mails = read_outbox(stage.data_dir / MAIL_DIR)
+            found = [reset_token_in(m) for m in mails if m["To"] == OWNER]
+            return [token for token in found if token]
+
+        yield call, tokens
+
+
+def render(results: list[Timings], cost: int, samples: int) -> str:
+    """The markdown section."""
+    from bench import cost as prices
+
+    lines = [
+        "## Password reset",
+        "",
+        f"bcrypt cost {cost}; {samples} POST /forgotPassword for a verified owner's address and"
+        f" {samples} for unknown addresses, interleaved at random, per row; then one reset.",
+        "",
+        "| where | owner p50 | unknown p50 | ROC AUC | reset p50 |",
+        "|---|---|---|---|---|",
+    ]
+    for t in results:
+        reset = f"{percentile(t.reset, 50) * 1000:.1f} ms" if t.reset else "n/a"
+        lines.append(
+            f"| {t.where} | {percentile(t.owner, 50) * 1000:.1f} ms"
+            f" | {percentile(t.unknown, 50) * 1000:.1f} ms | {t.auc():.3f} | {reset} |"
+        )
+    in_process = next((t for t in results if t.where.startswith("in process")), None)
+    if in_process is not None and in_process.reset:
+        forgot_ms = percentile(in_process.owner + in_process.unknown, 50) * 1000
+        reset_ms = percentile(in_process.reset, 50) * 1000
+        lines += ["", *prices.render_reset_costs(forgot_ms, reset_ms)]
+    return "\n".join(lines) + "\n"
+
+
+def run(cost: int, samples: int, *, stage: bool) -> str:
+    """Measure everything asked for and return the markdown section."""
+    results = []
+    with _in_process(cost) as (call, tokens):
+        timings = measure(Timings("in process (moto)"), call, samples=samples)
+        results.append(measure_resets(timings, call, tokens))
+    if stage:
+        with _through_local_stage(cost) as (call, tokens):
+            timings = measure(Timings("local stage (HTTP)"), call, samples=samples)
+            results.append(measure_resets(timings, call, tokens))
+    return render(results, cost, samples)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m bench.reset`."""
+    parser = argparse.ArgumentParser(prog="python -m bench.reset", description=__doc__)
+    parser.add_argument("--cost", type=int, default=12, help="bcrypt cost (prod's is 12)")
+    parser.add_argument("--samples", type=int, default=100, help="samples per kind (>= 60)")
+    parser.add_argument("--no-local-stage", action="store_true")
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
+        sys.stdout = devnull
+        try:
+            text = run(args.cost, args.samples, stage=not args.no_local_stage)
+        finally:
+            sys.stdout = out
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The forgot-password page's state: one address in, the same answer for every address out.
+
+The API answers 202 whatever the address's state, so the page says the same
+thing for all: if an account uses this address, a link is on its way. A
+limit (429) reads as the sign-in page's does: the wait in words, counted down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Final
+
+import reflex as rx
+from reflex.event import EventHandler, EventSpec
+
+from signup_web import services
+from signup_web.account_api import forgot_password
+from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
+from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
+from signup_web.notices import unavailable_notice, wait_in_words
+
+FORGOT_HEADING: Final = "forgot-heading"
+FORGOT_EMAIL: Final = "forgot-email"
+EMAIL_REQUIRED: Final = "Enter the email address of your account."
+DEFAULT_WAIT_SECONDS: Final = 60
+
+
+class ForgotState(rx.State):
+    """One visitor's forgot-password form."""
+
+    email: str = ""
+    email_error: str = ""
+    summary_shown: bool = False
+    pending: bool = False
+    # The address a link was asked for: the "check your inbox" view shows it.
+    sent_to: str = ""
+    banner: str = ""
+    banner_request_id: str = ""
+    wait: str = ""
+    _ready_at: float = 0.0
+    _counting: bool = False
+
+    @rx.event
+    def arrive(self) -> None:
+        """Each load of the page: an empty form (a limit still running is kept)."""
+        ready_at, counting = self._ready_at, self._counting
+        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
+        self._ready_at, self._counting = ready_at, counting
+        if self._wait_left(time.time()) > 0:
+            self._show_wait(time.time())
+
+    @rx.event
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
+        """Check the address is there, then ask the API once (retries reuse the key)."""
+        if self.pending:
+            return
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)
+            return
+        self.email = str(form_data.get(FORGOT_EMAIL, "")).strip()
+        self.banner, self.banner_request_id = "", ""
+        self.email_error = "" if self.email else EMAIL_REQUIRED
+        self.summary_shown = bool(self.email_error)
+        if self.summary_shown:
+            yield focus_on(ERROR_SUMMARY)
+            return
+        self.pending = True
+        yield None
+        try:
+            outcome = await forgot_password(
+                services.SIGNUP_API,
+                email=self.email,
+                key=new_idempotency_key(),
+                for_address=self.router.session.client_ip,
+            )
+        except ApiUnavailable as exc:
+            self.pending = False
+            for event in self._unavailable(exc):
+                yield event
+            return
+        self.pending = False
+        if isinstance(outcome, Rejected):
+            self.email_error = outcome.field_errors.get("email", "") or " ".join(
+                outcome.form_errors
+            )
+            self.summary_shown = True
+            yield focus_on(ERROR_SUMMARY)
+            return
+        self.sent_to = self.email
+        yield focus_on(FORGOT_HEADING)
+
+    @rx.event
+    def again(self) -> EventSpec:
+        """ "Use another address": back to the form."""
+        self.sent_to = ""
+        return focus_on(FORGOT_EMAIL)
+
+    @rx.event(background=True)
+    async def count_down(self) -> None:
+        """Keep the wait's words current once a second until asking may be tried again."""
+        while True:
+            await asyncio.sleep(1)
+            async with self:
+                now = time.time()
+                self._show_wait(now)
+                if self._wait_left(now) <= 0:
+                    self._counting = False
+                    return
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            notice = unavailable_notice(exc, kept="Your address is still in the form.")
+            self.banner, self.banner_request_id = notice.text, notice.request_id
+            return [focus_on(BANNER)]
+        now = time.time()
+        self._ready_at = now + (exc.retry_after or DEFAULT_WAIT_SECONDS)
+        self.banner_request_id = exc.request_id
+        self._show_wait(now)
+        if self._counting:
+            return [focus_on(BANNER)]
+        self._counting = True
+        return [ForgotState.count_down, focus_on(BANNER)]
+
+    def _show_wait(self, now: float) -> None:
+        left = self._wait_left(now)
+        self.wait = wait_in_words(left) if left > 0 else ""
+        self.banner = (
+            f"Too many requests for a reset link. You can try again {self.wait}."
+            if left > 0
+            else "You can ask for a reset link again now."
+        )
+
+    def _wait_left(self, now: float) -> float:
+        return max(0.0, self._ready_at - now)
