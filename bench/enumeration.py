@@ -114,6 +114,14 @@ def _interleaved(
     return samples
 
 
+def _settled(targets: Targets, request: Callable[[str, int], float]) -> Callable[[str, int], float]:
+    def quietly(name: str, index: int) -> float:
+        targets.settle()
+        return request(name, index)
+
+    return quietly
+
+
 def measure_signups(targets: Targets, *, samples: int, warmup: int) -> dict[str, list[float]]:
     """createUser for a new, a pending and a verified address, `samples` of each."""
     tag = secrets.token_hex(3)
