@@ -66,6 +66,9 @@ class Delivery:
             return "expired"
         if item.kind == RESEND_REQUEST:
             return self._decide_resend(pk, item, now)
+        if item.kind not in {LINK_MAIL, NOTICE_MAIL}:
+            self.outbox.finish(pk)  # nothing this worker knows how to send
+            return "unknown"
         deliveries = self.outbox.lease(item, now=int(now), seconds=LEASE_SECONDS)
         if deliveries is None:
             raise MailBusy(pk)
