@@ -51,6 +51,37 @@ def _moto_environment() -> None:
     )
 
 
+def _one_backup_per_table() -> None:
+    """moto backs a table up before a transaction by deep-copying the whole table once per item
+    of the transaction; once per table is the same backup. Without this, a sign-up's time
+    grows with the table times its seven items, and the enumeration bench's thousands of
+    requests take most of an hour. (Only the bench's worker interpreters patch moto.)"""
+    import copy
+    import types
+
+    from moto.dynamodb import models
+
+    real = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        backups: dict[int, Any] = {}
+
+        def deepcopy(thing: Any, memo: Any = None) -> Any:
+            if not isinstance(thing, models.Table):
+                return copy.deepcopy(thing, memo)
+            if id(thing) not in backups:
+                backups[id(thing)] = copy.deepcopy(thing, memo)
+            return backups[id(thing)]
+
+        models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
+        try:
+            real(self, transact_items)
+        finally:
+            models.copy = copy  # type: ignore[attr-defined]
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 @contextmanager
 def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
     """The handler at bcrypt `cost` over a moto table, and its mail worker.
@@ -59,6 +90,7 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
     requests from one address); `limits=False` turns them off entirely.
     """
     _moto_environment()
+    _one_backup_per_table()
     import boto3
     from moto import mock_aws
 
