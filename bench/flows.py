@@ -105,7 +105,7 @@ def links_by_address(outbox: Path, addresses: list[str], *, wait: float = 60.0) 
     deadline = time.monotonic() + wait
     read: dict[Path, tuple[str, str | None]] = {}
     while True:
-        for path in sorted(outbox.glob("*.eml")):
+        for path in sorted(outbox.glob("[!.]*.eml")):  # not a file still being written
             if path not in read:
                 message = message_from_bytes(path.read_bytes(), policy=policy.default)
                 read[path] = (str(message["To"]), _token_in(message))
@@ -126,7 +126,7 @@ def _token_in(message: Any) -> str | None:
 
 
 def _newest_token(outbox: Path, address: str) -> str | None:
-    for path in sorted(outbox.glob("*.eml"), reverse=True):
+    for path in sorted(outbox.glob("[!.]*.eml"), reverse=True):  # not one being written
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
             text = message.get_body(preferencelist=("plain",))

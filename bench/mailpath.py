@@ -19,7 +19,7 @@ from contract.routes import CREATE_USER
 def _written_at(outbox: Path, address: str, *, wait: float) -> float:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        for path in outbox.glob("*.eml"):
+        for path in outbox.glob("[!.]*.eml"):  # not a file still being written
             if address in path.read_text("utf-8", "replace"):
                 return int(path.name.split("-", 1)[0]) / 1e9
         time.sleep(0.005)
