@@ -242,17 +242,14 @@ def test_task_runs_the_image_it_was_built_for_with_the_stages_settings(
     stage = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")
     outputs = deployment["outputs"]
     # Written by the page's own writers (WebSettings.to_env, reflex_environment).
-    assert (
-        environment.items()
-        >= {
-            "API_URL": outputs["apiUrl"],
-            "PASSWORD_MIN_LENGTH": str(stage.password_min_length),
-            "REFLEX_CORS_ALLOWED_ORIGINS": outputs["webUrl"],
-            # CloudFront and the load balancer each append to X-Forwarded-For.
-            "REFLEX_TRUSTED_PROXY_HOPS": "2",
-            "REFLEX_TELEMETRY_ENABLED": "false",
-        }.items()
-    )
+    assert environment.items() >= {
+        "API_URL": outputs["apiUrl"],
+        "PASSWORD_MIN_LENGTH": str(stage.password_min_length),
+        "REFLEX_CORS_ALLOWED_ORIGINS": outputs["webUrl"],
+        # CloudFront and the load balancer each append to X-Forwarded-For.
+        "REFLEX_TRUSTED_PROXY_HOPS": "2",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }.items()
     assert "CLIENT_ADDRESS_SECRET" not in environment  # from Parameter Store, below
     parameter = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/signup/{stack}/client-address-secret"
     assert container["secrets"] == [{"name": "CLIENT_ADDRESS_SECRET", "valueFrom": parameter}]
