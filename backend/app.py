@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -34,7 +36,7 @@ from backend.session_routes import SESSION_OPERATIONS, serve_session_route
 from backend.sessions import Sessions
 from backend.sign_up import Registration, register_user
 from backend.store.accounts import DynamoDBAccountStore
-from backend.store.counters import RateLimiter
+from backend.store.counters import RateLimiter, counting_address
 from contract import codes
 from contract.headers import IDEMPOTENCY_KEY, RETRY_AFTER, WWW_AUTHENTICATE
 from contract.limits import RateLimit
@@ -109,6 +111,9 @@ class Dependencies:
     sessions: Sessions | None = None
     # Resetting passwords and deleting accounts (the same table).
     accounts: DynamoDBAccountStore | None = None
+    # Threads that count a sign-up's or a resend's client address while the
+    # request reads what it needs (None: counted before the request is served).
+    counters: ThreadPoolExecutor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,29 @@ def _count_client(address: str, deps: Dependencies) -> tuple[str, ...]:
     return ()
 
 
+# Routes whose per-identifier counters run beside their reads (backend.store.counters): the
+# address's counter joins them, so it costs no round trip of its own. Any other
+# route's address is counted before it is served.
+_COUNTED_ALONGSIDE: Final = frozenset({CREATE_USER, RESEND_VERIFICATION})
+
+
+def _serve_counted(
+    route: Route, event: Mapping[str, Any], deps: Dependencies, context: Any, address: str
+) -> tuple[Success, tuple[str, ...]]:
+    """Serve the request and count its client address; the metrics the count adds."""
+    if deps.limiter is None or deps.counters is None or route not in _COUNTED_ALONGSIDE:
+        extra = _count_client(address, deps)
+        return _serve(route, event, deps, context), extra
+    counted = deps.counters.submit(copy_context().run, _count_client, address, deps)
+    with counting_address(counted):
+        try:
+            result = _serve(route, event, deps, context)
+        except (InvalidRequest, InvalidFields):
+            counted.result()  # a client over its limit hears 429, whatever it sent
+            raise
+    return result, counted.result()
+
+
 def _serve(route: Route, event: Mapping[str, Any], deps: Dependencies, context: Any) -> Success:
     if route in SESSION_OPERATIONS:
         status, body, metrics, headers = serve_session_route(
@@ -253,9 +281,8 @@ def handle_request(  # noqa: PLR0911, PLR0912 - one answer per kind of failure, 
         name = route.operation
         deps = dependencies()
         address = client_address(event, web_secret=deps.web_secret)
-        extra = _count_client(address, deps)
         with serving_client(address):
-            result = _serve(route, event, deps, context)
+            result, extra = _serve_counted(route, event, deps, context, address)
     except InvalidRequest as exc:
         body_problem = FieldProblem(None, exc.code, exc.message)
         return failure(exc.status, ("RequestRejected",), [body_problem], headers=exc.headers)

@@ -58,6 +58,12 @@ LEASE_SECONDS: Final = 60
 MAIL_SCOPE: Final = "mails"
 
 
+# The outbox kinds that are a mail to send (the others are requests decided above).
+SENDABLE: Final = frozenset(
+    {LINK_MAIL, NOTICE_MAIL, RESET_MAIL, PASSWORD_CHANGED_MAIL, ACCOUNT_DELETED_MAIL}
+)
+
+
 class MailBusy(Exception):
     """Another delivery of this record holds the item's lease; try again later."""
 
@@ -78,7 +84,7 @@ class Delivery:
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
     reset_seconds: int = DEFAULT_RESET_TTL_SECONDS
 
-    def deliver(self, pk: str) -> str:
+    def deliver(self, pk: str) -> str:  # noqa: PLR0911 - one outcome per kind of item
         """Act on the outbox item `pk`; the outcome's name (for the metrics and the log)."""
         now = self.clock()
         item = self.outbox.item(pk)
@@ -91,6 +97,9 @@ class Delivery:
             return self._decide_resend(pk, item, now)
         if item.kind == RESET_REQUEST:
             return self._decide_reset(pk, item, now)
+        if item.kind not in SENDABLE:
+            self.outbox.finish(pk)  # nothing this worker knows how to send
+            return "unknown"
         deliveries = self.outbox.lease(item, now=int(now), seconds=LEASE_SECONDS)
         if deliveries is None:
             raise MailBusy(pk)

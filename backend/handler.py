@@ -100,6 +100,7 @@ def create_handler(
             limiter=limiter if limits_on else None,
             address_limit=settings.rate_limit_per_address,
             web_secret=settings.load_client_address_secret(read_secret),
+            counters=counter_threads,
         )
 
     @logger.inject_lambda_context(log_event=False, clear_state=True)

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bench import coldstart, cost, flows, latency, throughput
+from bench import coldstart, cost, enumeration, flows, latency, mailpath, roundtrips, throughput
 from bench.baseline import bcrypt_limit, core_count
-from bench.localstage import local_stage
+from bench.localstage import local_stage, stage_at
 from bench.report import Report, describe_machine, render
 from bench.stats import percentile
+from infra.local import dynamodb_local
+from infra.local.stage import MAIL_DIR, StageOptions
 from tests.support.stage_process import LocalStageUnavailable
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
@@ -37,6 +39,10 @@ class Plan:
     limit_seconds: float  # hashing per thread per bcrypt-limit sample
     artifact: bool
     stage: bool
+    auc_samples: int  # timed requests per class for the enumeration AUCs (at cost 4)
+    auc_warmup: int
+    mail_requests: int  # sign-ups timed from answer to .eml
+    roundtrip_requests: int  # sign-ups whose DynamoDB calls are timed
 
 
 def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
@@ -49,6 +55,7 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "results.md")
     parser.add_argument("--no-local-stage", action="store_true", help="skip stage-based parts")
     parser.add_argument("--no-artifact", action="store_true", help="do not build the Lambda zip")
+    parser.add_argument("--auc-samples", type=int, help="requests per class for the AUCs")
     args = parser.parse_args(argv)
     stacks = {stack.name: stack for stack in cost.read_stacks(REPO_ROOT)}
     default_cost = 4 if args.quick else (stacks["prod"].bcrypt_cost if "prod" in stacks else 12)
@@ -63,6 +70,10 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, Plan]:
         # Building the zip downloads wheels from PyPI: not in a smoke test.
         artifact=not (args.quick or args.no_artifact),
         stage=not args.no_local_stage,
+        auc_samples=args.auc_samples or (5 if args.quick else 100),
+        auc_warmup=1 if args.quick else 3,
+        mail_requests=3 if args.quick else 30,
+        roundtrip_requests=2 if args.quick else 10,
     )
     return args, plan
 
@@ -84,6 +95,10 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
     say(f"rate limits on and off, cost {plan.cost}, {plan.requests} sign-ups each")
     report.limits_on, report.limits_off = latency.measure_limits(
         cost=plan.cost, requests=plan.requests, warmup=plan.warmup
+    )
+    say(f"enumeration AUCs in process, cost {enumeration.AUC_COST}, {plan.auc_samples} per class")
+    report.enumeration += enumeration.measure_in_process(
+        samples=plan.auc_samples, warmup=plan.auc_warmup
     )
     p50_ms = {plan.cost: percentile(main.requests, 50) * 1000}
     for stack_cost in sorted({s.bcrypt_cost for s in stacks} - {plan.cost}):
@@ -171,6 +186,32 @@ def run_section(module: str, *args: object, stage: bool) -> str:
     return done.stdout
 
 
+def measure_mail_path(report: Report, plan: Plan) -> None:
+    """On a stage at cost 4: the AUCs over HTTP, the worker's delay, the critical path's depth."""
+    say(f"starting a local stage at BCRYPT_COST={enumeration.AUC_COST} for the enumeration AUCs")
+    with stage_at(cost=enumeration.AUC_COST) as stage:
+        say(f"enumeration AUCs through {stage.api_url}, {plan.auc_samples} per class")
+        ddb = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
+        report.enumeration[0:0] = enumeration.measure_http(
+            stage.api_url,
+            stage.data_dir / MAIL_DIR,
+            ddb,
+            StageOptions().table_name,
+            samples=plan.auc_samples,
+            warmup=plan.auc_warmup,
+        )
+        say(f"answer to .eml, {plan.mail_requests} sign-ups")
+        report.mail_delays = mailpath.measure_http(
+            stage.api_url, stage.data_dir / MAIL_DIR, requests=plan.mail_requests
+        )
+        say(f"DynamoDB round trips of a sign-up, {plan.roundtrip_requests} sign-ups")
+        report.round_trips, report.round_trip_calls = roundtrips.measure_on_dynamodb_local(
+            stage.dynamodb_endpoint,
+            region=StageOptions().region,
+            requests=plan.roundtrip_requests,
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement the plan asks for, then print and write the report."""
     args, plan = parse_args(argv)
@@ -188,10 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if plan.stage:
         try:
             measure_local_stage(report, plan)
+            measure_mail_path(report, plan)
         except LocalStageUnavailable as exc:
-            report.latency_note = report.throughput_note = str(exc)
+            report.latency_note = report.throughput_note = report.mail_note = str(exc)
     else:
         report.latency_note = report.throughput_note = "skipped (--no-local-stage)"
+        report.mail_note = "skipped (--no-local-stage)"
     say(f"signing in (issue 22), cost {plan.cost}")
     sign_in_args = ["--cost", plan.cost, "--samples", 20 if plan.cost <= 4 else 100]
     sign_in_section = run_section("bench.sign_in", *sign_in_args, stage=plan.stage)

@@ -62,7 +62,8 @@ def measure(call: Call, token_for: TokenFor, *, requests: int, warmup: int) -> d
         _expect(call(CREATE_USER.path, body), 200)
         token = token_for(body["email"])
         started = time.perf_counter()
-        _expect(call(VERIFY_EMAIL.path, {"token": token}), 200)
+        confirm = {"token": token, "password": body["password"]}
+        _expect(call(VERIFY_EMAIL.path, confirm), 200)
         if index >= 0:
             verify.append(time.perf_counter() - started)
             taken_addresses.append(body["email"])
@@ -84,16 +85,55 @@ def _expect(status: int, wanted: int) -> None:
         raise RuntimeError(f"answered {status}, expected {wanted}")
 
 
-def newest_token(outbox: Path, address: str) -> str:
-    """The token of the newest link mailed to `address` in a local outbox."""
-    for path in sorted(outbox.glob("*.eml"), reverse=True):
+def newest_token(outbox: Path, address: str, *, wait: float = 20.0) -> str:
+    """The token of the newest link mailed to `address` in a local outbox (the mail worker
+    writes it a moment after the answer: waits up to `wait` seconds for one)."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = _newest_token(outbox, address)
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no link for {address} in {outbox}")
+        time.sleep(0.02)
+
+
+def links_by_address(outbox: Path, addresses: list[str], *, wait: float = 60.0) -> dict[str, str]:
+    """The newest link's token for each of `addresses`, reading each mail once (waits up to
+    `wait` seconds for the mail worker to have mailed them all)."""
+    wanted = set(addresses)
+    deadline = time.monotonic() + wait
+    read: dict[Path, tuple[str, str | None]] = {}
+    while True:
+        for path in sorted(outbox.glob("[!.]*.eml")):  # not a file still being written
+            if path not in read:
+                message = message_from_bytes(path.read_bytes(), policy=policy.default)
+                read[path] = (str(message["To"]), _token_in(message))
+        found = {to: token for to, token in read.values() if token and to in wanted}
+        if set(found) == wanted:
+            return found
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{len(wanted - set(found))} links never reached {outbox}")
+        time.sleep(0.05)
+
+
+def _token_in(message: Any) -> str | None:
+    text = message.get_body(preferencelist=("plain",))
+    for line in (text.get_content() if text else "").splitlines():
+        if "/verify?token=" in line:
+            return parse_qs(urlsplit(line.strip()).query)["token"][0]
+    return None
+
+
+def _newest_token(outbox: Path, address: str) -> str | None:
+    for path in sorted(outbox.glob("[!.]*.eml"), reverse=True):  # not one being written
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         if message["To"] == address:
             text = message.get_body(preferencelist=("plain",))
             for line in (text.get_content() if text else "").splitlines():
                 if "/verify?token=" in line:
                     return parse_qs(urlsplit(line.strip()).query)["token"][0]
-    raise RuntimeError(f"no link for {address} in {outbox}")
+    return None
 
 
 def measure_http(url: str, outbox: Path, *, requests: int, warmup: int) -> FlowResult:
@@ -116,8 +156,13 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> FlowResult:
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, Any]:
     from bench.inprocess import handler_on_moto
 
-    with handler_on_moto(cost) as (call, outbox):
-        return measure(call, lambda a: newest_token(outbox, a), requests=requests, warmup=warmup)
+    with handler_on_moto(cost) as harness:
+
+        def token_for(address: str) -> str:
+            harness.deliver()
+            return newest_token(harness.outbox, address)
+
+        return measure(harness.call, token_for, requests=requests, warmup=warmup)
 
 
 def main(argv: list[str]) -> None:

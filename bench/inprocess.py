@@ -12,6 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,6 +21,18 @@ TABLE: Final = "users-bench"
 
 # POST one JSON body to a route path; the function's status code comes back.
 Call = Callable[[str, dict[str, str]], int]
+
+
+@dataclass(frozen=True)
+class Harness:
+    """The handler on moto: call it, run the mail worker over the outbox, reach the table."""
+
+    call: Call
+    outbox: Path
+    # Feeds every outbox item to the mail worker (as the stream would), until none is left.
+    deliver: Callable[[], None]
+    dynamodb: Any
+    table: str
 
 
 def _moto_environment() -> None:
@@ -39,26 +52,61 @@ def _moto_environment() -> None:
     )
 
 
+def _one_backup_per_table() -> None:
+    """moto backs a table up before a transaction by deep-copying the whole table once per item
+    of the transaction; once per table is the same backup. Without this, a sign-up's time
+    grows with the table times its seven items, and the enumeration bench's thousands of
+    requests take most of an hour. (Only the bench's worker interpreters patch moto.)"""
+    import copy
+    import types
+
+    from moto.dynamodb import models
+
+    real = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        backups: dict[int, Any] = {}
+
+        def deepcopy(thing: Any, memo: Any = None) -> Any:
+            if not isinstance(thing, models.Table):
+                return copy.deepcopy(thing, memo)
+            if id(thing) not in backups:
+                backups[id(thing)] = copy.deepcopy(thing, memo)
+            return backups[id(thing)]
+
+        models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
+        try:
+            real(self, transact_items)
+        finally:
+            models.copy = copy  # type: ignore[attr-defined]
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 @contextmanager
-def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, Path]]:
-    """The handler at bcrypt `cost` over a moto table; yields a caller and the mail outbox.
+def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
+    """The handler at bcrypt `cost` over a moto table, and its mail worker.
 
     Limits are the defaults' shape but never reached (a benchmark sends many
     requests from one address); `limits=False` turns them off entirely.
     """
     _moto_environment()
+    _one_backup_per_table()
     import boto3
     from moto import mock_aws
 
     from backend.config import Settings
     from backend.handler import create_handler
+    from backend.mail_worker import create_worker
     from contract.limits import RateLimit
+    from contract.table_keys import OUTBOX_PREFIX
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
     from infra.local.table_setup import ensure_table
 
     with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
-        ensure_table(boto3.client("dynamodb"), TABLE)
+        dynamodb = boto3.client("dynamodb")
+        ensure_table(dynamodb, TABLE, stream=False)
         settings = Settings(
             table_name=TABLE,
             pepper_value=secrets.token_urlsafe(48),
@@ -69,8 +117,11 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
             rate_limits=limits,
             rate_limit_per_address=RateLimit(1_000_000, 60),
             rate_limit_per_identifier=RateLimit(1_000_000, 3600),
+            rate_limit_per_identifier_global=RateLimit(1_000_000, 3600),
+            rate_limit_mails_per_address=RateLimit(1_000_000, 86400),
         )
         handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
+        worker = create_worker(lambda: settings)
 
         def call(path: str, body: dict[str, str]) -> int:
             headers = (("content-type", "application/json"),)
@@ -85,7 +136,30 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[tuple[Call, P
             response = handler(event, LocalLambdaContext("signup-bench", REGION, 15))
             return int(response["statusCode"])
 
-        yield call, Path(outbox)
+        def deliver() -> None:
+            for _ in range(3):
+                pages = dynamodb.get_paginator("scan").paginate(TableName=TABLE)
+                items = [i for page in pages for i in page["Items"]]
+                outbox_items = [i for i in items if i["pk"]["S"].startswith(OUTBOX_PREFIX)]
+                if not outbox_items:
+                    return
+                records = [
+                    {
+                        "eventID": str(n),
+                        "eventName": "INSERT",
+                        "eventSource": "aws:dynamodb",
+                        "dynamodb": {
+                            "Keys": {"pk": item["pk"]},
+                            "NewImage": item,
+                            "SequenceNumber": str(n),
+                            "StreamViewType": "NEW_IMAGE",
+                        },
+                    }
+                    for n, item in enumerate(outbox_items)
+                ]
+                worker({"Records": records}, LocalLambdaContext("signup-bench-mail", REGION, 60))
+
+        yield Harness(call, Path(outbox), deliver, dynamodb, TABLE)
 
 
 def run_worker(module: str, *args: object) -> Any:

@@ -109,9 +109,9 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> LatencyResul
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
     from bench.inprocess import handler_on_moto
 
-    with handler_on_moto(cost) as (call_path, _):
+    with handler_on_moto(cost) as harness:
         timed, bare = paired_samples(
-            _expect_200(call_path), cost=cost, requests=requests, warmup=warmup
+            _expect_200(harness.call), cost=cost, requests=requests, warmup=warmup
         )
     return {"requests": timed, "bare": bare}
 
@@ -132,9 +132,9 @@ def _limits_worker(cost: int, requests: int, warmup: int) -> dict[str, list[floa
     from bench.inprocess import handler_on_moto
 
     samples: dict[str, list[float]] = {"on": [], "off": []}
-    with handler_on_moto(cost) as (on, _), handler_on_moto(cost, limits=False) as (off, _):
+    with handler_on_moto(cost) as on, handler_on_moto(cost, limits=False) as off:
         tag = secrets.token_hex(4)
-        pairs = [("on", _expect_200(on)), ("off", _expect_200(off))]
+        pairs = [("on", _expect_200(on.call)), ("off", _expect_200(off.call))]
         for index in range(-warmup, requests):
             for name, call in pairs if index % 2 else reversed(pairs):
                 body = signup_body(f"{tag}{name}", index)

@@ -14,6 +14,7 @@ from bench import cost as prices
 from bench.baseline import core_count
 from bench.coldstart import ArtifactSummary, ImportTiming
 from bench.cost import CostPerMillion, StackConfig
+from bench.enumeration import AUC_COST, AUC_GOAL, Separability
 from bench.flows import TIMING_GOAL, FlowResult
 from bench.latency import LatencyResult
 from bench.stats import median, percentile
@@ -47,6 +48,13 @@ class Report:
     throughput: list[ThroughputResult] = field(default_factory=list)
     throughput_note: str = ""
     costs: list[tuple[StackConfig, CostPerMillion | None]] = field(default_factory=list)
+    enumeration: list[Separability] = field(default_factory=list)
+    # Seconds from a sign-up's answer to its mail's .eml (local stage).
+    mail_delays: list[float] = field(default_factory=list)
+    # Sequential DynamoDB round trips of a sign-up, and one sign-up's calls in order.
+    round_trips: int | None = None
+    round_trip_calls: list[str] = field(default_factory=list)
+    mail_note: str = ""
 
 
 def describe_machine() -> list[tuple[str, str]]:
@@ -321,6 +329,70 @@ def _stage_floor_section(report: Report) -> list[str]:
     return lines + _table([*header, "floor / month", "per 1,000 sign-ups"], rows)
 
 
+def _enumeration_section(report: Report) -> list[str]:
+    low, high = AUC_GOAL
+    lines = [
+        f"## Enumeration: can the answer time tell an address's state? (bcrypt cost {AUC_COST})",
+        "",
+        "ROC AUC of answer times between every pair of classes (the chance that a request of"
+        " the first class takes longer than one of the second; 0.50 = indistinguishable)."
+        " Each request is for its own target address, prepared in its state beforehand; the"
+        " classes are interleaved in a fresh random order every round."
+        f" Goal: every AUC within [{low:.2f}, {high:.2f}].",
+        "",
+    ]
+    rows = []
+    for result in report.enumeration:
+        counts = {len(samples) for samples in result.samples.values()}
+        for first, second, auc in result.pairs():
+            ok = low <= auc <= high
+            rows.append(
+                [
+                    result.path,
+                    f"`{result.route}`",
+                    f"{first} vs {second}",
+                    str(min(counts)),
+                    _ms(percentile(result.samples[first], 50)),
+                    _ms(percentile(result.samples[second], 50)),
+                    f"{auc:.2f}",
+                    "yes" if ok else "no",
+                ]
+            )
+    if report.mail_note:
+        rows.append(["local stage, HTTP", *[NOT_AVAILABLE] * 6, report.mail_note])
+    header = ["path", "route", "classes", "samples each", "first p50 ms", "second p50 ms"]
+    return lines + _table([*header, "AUC", "within goal"], rows)
+
+
+def _mail_path_section(report: Report) -> list[str]:
+    lines = [
+        "## Mail off the request path",
+        "",
+        "The mail worker's delay: from a sign-up's answer to its `.eml` in the local outbox"
+        " (the stream poller and the worker, on the local stage), and the DynamoDB round trips"
+        " a sign-up waits for one after another (calls that overlap count once; the real"
+        " handler in process, its store on DynamoDB Local).",
+        "",
+    ]
+    if report.mail_note:
+        return [*lines, f"{NOT_AVAILABLE}: {report.mail_note}"]
+    rows = []
+    if report.mail_delays:
+        rows.append(
+            [
+                f"answer to .eml, {len(report.mail_delays)} sign-ups",
+                f"p50 {_ms(percentile(report.mail_delays, 50))} ms,"
+                f" p95 {_ms(percentile(report.mail_delays, 95))} ms",
+            ]
+        )
+    if report.round_trips is not None:
+        calls = ", ".join(report.round_trip_calls)
+        rows.append(
+            ["sequential DynamoDB round trips of a sign-up", f"{report.round_trips} ({calls})"]
+        )
+    return lines + _table(["measure", "value"], rows)
+
+
 def render(report: Report) -> str:
     """The whole results file."""
     minutes, seconds = divmod(round(report.seconds), 60)
@@ -338,6 +410,10 @@ def render(report: Report) -> str:
         *_latency_section(report),
         "",
         *_flows_section(report),
+        "",
+        *_enumeration_section(report),
+        "",
+        *_mail_path_section(report),
         "",
         *_limits_section(report),
         "",

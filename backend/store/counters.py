@@ -11,9 +11,10 @@ vanish after their window.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from contextvars import copy_context
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from contextvars import ContextVar, copy_context
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from backend.client_address import current_client
@@ -78,6 +79,22 @@ class RateLimiter:
             raise RateLimited(scope, max(1, math.ceil(end - now)))
 
 
+# The client address's count, when it runs beside the request's reads (backend/app.py).
+_address_count: ContextVar[Future[tuple[str, ...]] | None] = ContextVar(
+    "address_count", default=None
+)
+
+
+@contextmanager
+def counting_address(count: Future[tuple[str, ...]]) -> Iterator[None]:
+    """Within this block, `IdentifierThrottle.check` also waits for `count` (and its refusal)."""
+    token = _address_count.set(count)
+    try:
+        yield
+    finally:
+        _address_count.reset(token)
+
+
 class IdentifierThrottle:
     """The service's per-identifier limits (backend.sign_up.Throttle) on these counters.
 
@@ -121,6 +138,9 @@ class IdentifierThrottle:
             result = then()
         finally:
             wait(futures)
+        address = _address_count.get()
+        if address is not None:
+            address.result()  # the client's own limit first
         for future in futures:
             future.result()  # the first refusal, in the order given
         return result

@@ -6,7 +6,7 @@ from it (on the local stage by infra/local/streams.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from botocore.exceptions import ClientError
 
@@ -23,8 +23,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeDefinitionTypeDef, KeySchemaElementTypeDef
 
 
-def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
-    """Create the users table unless it exists; True if it was created."""
+def ensure_table(ddb: DynamoDBClient, table_name: str, *, stream: bool = True) -> bool:
+    """Create the users table unless it exists; True if it was created.
+
+    `stream=False` leaves the stream out, for moto: its transactions copy the
+    whole table, stream records included, so they slow down with every write;
+    there the mail worker is fed by a scan of the outbox instead.
+    """
+    extra: dict[str, Any] = {"StreamSpecification": STREAM} if stream else {}
     try:
         ddb.create_table(
             TableName=table_name,
@@ -35,12 +41,13 @@ def ensure_table(ddb: DynamoDBClient, table_name: str) -> bool:
                 "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
             ),
             BillingMode="PAY_PER_REQUEST",
-            StreamSpecification=STREAM,
+            **extra,
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
             raise
-        _ensure_stream(ddb, table_name)
+        if stream:
+            _ensure_stream(ddb, table_name)
         return False
     ddb.get_waiter("table_exists").wait(TableName=table_name)
     return True

@@ -67,7 +67,8 @@ def test_register_same_address_again_is_200_never_email_taken(api: httpx.Client)
 
 
 def test_verify_unknown_token_is_400_token_invalid(api: httpx.Client) -> None:
-    response = api.post(VERIFY_EMAIL.path, json={"token": "A" * 43})
+    body = {"token": "A" * 43, "password": "correct horse battery staple"}
+    response = api.post(VERIFY_EMAIL.path, json=body)
     assert response.status_code == 400
     assert error_codes(response) == ["token_invalid"]
 

@@ -51,7 +51,7 @@ def reset_token_in(message: EmailMessage) -> str | None:
 
 def read_outbox(directory: Path) -> list[EmailMessage]:
     """Every `.eml` file in a local outbox, oldest first, parsed as RFC 5322."""
-    files = sorted(path for path in directory.glob("*.eml"))
+    files = sorted(path for path in directory.glob("[!.]*.eml"))  # not one being written
     return [
         message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
         for path in files

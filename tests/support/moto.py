@@ -192,7 +192,7 @@ def function_on_moto(
     chosen = settings or function_settings()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
-        ensure_table(client, TABLE)
+        ensure_table(client, TABLE, stream=False)
         ses = boto3.client("sesv2", region_name=REGION)
         ses.create_email_identity(EmailIdentity=MAIL_DOMAIN)
         ses.create_configuration_set(ConfigurationSetName="signup-test")

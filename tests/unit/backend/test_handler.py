@@ -273,7 +273,8 @@ def test_handler_counts_a_verified_user_once_however_often_the_link_is_clicked(
     invoke: Invoke, function: MotoFunction, log_lines: list[str]
 ) -> None:
     assert invoke(api_event(signup())).status == 200
-    verify = api_event({"token": function.token("ada@example.com")}, path="/verifyEmail")
+    body = {"token": function.token("ada@example.com"), "password": PASSWORDS[0]}
+    verify = api_event(body, path="/verifyEmail")
     assert invoke(verify).status == 200
     assert invoke(verify).status == 200
     lines = [json.loads(line) for line in log_lines if '"verifyEmail"' in line]

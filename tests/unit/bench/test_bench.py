@@ -10,7 +10,8 @@ import pytest
 from bench import cost
 from bench.__main__ import CLIENT_COUNTS, REPO_ROOT, main
 from bench.coldstart import summarize_zip
-from bench.stats import median, percentile
+from bench.roundtrips import sequential_depth
+from bench.stats import median, percentile, roc_auc
 from infra.stack.web import WebConfig
 
 pytestmark = pytest.mark.bench
@@ -19,6 +20,8 @@ SECTIONS = (
     "## Machine",
     "## Request overhead (bcrypt cost 4)",
     "## Verification flow (bcrypt cost 4)",
+    "## Enumeration: can the answer time tell an address's state? (bcrypt cost 4)",
+    "## Mail off the request path",
     "## What the rate limits cost (bcrypt cost 4, in process on moto)",
     "## Cold start",
     "## Throughput (local stage, bcrypt cost 4)",
@@ -99,6 +102,24 @@ def test_percentile_is_nearest_rank() -> None:
         percentile([], 50)
 
 
+def test_roc_auc_is_the_chance_one_class_takes_longer() -> None:
+    assert roc_auc([4.0, 5.0, 6.0], [1.0, 2.0, 3.0]) == 1.0
+    assert roc_auc([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == 0.0
+    assert roc_auc([1.0, 2.0], [1.0, 2.0]) == 0.5
+    # 1 beats nothing, 3 beats 2; ties count half: (0 + 1 + 0.5) / 4.
+    assert roc_auc([1.0, 3.0], [2.0, 3.0]) == pytest.approx(0.375)
+    with pytest.raises(ValueError, match="no samples"):
+        roc_auc([], [1.0])
+
+
+def test_sequential_depth_counts_overlapping_calls_once() -> None:
+    # A counter, then the claims read beside two more counters, then the transaction.
+    calls = [(0.0, 1.0), (1.1, 2.0), (1.2, 1.9), (1.1, 2.1), (2.2, 3.0)]
+    assert sequential_depth(calls) == 3
+    assert sequential_depth([(0.0, 1.0), (0.5, 1.5)]) == 1
+    assert sequential_depth([]) == 0
+
+
 def test_summarize_zip_lists_largest_members_and_packages(tmp_path: Path) -> None:
     path = tmp_path / "fn.zip"
     with zipfile.ZipFile(path, "w") as archive:  # stored: compressed size == size
@@ -147,13 +168,17 @@ def test_quick_run_without_local_stage(tmp_path: Path, capsys: pytest.CaptureFix
     assert capsys.readouterr().out.strip() == text.strip()
     tables = _assert_well_formed(text)
     # One row in the overhead table, one in the verification-flow table.
-    in_process = _rows_starting(tables, "in-process handler, moto")
+    in_process = [r for r in _rows_starting(tables, "in-process handler, moto") if len(r) != 8]
     assert len(in_process) == 2
     assert all(float(cell) > 0 for row in in_process for cell in row[1:3])
     flow = next(table for table in tables if table[0][-2] == "taken / new p50")
     assert float(flow[1][-2]) > 0
     assert len(_rows_starting(tables, "`import backend.handler`")) == 1
     assert "not available: skipped (--no-local-stage)" in text
+    # Three pairs for createUser's classes, six for resendVerification's, in process.
+    aucs = [row for row in _rows_starting(tables, "in-process handler, moto") if len(row) == 8]
+    assert len(aucs) == 3 + 6
+    assert all(0.0 <= float(row[6]) <= 1.0 for row in aucs)
     # One cost row per committed stack (or the 1024 MB example before any is committed).
     stacks = [s.name for s in cost.read_stacks(REPO_ROOT)] or ["example"]
     cost_table = next(table for table in tables if table[0][0:2] == ["stack", "memory MB"])
@@ -177,7 +202,10 @@ def test_quick_run_with_local_stage(tmp_path: Path) -> None:
     output = tmp_path / "results.md"
     assert main(["--quick", "--output", str(output)]) == 0
     tables = _assert_well_formed(output.read_text())
-    assert len(_rows_starting(tables, "local stage, HTTP")) == 2  # overhead and flow tables
+    over_http = _rows_starting(tables, "local stage, HTTP")
+    assert len([r for r in over_http if len(r) != 8]) == 2  # overhead and flow tables
+    assert len([r for r in over_http if len(r) == 8]) == 3 + 6  # the AUCs
+    assert any(row[0].startswith("answer to .eml") for table in tables for row in table)
     throughput = next(table for table in tables if table[0][0] == "clients")
     assert [int(row[0]) for row in throughput[1:]] == list(CLIENT_COUNTS)
     assert all(row[3] == "0" for row in throughput[1:])  # no failed sign-ups

@@ -26,5 +26,5 @@ def test_routes_cors_allows_exactly_the_routes_methods() -> None:
 
 
 def test_routes_only_me_needs_a_bearer_token() -> None:
-    assert [route.key for route in ROUTES if route.bearer] == ["GET /me"]
+    assert [route.key for route in ROUTES if route.bearer] == ["GET /me", "DELETE /me"]
     assert "authorization" in CORS.allow_headers

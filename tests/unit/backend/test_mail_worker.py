@@ -109,3 +109,19 @@ def test_worker_ignores_records_of_other_items(function: MotoFunction) -> None:
     assert function.worker({"Records": [stream_record(user, 1)]}, lambda_context()) == {
         "batchItemFailures": []
     }
+
+
+def test_api_handler_imports_nothing_of_mail() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, backend.handler; "
+        "mail = {'backend.mailer', 'backend.messages', 'backend.mail_worker', 'backend.delivery',"
+        " 'backend.store.outbox', 'zxcvbn'}; "
+        "print(sorted(mail & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,113 @@
+"""How many DynamoDB round trips a sign-up waits for, one after another (its critical path).
+
+Every DynamoDB call of one sign-up (without an Idempotency-Key) is timed;
+calls that overlap in time (the rate-limit counters written while the claims
+are read) count once. The depth is the longest chain of calls each starting
+after the previous one ended.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from bench.latency import signup_body
+from bench.stats import median
+from contract.routes import CREATE_USER
+
+
+def sequential_depth(calls: list[tuple[float, float]]) -> int:
+    """The most calls that ran one after another: a greedy chain by end time."""
+    depth, free_at = 0, float("-inf")
+    for start, end in sorted(calls, key=lambda call: call[1]):
+        if start >= free_at:
+            depth, free_at = depth + 1, end
+    return depth
+
+
+def measure_on_dynamodb_local(
+    endpoint: str, *, region: str, requests: int
+) -> tuple[int, list[str]]:
+    """The median depth over `requests` sign-ups by the real handler in this process, its store
+    on DynamoDB Local over HTTP (a table of its own); and one sign-up's calls in start order.
+
+    DynamoDB Local, not moto: its calls are network round trips that overlap
+    as on AWS, where moto's run one at a time in this interpreter.
+    """
+    import json
+    import secrets
+    import tempfile
+
+    import botocore.client
+
+    from backend.config import Settings
+    from backend.handler import create_handler
+    from contract.limits import RateLimit
+    from infra.local import dynamodb_local
+    from infra.local.events import HttpRequest, build_event
+    from infra.local.lambda_context import LocalLambdaContext
+    from infra.local.table_setup import ensure_table
+
+    table = f"roundtrips-{secrets.token_hex(3)}"
+    ensure_table(dynamodb_local.client(endpoint, region), table, stream=False)
+    calls: list[tuple[str, float, float]] = []
+    lock = threading.Lock()
+    real = botocore.client.BaseClient._make_api_call
+
+    def timed(self: Any, operation: str, params: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return real(self, operation, params)
+        finally:
+            if self.meta.service_model.service_name == "dynamodb":
+                with lock:
+                    calls.append((operation, started, time.perf_counter()))
+
+    roomy = RateLimit(1_000_000, 3600)
+    with tempfile.TemporaryDirectory(prefix="bench-rt-") as outbox:
+        settings = Settings(
+            table_name=table,
+            pepper_value=secrets.token_urlsafe(48),
+            bcrypt_cost=4,
+            dynamodb_endpoint=endpoint,
+            web_url="http://localhost:3000",
+            mail_outbox_dir=outbox,
+            rate_limit_per_address=roomy,
+            rate_limit_per_identifier=roomy,
+            rate_limit_per_identifier_global=roomy,
+        )
+        handler = create_handler(lambda: settings, session=dynamodb_local.local_session(region))
+
+        def sign_up(body: dict[str, str]) -> int:
+            request = HttpRequest(
+                "POST",
+                CREATE_USER.path,
+                (("content-type", "application/json"),),
+                json.dumps(body).encode(),
+                "192.0.2.10",
+            )
+            event = build_event(
+                request,
+                route_key=CREATE_USER.key,
+                request_id=secrets.token_hex(8),
+                api_id="bench",
+                account_id="000000000000",
+            )
+            context = LocalLambdaContext("signup-bench", region, 15)
+            return int(handler(event, context)["statusCode"])
+
+        sign_up(signup_body("rtwarm", 0))
+        depths: list[float] = []
+        operations: list[str] = []
+        botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
+        try:
+            for index in range(requests):
+                calls.clear()
+                if sign_up(signup_body(f"rt{table[-6:]}", index)) != 200:
+                    raise RuntimeError("a sign-up failed")
+                depths.append(sequential_depth([(start, end) for _, start, end in calls]))
+                operations = [name for name, _, _ in sorted(calls, key=lambda c: c[1])]
+        finally:
+            botocore.client.BaseClient._make_api_call = real  # type: ignore[method-assign]
+    return round(median(depths)), operations
