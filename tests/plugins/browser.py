@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
 from contract.environment import CLIENT_ADDRESS_SECRET, RATE_LIMIT_PER_ADDRESS
@@ -147,17 +147,23 @@ def outbox(e2e_stage: LocalStageProcess) -> Path:
     return e2e_stage.data_dir / "mail"
 
 
-@pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium (`make test` installs it); Playwright's own browsers are not downloaded."""
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the whole run: its sync API allows one per thread."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="package")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium (`make test` installs it); Playwright's own browsers are not downloaded."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from contract.rules import DEFAULT_MIN_LENGTH
 from infra.build.page_export import StaticSite, build_site
@@ -68,15 +68,12 @@ def hosted_page(
 
 
 @pytest.fixture(scope="package")
-def hosted_browser(hosted_page: hosted.HostedPage) -> Iterator[Browser]:
+def hosted_browser(hosted_page: hosted.HostedPage, playwright: Playwright) -> Iterator[Browser]:
     """Chromium sending https://<hostname>/ (port 443) to the local nginx, and nothing elsewhere."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     rules = f"MAP {hosted_page.hostname}:443 127.0.0.1:{hosted_page.proxy_port}, MAP * ~NOTFOUND"
     args = [*CHROMIUM_ARGS, f"--host-resolver-rules={rules}", "--ignore-certificate-errors"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
