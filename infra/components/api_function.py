@@ -154,6 +154,11 @@ class SignupFunction(pulumi.ComponentResource):
                 "Sid": "ReadWriteUsers",
                 "Effect": "Allow",
                 "Action": [
+                    # The claims of a sign-up and a sign-in, read in one call.
+                    "dynamodb:BatchGetItem",
+                    # A transaction's check on an item it does not change (the
+                    # decoy sign-up's check of the owner's address).
+                    "dynamodb:ConditionCheckItem",
                     "dynamodb:DeleteItem",
                     "dynamodb:GetItem",
                     "dynamodb:PutItem",

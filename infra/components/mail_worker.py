@@ -109,7 +109,15 @@ class MailWorkerFunction(SignupFunction):
             {
                 "Sid": "SettleOutbox",
                 "Effect": "Allow",
-                "Action": ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+                # Deciding a resend or a reset puts its token and outbox items
+                # in one transaction, which is authorised per contained action.
+                "Action": [
+                    "dynamodb:ConditionCheckItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                ],
                 "Resource": [args.table_arn],
             },
             # SES v2 authorises SendEmail against the sending identity and the

@@ -116,8 +116,10 @@ def test_worker_role_reads_the_stream_settles_outbox_items_mails_and_reports_not
         "dynamodb:GetShardIterator": [(stream, None)],
         "dynamodb:ListStreams": [(stream, None)],
         # No PutItem: the worker settles outbox items, it creates nothing.
+        "dynamodb:ConditionCheckItem": [([table_arn], None)],
         "dynamodb:DeleteItem": [([table_arn], None)],
         "dynamodb:GetItem": [([table_arn], None)],
+        "dynamodb:PutItem": [([table_arn], None)],
         "dynamodb:UpdateItem": [([table_arn], None)],
         "ses:SendEmail": [
             (

@@ -442,6 +442,8 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     signing_key = key_arn(physical_name(one(deployment, KEY, "-token-signing-key-1")))
     # No ses:* and no stream: the API records the mail; the mail worker sends it.
     assert grants(deployment, "-create-user") == {
+        "dynamodb:BatchGetItem": [([table_arn], None)],
+        "dynamodb:ConditionCheckItem": [([table_arn], None)],
         "dynamodb:DeleteItem": [([table_arn], None)],
         "dynamodb:GetItem": [([table_arn], None)],
         "dynamodb:PutItem": [([table_arn], None)],
