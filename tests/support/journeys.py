@@ -6,11 +6,12 @@ import json
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Final
 from urllib.parse import urlsplit
 
 import httpx
@@ -103,19 +104,39 @@ def handler_calls(stage: LocalStageProcess) -> int:
     return sum(operation_of(line) == CREATE_USER.operation for line in lines)
 
 
+# How long the mail worker may take to write a mail after the answer (locally ~20 ms).
+MAIL_SECONDS: Final = 15.0
+
+
 def mails_to(outbox: Path, address: str) -> list[EmailMessage]:
     """The mails the stage wrote for `address`, oldest first."""
     return [mail for mail in read_outbox(outbox) if mail["To"] == address]
 
 
-def verify_link(outbox: Path, address: str, web_url: str) -> str:
-    """The link in the newest verification mail to `address`, checked to open the web UI."""
-    links = [mail for mail in mails_to(outbox, address) if "verify?token=" in str(mail)]
+def verify_link(outbox: Path, address: str, web_url: str, *, nth: int = 1) -> str:
+    """The link in the newest verification mail to `address`, checked to open the web UI,
+    once at least `nth` have been written (the mail worker sends after the answer)."""
+    links = _await(lambda: [m for m in mails_to(outbox, address) if "verify?token=" in str(m)], nth)
     assert links, "no verification mail"
     link = f"{web_url}/verify?token={token_in(links[-1])}"
     text = links[-1].get_body(preferencelist=("plain",))
     assert text is not None and link in text.get_content(), "the mail links elsewhere"
     return link
+
+
+def await_mails(outbox: Path, address: str, count: int) -> list[EmailMessage]:
+    """The mails to `address` once at least `count` have been written (or what there is
+    after MAIL_SECONDS): the mail worker sends after the answer."""
+    return _await(lambda: mails_to(outbox, address), count)
+
+
+def _await(
+    found: Callable[[], list[EmailMessage]], count: int, timeout: float = MAIL_SECONDS
+) -> list[EmailMessage]:
+    deadline = time.monotonic() + timeout
+    while len(mails := found()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return mails
 
 
 def user_status(stage: LocalStageProcess, username: str) -> str:
