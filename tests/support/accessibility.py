@@ -33,7 +33,9 @@ _RUN_AXE: Final = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations", "incomplete"]});
   const described = v => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => n.target.join(" ")),
+    nodes: v.nodes.map(n => n.target.join(" ")
+      + ((n.any[0] && n.any[0].data && n.any[0].data.messageKey)
+        ? ` (${n.any[0].data.messageKey})` : "")),
   });
   return {
     passes: result.passes.length,
