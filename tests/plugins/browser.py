@@ -147,16 +147,17 @@ def outbox(e2e_stage: LocalStageProcess) -> Path:
     return e2e_stage.data_dir / "mail"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """One Playwright driver for the whole run: its sync API allows one per thread."""
+    """One Playwright driver per test module: its sync API allows one per thread, and its
+    event loop must be gone before later tests run `asyncio.run` themselves."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium (`make test` installs it); Playwright's own browsers are not downloaded."""
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))

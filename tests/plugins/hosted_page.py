@@ -67,7 +67,7 @@ def hosted_page(
         supervisor.stop()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def hosted_browser(hosted_page: hosted.HostedPage, playwright: Playwright) -> Iterator[Browser]:
     """Chromium sending https://<hostname>/ (port 443) to the local nginx, and nothing elsewhere."""
     rules = f"MAP {hosted_page.hostname}:443 127.0.0.1:{hosted_page.proxy_port}, MAP * ~NOTFOUND"
