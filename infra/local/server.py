@@ -102,6 +102,27 @@ async def _send(send: Send, response: HttpResponse) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
+def _listener(port: int) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1 whose connections asyncio sets TCP_NODELAY on.
+
+    asyncio turns Nagle off only on sockets whose protocol reads IPPROTO_TCP,
+    and an accepted socket inherits the listener's: `socket.create_server`
+    leaves it 0. With Nagle on, uvicorn's second write of an answer (the body
+    after the headers) waited for the client's delayed ACK, about 40 ms on
+    every request but a connection's first (measured: a 404 took 44 ms with a
+    kept-alive client, 1.5 ms on a new connection).
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
 class LocalApiServer:
     """uvicorn on 127.0.0.1 in a background thread; `start()`, then `url`, then `stop()`."""
 
@@ -109,7 +130,7 @@ class LocalApiServer:
         self.app = GatewayApp(handler, config)
         # Bound here, loopback only (the local stage has fake credentials and
         # no auth in front), so `url` knows the port even when port 0 was asked.
-        self._socket = socket.create_server(("127.0.0.1", port), backlog=128)
+        self._socket = _listener(port)
         self._server = uvicorn.Server(
             uvicorn.Config(
                 self.app,
