@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend import aws
+from backend import aws, bootstrap
 from backend.access_tokens import AccessTokens
 from backend.app import Dependencies, Outcome, handle_request
 from backend.config import Settings
@@ -65,13 +65,8 @@ def create_handler(
     @cache  # only successes are kept: a failed secret read is retried next request
     def dependencies() -> Dependencies:
         settings = read_settings()
-        aws_session = session or boto3.session.Session()
-
-        def read_secret(name: str) -> str:
-            return aws.read_secure_parameter(aws.client(aws_session, "ssm"), name)
-
-        pepper = settings.load_pepper(read_secret)
-        dynamodb = aws.client(aws_session, "dynamodb", settings.dynamodb_endpoint)
+        base = bootstrap.build(settings, session)
+        pepper, dynamodb, aws_session = base.pepper, base.dynamodb, base.session
         table = settings.table_name
         limiter = RateLimiter(table_name=table, client=dynamodb, clock=time.time)
         limits_on = settings.rate_limits
@@ -99,7 +94,7 @@ def create_handler(
             idempotency=IdempotentRequests(client=dynamodb, table_name=table, pepper=pepper),
             limiter=limiter if limits_on else None,
             address_limit=settings.rate_limit_per_address,
-            web_secret=settings.load_client_address_secret(read_secret),
+            web_secret=settings.load_client_address_secret(base.read_secret),
             counters=counter_threads,
         )
 

@@ -33,7 +33,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backend import aws
+from backend import aws, bootstrap
 from backend.config import Settings
 from backend.delivery import Delivery
 from backend.mailer import Mailer, OutboxMailer, SesMailer
@@ -72,13 +72,8 @@ def create_worker(
     @cache  # only successes are kept: a failed secret read is retried next batch
     def delivery() -> Delivery:
         settings = read_settings()
-        aws_session = session or boto3.session.Session()
-
-        def read_secret(name: str) -> str:
-            return aws.read_secure_parameter(aws.client(aws_session, "ssm"), name)
-
-        pepper = settings.load_pepper(read_secret)
-        dynamodb = aws.client(aws_session, "dynamodb", settings.dynamodb_endpoint)
+        base = bootstrap.build(settings, session)
+        pepper, dynamodb, aws_session = base.pepper, base.dynamodb, base.session
         table = settings.table_name
         return Delivery(
             outbox=DynamoDBOutbox(table_name=table, client=dynamodb),

@@ -16,9 +16,7 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
 import secrets
 import sys
@@ -30,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from bench import section
 from bench.sign_in import ROOMY, roc_auc
 from bench.stats import percentile
 
@@ -258,20 +257,13 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.reset`."""
-    parser = argparse.ArgumentParser(prog="python -m bench.reset", description=__doc__)
-    parser.add_argument("--cost", type=int, default=12, help="bcrypt cost (prod's is 12)")
-    parser.add_argument("--samples", type=int, default=100, help="samples per kind (>= 60)")
-    parser.add_argument("--no-local-stage", action="store_true")
-    args = parser.parse_args(argv)
-    out = sys.stdout
-    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
-        sys.stdout = devnull
-        try:
-            text = run(args.cost, args.samples, stage=not args.no_local_stage)
-        finally:
-            sys.stdout = out
-    print(text)
-    return 0
+    return section.main(
+        "python -m bench.reset",
+        __doc__,
+        lambda cost, samples, stage: run(cost, samples, stage=stage),
+        minimum_samples=60,
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
 import secrets
 import sys
@@ -32,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from bench import section
 from bench.stats import percentile
 
 PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
@@ -266,20 +265,13 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.sign_in`."""
-    parser = argparse.ArgumentParser(prog="python -m bench.sign_in", description=__doc__)
-    parser.add_argument("--cost", type=int, default=12, help="bcrypt cost (prod's is 12)")
-    parser.add_argument("--samples", type=int, default=100, help="samples per kind (>= 100)")
-    parser.add_argument("--no-local-stage", action="store_true")
-    args = parser.parse_args(argv)
-    out = sys.stdout
-    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
-        sys.stdout = devnull
-        try:
-            text = run(args.cost, args.samples, stage=not args.no_local_stage)
-        finally:
-            sys.stdout = out
-    print(text)
-    return 0
+    return section.main(
+        "python -m bench.sign_in",
+        __doc__,
+        lambda cost, samples, stage: run(cost, samples, stage=stage),
+        minimum_samples=100,
+        argv=argv,
+    )
 
 
 if __name__ == "__main__":

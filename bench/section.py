@@ -1,0 +1,39 @@
+"""The command line shared by the benchmarks `make bench` runs as sections (bench.sign_in,
+bench.reset): the same options, the handler's log lines kept out of the printed section."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+# (bcrypt cost, samples per kind, whether to measure through the local stage) -> markdown
+Run = Callable[[int, int, bool], str]
+
+
+def main(
+    prog: str,
+    description: str | None,
+    run: Run,
+    *,
+    minimum_samples: int,
+    argv: Sequence[str] | None = None,
+) -> int:
+    """Parse `--cost`, `--samples`, `--no-local-stage`; print what `run` returns."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--cost", type=int, default=12, help="bcrypt cost (prod's is 12)")
+    parser.add_argument(
+        "--samples", type=int, default=100, help=f"samples per kind (>= {minimum_samples})"
+    )
+    parser.add_argument("--no-local-stage", action="store_true")
+    args = parser.parse_args(argv)
+    out = sys.stdout
+    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
+        sys.stdout = devnull
+        try:
+            text = run(args.cost, args.samples, not args.no_local_stage)
+        finally:
+            sys.stdout = out
+    print(text)
+    return 0
