@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bench import coldstart, cost, enumeration, flows, latency, mailpath, roundtrips, throughput
+from bench import (
+    coldstart,
+    cost,
+    enumeration,
+    flows,
+    latency,
+    mailpath,
+    roundtrips,
+    throughput,
+    units,
+)
 from bench.baseline import bcrypt_limit, core_count
 from bench.localstage import local_stage, stage_at
 from bench.report import Report, describe_machine, render
@@ -107,6 +117,8 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
             cost=stack_cost, requests=plan.extra_cost_requests, warmup=plan.warmup
         )
         p50_ms[stack_cost] = percentile(extra.requests, 50) * 1000
+    say("DynamoDB units and mail-worker runs of one registration, counted on moto")
+    report.units = units.measure(cost=4)
     for stack in stacks:
         # Only arm64 prices are modelled; an x86_64 stack gets a "not available" row.
         priced = stack.architecture == "arm64"
@@ -114,6 +126,7 @@ def measure_in_process(report: Report, plan: Plan, stacks: list[cost.StackConfig
             cost.cost_per_million(
                 measured_ms=p50_ms[stack.bcrypt_cost],
                 memory_mb=stack.memory_mb,
+                units=report.units,
                 verify_ms=verify_ms,
             )
             if priced

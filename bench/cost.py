@@ -5,9 +5,10 @@ one mail) and the verification that follows it. Formula (per registration,
 then times 1,000,000):
 
     billed_ms   = ceil(ms * max(1, FULL_VCPU_MB / memory_mb))    # each invocation, 1 ms steps
-    lambda      = 2 * LAMBDA_REQUEST + (sign-up + verify billed_ms) / 1000 * GB * GB-s price
+    lambda      = (2 + worker runs) * LAMBDA_REQUEST
+                  + (sign-up + verify + worker billed_ms) / 1000 * GB * GB-s price
     api         = 2 * HTTP_API_REQUEST                   # two requests, far below 512 KB
-    dynamodb    = WRITE_UNITS * write price + READ_UNITS * read price
+    dynamodb    = write units * write price + read units * read price   # counted, bench/units.py
     ses         = MAILS * SES_MAIL                       # one link per registration
     cognito     = COGNITO_ESSENTIALS_MAU                 # each new user is one MAU that month
 
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bench.units import Units
 from infra.components.alarms import SERVICE_ALARMS
 from infra.components.page.alarms import PAGE_ALARMS
 from infra.stack.schema import StackFile, load_stage_config
@@ -93,21 +95,9 @@ WEB_PRICES_CHECKED: Final = "2026-11-30"
 
 # Lambda's documented point where a function gets the equivalent of one full vCPU.
 FULL_VCPU_MB: Final = 1769
-# backend/store/dynamodb.py: a sign-up reads the address's and the username's
-# claims (two consistent GetItem, items < 4 KB: 1 unit each) and writes USER#,
-# USERNAME#, EMAIL# and TOKEN# (each < 1 KB) in one TransactWriteItems; the
-# verification reads TOKEN# and USER#, then updates the same four items in one
-# transaction. A transactional write costs 2 units per KB instead of 1.
-TRANSACTION_ITEMS: Final = 4
-TRANSACTION_WRITE_UNITS: Final = 2 * TRANSACTION_ITEMS * 2
-# Rate limits: one counter UpdateItem per request for its client address, and
-# one each for the email and the username of a sign-up (1 unit each).
-COUNTER_WRITE_UNITS: Final = 2 + 2
-# Idempotency (the web app sends a key with every sign-up): Powertools writes
-# the in-progress record, then the answer (1 unit each, both under 1 KB).
-IDEMPOTENCY_WRITE_UNITS: Final = 2
-WRITE_UNITS: Final = TRANSACTION_WRITE_UNITS + COUNTER_WRITE_UNITS + IDEMPOTENCY_WRITE_UNITS
-READ_UNITS: Final = 2 + 2
+# A registration's DynamoDB request units and the mail worker's work are
+# counted from its calls by bench/units.py (sign-up with an Idempotency-Key,
+# the worker sending the link, the verification), not written down here.
 REQUESTS: Final = 2
 MAILS: Final = 1
 MILLION: Final = 1_000_000
@@ -208,21 +198,25 @@ def lambda_duration_ms(measured_ms: float, memory_mb: int) -> int:
 
 
 def cost_per_million(
-    *, measured_ms: float, memory_mb: int, verify_ms: float = 0.0
+    *, measured_ms: float, memory_mb: int, units: Units, verify_ms: float = 0.0
 ) -> CostPerMillion:
     """Dollars for a million registrations: a sign-up that took `measured_ms` on one core here,
-    and its verification (`verify_ms`), each billed as its own invocation."""
-    billed_ms = lambda_duration_ms(measured_ms, memory_mb) + lambda_duration_ms(
-        verify_ms, memory_mb
+    its verification (`verify_ms`) and the worker's invocations that mail the link (`units`),
+    each billed as its own invocation, and the DynamoDB units `units` counted."""
+    billed_ms = (
+        lambda_duration_ms(measured_ms, memory_mb)
+        + lambda_duration_ms(verify_ms, memory_mb)
+        + units.worker_invocations * lambda_duration_ms(units.worker_ms, memory_mb)
     )
     gb_seconds = billed_ms / 1000 * memory_mb / 1024
+    invocations = REQUESTS + units.worker_invocations
     return CostPerMillion(
         measured_ms=measured_ms,
         lambda_ms=billed_ms,
         lambda_compute=MILLION * gb_seconds * LAMBDA_GB_SECOND,
-        lambda_requests=MILLION * REQUESTS * LAMBDA_REQUEST,
+        lambda_requests=MILLION * invocations * LAMBDA_REQUEST,
         http_api=MILLION * REQUESTS * HTTP_API_REQUEST,
-        dynamodb=MILLION * (WRITE_UNITS * DYNAMODB_WRITE_UNIT + READ_UNITS * DYNAMODB_READ_UNIT),
+        dynamodb=MILLION * (units.write * DYNAMODB_WRITE_UNIT + units.read * DYNAMODB_READ_UNIT),
         ses=MILLION * MAILS * SES_MAIL,
         # Marginal price: each registration is one MAU in its month, above the free 10,000.
         cognito=MILLION * COGNITO_ESSENTIALS_MAU,

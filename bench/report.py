@@ -19,6 +19,7 @@ from bench.flows import TIMING_GOAL, FlowResult
 from bench.latency import LatencyResult
 from bench.stats import median, percentile
 from bench.throughput import ThroughputResult
+from bench.units import Units
 
 NOT_AVAILABLE: Final = "not available"
 
@@ -48,6 +49,7 @@ class Report:
     throughput: list[ThroughputResult] = field(default_factory=list)
     throughput_note: str = ""
     costs: list[tuple[StackConfig, CostPerMillion | None]] = field(default_factory=list)
+    units: Units | None = None  # one registration's, counted (bench/units.py)
     enumeration: list[Separability] = field(default_factory=list)
     # Seconds from a sign-up's answer to its mail's .eml (local stage).
     mail_delays: list[float] = field(default_factory=list)
@@ -235,6 +237,19 @@ def _throughput_section(report: Report) -> list[str]:
     return lines + _table(["clients", "sign-ups/s", "ratio to bcrypt limit", "failed"], rows)
 
 
+def _units_text(units: Units | None) -> str:
+    """The counted DynamoDB units and worker runs of one registration, in words."""
+    if units is None:
+        return "DynamoDB units not counted in this run"
+    calls = ", ".join(f"{count} {operation}" for operation, count in sorted(units.calls.items()))
+    return (
+        f"{units.write:g} write and {units.read:g} read units, counted from one registration's"
+        f" calls ({calls}; bench/units.py; largest item {units.largest_item} bytes);"
+        f" {units.worker_invocations} mail-worker invocation of {units.worker_ms:.1f} ms (p50,"
+        " in process) billed beside the two requests"
+    )
+
+
 def _cost_section(report: Report) -> list[str]:
     lines = [
         "## Cost per million registrations (sign-up and verification)"
@@ -243,11 +258,7 @@ def _cost_section(report: Report) -> list[str]:
         "A registration is a sign-up and its verification: two invocations and two HTTP API"
         " requests. Handler duration = in-process p50 of each at the stack's bcrypt cost on one"
         f" core here, scaled by max(1, {prices.FULL_VCPU_MB} MB / memory) for Lambda's CPU share"
-        f" and rounded up to 1 ms; {prices.WRITE_UNITS} write units"
-        f" ({prices.TRANSACTION_WRITE_UNITS} for {prices.TRANSACTION_ITEMS} items in each of two"
-        f" transactions at 2 units each, {prices.COUNTER_WRITE_UNITS} rate-limit counters,"
-        f" {prices.IDEMPOTENCY_WRITE_UNITS} idempotency records) and"
-        f" {prices.READ_UNITS} consistent read units; {prices.MAILS} mail through SES at"
+        f" and rounded up to 1 ms; {_units_text(report.units)}; {prices.MAILS} mail through SES at"
         f" ${prices.SES_MAIL * 1000:.2f} per 1,000; Cognito Essentials at"
         f" ${prices.COGNITO_ESSENTIALS_MAU} per new user (one MAU in its month, beyond the"
         f" {prices.COGNITO_FREE_MAUS:,} free)."

@@ -8,11 +8,8 @@ after the previous one ended.
 
 from __future__ import annotations
 
-import threading
-import time
-from typing import Any
-
 from bench.latency import signup_body
+from bench.sdk_calls import recorded
 from bench.stats import median
 from contract.routes import CREATE_USER
 
@@ -39,8 +36,6 @@ def measure_on_dynamodb_local(
     import secrets
     import tempfile
 
-    import botocore.client
-
     from backend.config import Settings
     from backend.handler import create_handler
     from contract.limits import RateLimit
@@ -51,19 +46,6 @@ def measure_on_dynamodb_local(
 
     table = f"roundtrips-{secrets.token_hex(3)}"
     ensure_table(dynamodb_local.client(endpoint, region), table, stream=False)
-    calls: list[tuple[str, float, float]] = []
-    lock = threading.Lock()
-    real = botocore.client.BaseClient._make_api_call
-
-    def timed(self: Any, operation: str, params: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return real(self, operation, params)
-        finally:
-            if self.meta.service_model.service_name == "dynamodb":
-                with lock:
-                    calls.append((operation, started, time.perf_counter()))
-
     roomy = RateLimit(1_000_000, 3600)
     with tempfile.TemporaryDirectory(prefix="bench-rt-") as outbox:
         settings = Settings(
@@ -100,14 +82,10 @@ def measure_on_dynamodb_local(
         sign_up(signup_body("rtwarm", 0))
         depths: list[float] = []
         operations: list[str] = []
-        botocore.client.BaseClient._make_api_call = timed  # type: ignore[method-assign]
-        try:
-            for index in range(requests):
-                calls.clear()
+        for index in range(requests):
+            with recorded() as calls:
                 if sign_up(signup_body(f"rt{table[-6:]}", index)) != 200:
                     raise RuntimeError("a sign-up failed")
-                depths.append(sequential_depth([(start, end) for _, start, end in calls]))
-                operations = [name for name, _, _ in sorted(calls, key=lambda c: c[1])]
-        finally:
-            botocore.client.BaseClient._make_api_call = real  # type: ignore[method-assign]
+            depths.append(sequential_depth([(call.started, call.ended) for call in calls]))
+            operations = [call.operation for call in sorted(calls, key=lambda c: c.started)]
     return round(median(depths)), operations

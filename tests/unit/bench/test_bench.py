@@ -12,6 +12,7 @@ from bench.__main__ import CLIENT_COUNTS, REPO_ROOT, main
 from bench.coldstart import summarize_zip
 from bench.roundtrips import sequential_depth
 from bench.stats import median, percentile, roc_auc
+from bench.units import Units, item_size, units_of
 from infra.stack.web import WebConfig
 
 pytestmark = pytest.mark.bench
@@ -30,30 +31,51 @@ SECTIONS = (
 )
 
 
+# A registration's units as counted on 2026-12-03 (bench/units.py): an example, not a pin.
+UNITS = Units(write=44, read=6, calls={}, worker_invocations=1, worker_ms=3.0)
+
+
 def test_cost_per_million_hand_computed_example() -> None:
     # A sign-up of 500 ms on one core at 1024 MB: Lambda gives 1024/1769 of a
     # vCPU, so 500 * 1769 / 1024 = 863.77 ms, billed 864 ms; its verification
-    # of 10 ms: 17.28 ms, billed 18 ms. 882 ms at 1 GB = 0.882 GB-s.
-    result = cost.cost_per_million(measured_ms=500, memory_mb=1024, verify_ms=10)
-    assert result.lambda_ms == 882
-    assert result.lambda_compute == pytest.approx(882_000 * 0.0000133334)  # $11.7600588
-    assert result.lambda_requests == pytest.approx(0.40)  # two invocations
+    # of 10 ms: 17.28 ms, billed 18 ms; the worker's 3 ms: 5.18 ms, billed 6 ms.
+    # 888 ms at 1 GB = 0.888 GB-s.
+    result = cost.cost_per_million(measured_ms=500, memory_mb=1024, units=UNITS, verify_ms=10)
+    assert result.lambda_ms == 888
+    assert result.lambda_compute == pytest.approx(888_000 * 0.0000133334)  # $11.8400592
+    assert result.lambda_requests == pytest.approx(0.60)  # two requests and the worker
     assert result.http_api == pytest.approx(2.00)  # two requests
-    # 22 write units: 16 for the two transactions (4 items x 2, transactional),
-    # 4 rate-limit counters (address twice, email, username), 2 idempotency
-    # writes; 4 consistent reads.
-    assert result.dynamodb == pytest.approx(22 * 0.625 + 4 * 0.125)
+    assert result.dynamodb == pytest.approx(44 * 0.625 + 6 * 0.125)  # $28.25
     assert result.ses == pytest.approx(100.0)  # one mail, $0.10 per 1,000
-    assert result.total == pytest.approx(128.4100588)
+    assert result.total == pytest.approx(142.6900592)
     assert result.cognito == pytest.approx(15_000)
-    assert result.cognito_ratio == pytest.approx(15_000 / 128.4100588)
+    assert result.cognito_ratio == pytest.approx(15_000 / 142.6900592)
 
 
 def test_cost_per_million_no_speedup_above_one_vcpu() -> None:
     # A one-thread handler runs no faster with more than 1769 MB, but pays for it.
-    result = cost.cost_per_million(measured_ms=300, memory_mb=2048)
+    idle_worker = Units(write=0, read=0, worker_invocations=0)
+    result = cost.cost_per_million(measured_ms=300, memory_mb=2048, units=idle_worker)
     assert result.lambda_ms == 300
     assert result.lambda_compute == pytest.approx(1_000_000 * 0.3 * 2 * 0.0000133334)
+
+
+def test_units_follow_dynamodbs_on_demand_rules() -> None:
+    assert units_of("UpdateItem", {}) == (1.0, 0.0)
+    assert units_of("BatchWriteItem", {"RequestItems": {"t": [{}, {}, {}]}}) == (3.0, 0.0)
+    seven = {"TransactItems": [{}] * 7}
+    assert units_of("TransactWriteItems", seven) == (14.0, 0.0)
+    assert units_of("GetItem", {"ConsistentRead": True}) == (0.0, 1.0)
+    assert units_of("GetItem", {}) == (0.0, 0.5)
+    two_keys = {"RequestItems": {"t": {"Keys": [{}, {}], "ConsistentRead": True}}}
+    assert units_of("BatchGetItem", two_keys) == (0.0, 2.0)
+    with pytest.raises(ValueError, match="Scan"):
+        units_of("Scan", {})
+
+
+def test_item_size_counts_names_and_values() -> None:
+    item = {"pk": {"S": "USER#ab"}, "n": {"N": "12345"}, "tags": {"SS": ["x", "yz"]}}
+    assert item_size(item) == (2 + 7) + (1 + 5) + (4 + 3)
 
 
 def test_lambda_duration_rounds_up_to_a_millisecond() -> None:
