@@ -218,11 +218,12 @@ def measure_mail_path(report: Report, plan: Plan) -> None:
             stage.api_url, stage.data_dir / MAIL_DIR, requests=plan.mail_requests
         )
         say(f"DynamoDB round trips of a sign-up, {plan.roundtrip_requests} sign-ups")
-        report.round_trips, report.round_trip_calls = roundtrips.measure_on_dynamodb_local(
+        trips = roundtrips.measure_on_dynamodb_local(
             stage.dynamodb_endpoint,
             region=StageOptions().region,
             requests=plan.roundtrip_requests,
         )
+        report.round_trips, report.round_trip_calls, report.store_wait_local = trips
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import secrets
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -33,6 +33,8 @@ class LatencyResult:
     cost: int
     requests: list[float]
     bare: list[float]
+    # Per request, the seconds it waited on DynamoDB (in process only: the calls are seen).
+    store: list[float] = field(default_factory=list)
 
     @property
     def bare_median(self) -> float:
@@ -103,17 +105,26 @@ def measure_in_process(*, cost: int, requests: int, warmup: int) -> LatencyResul
     once-per-container clients out of the caller (pytest, or the local-stage run).
     """
     result = run_worker("bench.latency", cost, requests, warmup)
-    return LatencyResult("in-process handler, moto", cost, result["requests"], result["bare"])
+    return LatencyResult(
+        "in-process handler, moto", cost, result["requests"], result["bare"], result["store"]
+    )
 
 
 def _worker(cost: int, requests: int, warmup: int) -> dict[str, list[float]]:
     from bench.inprocess import handler_on_moto
+    from bench.sdk_calls import recorded, waiting_seconds
 
+    store: list[float] = []
     with handler_on_moto(cost) as harness:
-        timed, bare = paired_samples(
-            _expect_200(harness.call), cost=cost, requests=requests, warmup=warmup
-        )
-    return {"requests": timed, "bare": bare}
+        call = _expect_200(harness.call)
+
+        def watched(body: dict[str, str]) -> None:
+            with recorded() as calls:
+                call(body)
+            store.append(waiting_seconds(calls))
+
+        timed, bare = paired_samples(watched, cost=cost, requests=requests, warmup=warmup)
+    return {"requests": timed, "bare": bare, "store": store[warmup:]}
 
 
 def _expect_200(

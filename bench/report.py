@@ -56,6 +56,7 @@ class Report:
     # Sequential DynamoDB round trips of a sign-up, and one sign-up's calls in order.
     round_trips: int | None = None
     round_trip_calls: list[str] = field(default_factory=list)
+    store_wait_local: float | None = None  # seconds a sign-up waits on DynamoDB Local, p50
     mail_note: str = ""
 
 
@@ -128,7 +129,26 @@ def _latency_section(report: Report) -> list[str]:
         rows.append(["local stage, HTTP", *[NOT_AVAILABLE] * 7, report.latency_note])
     header = ["path", "p50 ms", "p95 ms", "bare hash p50 ms", "bare hash p95 ms"]
     header += ["ratio p50", "ratio p95", "overhead p50 ms", "overhead p95 ms"]
-    return lines + _table(header, rows)
+    return lines + _table(header, rows) + _store_share(report)
+
+
+def _store_share(report: Report) -> list[str]:
+    """How much of the overhead is the DynamoDB stand-in's, where the run could see it."""
+    parts = [
+        f"in process, p50 {percentile(result.store, 50) * 1000:.1f} ms waiting on moto's"
+        " DynamoDB (the calls' spans merged)"
+        for result in report.latency
+        if result.store
+    ]
+    if report.store_wait_local is not None:
+        parts.append(
+            f"through the local stage, p50 {report.store_wait_local * 1000:.1f} ms waiting on"
+            " DynamoDB Local (the same handler in process, timed call by call; see the round"
+            " trips below)"
+        )
+    if not parts:
+        return []
+    return ["", "Of each sign-up's overhead: " + "; ".join(parts) + "."]
 
 
 def _flows_section(report: Report) -> list[str]:

@@ -9,7 +9,7 @@ after the previous one ended.
 from __future__ import annotations
 
 from bench.latency import signup_body
-from bench.sdk_calls import recorded
+from bench.sdk_calls import recorded, waiting_seconds
 from bench.stats import median
 from contract.routes import CREATE_USER
 
@@ -25,9 +25,10 @@ def sequential_depth(calls: list[tuple[float, float]]) -> int:
 
 def measure_on_dynamodb_local(
     endpoint: str, *, region: str, requests: int
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[str], float]:
     """The median depth over `requests` sign-ups by the real handler in this process, its store
-    on DynamoDB Local over HTTP (a table of its own); and one sign-up's calls in start order.
+    on DynamoDB Local over HTTP (a table of its own); one sign-up's calls in start order; and
+    the median seconds a sign-up waited on DynamoDB Local (its calls' spans, merged).
 
     DynamoDB Local, not moto: its calls are network round trips that overlap
     as on AWS, where moto's run one at a time in this interpreter.
@@ -81,11 +82,13 @@ def measure_on_dynamodb_local(
 
         sign_up(signup_body("rtwarm", 0))
         depths: list[float] = []
+        waits: list[float] = []
         operations: list[str] = []
         for index in range(requests):
             with recorded() as calls:
                 if sign_up(signup_body(f"rt{table[-6:]}", index)) != 200:
                     raise RuntimeError("a sign-up failed")
             depths.append(sequential_depth([(call.started, call.ended) for call in calls]))
+            waits.append(waiting_seconds(calls))
             operations = [call.operation for call in sorted(calls, key=lambda c: c.started)]
-    return round(median(depths)), operations
+    return round(median(depths)), operations, median(waits)

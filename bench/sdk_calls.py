@@ -43,3 +43,13 @@ def recorded() -> Iterator[list[Call]]:
         yield calls
     finally:
         botocore.client.BaseClient._make_api_call = real
+
+
+def waiting_seconds(calls: list[Call]) -> float:
+    """How long the caller had at least one call in flight: the union of the calls' spans."""
+    total, reached = 0.0, float("-inf")
+    for call in sorted(calls, key=lambda c: c.started):
+        if call.ended > reached:
+            total += call.ended - max(call.started, reached)
+            reached = call.ended
+    return total
