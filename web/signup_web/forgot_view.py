@@ -75,8 +75,6 @@ def sent_view() -> rx.Component:
             ", we have mailed it a link to choose a new password. The link works once and"
             " only for a while; we send at most one a minute.",
             size="3",
-            # A long address breaks inside the card instead of running past it at 375 px.
-            overflow_wrap="anywhere",
         ),
         rx.button(
             "Use another address",
