@@ -130,7 +130,8 @@ $(AXE_STAMP): tests/browser/axe/package.json tests/browser/axe/package-lock.json
 	npm ci --prefix .tools/axe --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The browser tests save each view at 375 px (light) as they check it; README embeds them.
+# The browser tests save each view they check at 375 and 1280 px, light and dark;
+# README embeds the 375 px light ones.
 screenshots: setup $(DDB_STAMP) $(BUN_STAMP) $(CHROMIUM) $(AXE_STAMP)  ## regenerate docs/screenshots/ from the browser tests
 	rm -f $(SCREENSHOTS)/*.png
 	SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) $(BIN)/pytest tests/browser -q

@@ -54,10 +54,6 @@ def test_forgot_page_is_linked_from_sign_in_and_summarises_what_is_missing(page:
     check_view(page, "forgot-errors")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="axe: the forgot-sent text is partially obscuring at 375 px, contrast unchecked (open)",
-)
 def test_forgot_then_reset_then_delete(
     page: Page, e2e_stage: LocalStageProcess, outbox: Path, mailed_url: str
 ) -> None:

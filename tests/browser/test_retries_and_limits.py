@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from backend.config import DEFAULT_RATE_LIMIT_PER_ADDRESS
 from contract.headers import FORWARDED_ADDRESS, FORWARDED_SECRET
-from contract.routes import CREATE_USER
+from contract.routes import CREATE_USER, FORGOT_PAGE
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from tests.plugins.browser import WEB_TIMEOUT_SECONDS, visitor_address, visitor_context
+from tests.support.accessibility import check_view
 from tests.support.journeys import Person, fill_form, handler_calls, mails_to, user_status
 from tests.support.stage_process import LocalStageProcess
 from tests.support.tcp_proxy import DelayProxy
@@ -122,3 +124,29 @@ def test_a_limited_visitor_does_not_limit_another(
     assert user_status(e2e_stage, second.username) == "pending"
     with pytest.raises(AssertionError):
         user_status(e2e_stage, first.username)  # the limited sign-up wrote nothing
+
+
+def test_a_limited_visitor_asking_for_a_reset_link_is_told_the_wait(
+    browser: Browser, web_url: str, e2e_stage: LocalStageProcess
+) -> None:
+    address = visitor_address()
+    context = visitor_context(browser, web_url, address)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.goto(FORGOT_PAGE)
+        tab.locator("#send-reset-link:not([disabled])").wait_for()
+        use_up_the_limit(e2e_stage, address)
+        tab.get_by_label("Email address").fill("someone@example.com")
+        tab.get_by_role("button", name="Send me a reset link").click()
+        banner = tab.locator("#banner")
+        expect(banner).to_be_focused()
+        expect(banner.get_by_role("alert")).to_have_text("Too many requests for a reset link.")
+        # As on sign-in: the wait in words, counted down, the button unavailable meanwhile.
+        wait = tab.locator("#banner-wait")
+        expect(wait).to_have_text(re.compile(r"You can try again in \d+ seconds?\."))
+        expect(wait).not_to_have_text(wait.inner_text())
+        expect(tab.locator("#send-reset-link")).to_have_attribute("aria-disabled", "true")
+        check_view(tab, "forgot-limited")
+    finally:
+        context.close()

@@ -2,8 +2,9 @@
 
 axe-core is pinned by tests/browser/axe/package-lock.json and installed by make
 under .tools/axe (`make test` depends on it). With SCREENSHOT_DIR set (`make
-screenshots`), each checked state is also saved at 375 px, light, as
-`<SCREENSHOT_DIR>/<name>.png`; README embeds those files.
+screenshots`), each checked state is also saved in every variant axe saw:
+`<name>.png` at 375 px, light (README embeds those), `<name>-dark.png`,
+`<name>-1280.png` and `<name>-1280-dark.png`.
 """
 
 from __future__ import annotations
@@ -85,12 +86,16 @@ def check_view(page: Page, name: str) -> None:
                 problems = result["violations"] + result["unchecked_contrast"]
                 if problems:
                     found[f"{width} px {scheme}"] = problems
-                if width == "375" and scheme == "light":
-                    _screenshot(page, name)
+                _screenshot(page, name + _variant_suffix(width, scheme))
     finally:
         page.emulate_media(color_scheme="light")
         page.set_viewport_size(PHONE)
     assert not found, f"axe violations in {name}: {json.dumps(found, indent=1)}"
+
+
+def _variant_suffix(width: str, scheme: str) -> str:
+    """The file name's suffix: none at 375 px light (the README's), else "-dark", "-1280"..."""
+    return ("" if width == "375" else f"-{width}") + ("" if scheme == "light" else f"-{scheme}")
 
 
 def _screenshot(page: Page, name: str) -> None:

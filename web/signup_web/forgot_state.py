@@ -7,7 +7,6 @@ limit (429) reads as the sign-in page's does: the wait in words, counted down.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Final
@@ -19,15 +18,15 @@ from signup_web import services
 from signup_web.account_api import forgot_password
 from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
-from signup_web.notices import unavailable_notice, wait_in_words
+from signup_web.notices import unavailable_notice
+from signup_web.waits import LimitWait
 
 FORGOT_HEADING: Final = "forgot-heading"
 FORGOT_EMAIL: Final = "forgot-email"
 EMAIL_REQUIRED: Final = "Enter the email address of your account."
-DEFAULT_WAIT_SECONDS: Final = 60
 
 
-class ForgotState(rx.State):
+class ForgotState(LimitWait, rx.State):
     """One visitor's forgot-password form."""
 
     email: str = ""
@@ -38,9 +37,6 @@ class ForgotState(rx.State):
     sent_to: str = ""
     banner: str = ""
     banner_request_id: str = ""
-    wait: str = ""
-    _ready_at: float = 0.0
-    _counting: bool = False
 
     @rx.event
     def arrive(self) -> None:
@@ -99,40 +95,19 @@ class ForgotState(rx.State):
         self.sent_to = ""
         return focus_on(FORGOT_EMAIL)
 
-    @rx.event(background=True)
-    async def count_down(self) -> None:
-        """Keep the wait's words current once a second until asking may be tried again."""
-        while True:
-            await asyncio.sleep(1)
-            async with self:
-                now = time.time()
-                self._show_wait(now)
-                if self._wait_left(now) <= 0:
-                    self._counting = False
-                    return
-
     def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
         if not exc.rate_limited:
             notice = unavailable_notice(exc, kept="Your address is still in the form.")
             self.banner, self.banner_request_id = notice.text, notice.request_id
             return [focus_on(BANNER)]
-        now = time.time()
-        self._ready_at = now + (exc.retry_after or DEFAULT_WAIT_SECONDS)
         self.banner_request_id = exc.request_id
-        self._show_wait(now)
-        if self._counting:
-            return [focus_on(BANNER)]
-        self._counting = True
-        return [ForgotState.count_down, focus_on(BANNER)]
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
-    def _show_wait(self, now: float) -> None:
-        left = self._wait_left(now)
-        self.wait = wait_in_words(left) if left > 0 else ""
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
         self.banner = (
-            f"Too many requests for a reset link. You can try again {self.wait}."
+            "Too many requests for a reset link."
             if left > 0
             else "You can ask for a reset link again now."
         )
-
-    def _wait_left(self, now: float) -> float:
-        return max(0.0, self._ready_at - now)

@@ -6,6 +6,7 @@ from typing import Final
 
 import reflex as rx
 
+from signup_web.controls import action_button, true_false
 from signup_web.fields import error_summary, field_error, form_group, sign_in_prompt, text_input
 from signup_web.forgot_state import FORGOT_EMAIL, FORGOT_HEADING, ForgotState
 from signup_web.notice_view import service_banner
@@ -13,10 +14,6 @@ from signup_web.services import SETTINGS
 
 FORGOT_TITLE: Final = "Reset your password"
 SENT_TITLE: Final = "Check your inbox"
-
-
-def _busy(flag: rx.Var[bool]) -> rx.Var[str]:
-    return rx.cond(flag, "true", "false")
 
 
 def forgot_form() -> rx.Component:
@@ -43,16 +40,16 @@ def forgot_form() -> rx.Component:
                     auto_complete="email",
                 ),
             ),
-            service_banner(ForgotState.banner, ForgotState.banner_request_id),
-            rx.button(
-                rx.cond(ForgotState.pending, "Sending…", "Send me a reset link"),
+            service_banner(ForgotState.banner, ForgotState.banner_request_id, ForgotState.wait),
+            action_button(
+                "Send me a reset link",
+                "Sending a reset link…",
+                button_id="send-reset-link",
+                busy=ForgotState.pending,
+                waiting=ForgotState.wait != "",
+                wait_id="banner",
                 type="submit",
-                id="send-reset-link",
-                size="3",
                 width="100%",
-                disabled=~rx.State.is_hydrated,
-                aria_disabled=_busy(ForgotState.pending | (ForgotState.wait != "")),
-                aria_describedby=rx.cond(ForgotState.wait != "", "banner", ""),
             ),
             sign_in_prompt("Remembered it?"),
             spacing="4",
@@ -62,7 +59,7 @@ def forgot_form() -> rx.Component:
         reset_on_submit=False,
         no_validate=True,
         method="post",
-        aria_busy=_busy(ForgotState.pending),
+        aria_busy=true_false(ForgotState.pending),
         aria_labelledby=FORGOT_HEADING,
         width="100%",
     )
@@ -78,8 +75,6 @@ def sent_view() -> rx.Component:
             ", we have mailed it a link to choose a new password. The link works once and"
             " only for a while; we send at most one a minute.",
             size="3",
-            # A long address breaks inside the card instead of running past it at 375 px.
-            overflow_wrap="anywhere",
         ),
         rx.button(
             "Use another address",

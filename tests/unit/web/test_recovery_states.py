@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -10,6 +11,7 @@ import reflex as rx
 from reflex.istate.data import RouterData
 
 from contract.routes import DELETE_ME, FORGOT_PASSWORD, RESET_PASSWORD, SIGN_IN_PAGE
+from signup_web import forgot_state
 from signup_web.api import Session
 from signup_web.delete_state import DELETE_PASSWORD, DELETED, PASSWORD_WRONG, DeleteState
 from signup_web.focus import BANNER, ERROR_SUMMARY
@@ -72,12 +74,42 @@ def test_forgot_without_an_address_sends_nothing(root_state: rx.State, use_api: 
     assert focused(events) == [ERROR_SUMMARY]
 
 
-def test_forgot_limit_reads_as_a_wait_in_words(root_state: rx.State, use_api: UseApi) -> None:
+def test_forgot_limit_reads_as_a_wait_in_words_counted_down(
+    root_state: rx.State, use_api: UseApi
+) -> None:
     use_api(FakeApi(throttled("45")))
     page = substate(root_state, ForgotState)
     events = run(page.submit({FORGOT_EMAIL: "ada@example.com"}))
-    assert "in 45 seconds" in page.banner
+    assert (page.banner, page.wait) == ("Too many requests for a reset link.", "in 45 seconds")
+    assert page.banner_request_id == "rid-429"
+    assert ForgotState.count_down in events
     assert focused(events) == [BANNER]
+
+
+def test_forgot_while_the_limit_lasts_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
+    api = use_api(FakeApi(throttled("600")))
+    page = substate(root_state, ForgotState)
+    run(page.submit({FORGOT_EMAIL: "ada@example.com"}))
+    page.arrive()  # a reload keeps a limit that still runs
+    events = run(page.submit({FORGOT_EMAIL: "ada@example.com"}))
+    assert len(api.requests) == 1
+    assert page.wait == "in about 10 minutes"
+    assert focused(events) == [BANNER]
+
+
+def test_forgot_sends_again_once_the_wait_is_over(
+    root_state: rx.State, use_api: UseApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = use_api(FakeApi([throttled("45"), accepted()]))
+    page = substate(root_state, ForgotState)
+    run(page.submit({FORGOT_EMAIL: "ada@example.com"}))
+    later = time.time() + 46
+    monkeypatch.setattr(forgot_state.time, "time", lambda: later)
+    page.arrive()
+    assert (page.wait, page.banner) == ("", "")
+    run(page.submit({FORGOT_EMAIL: "ada@example.com"}))
+    assert len(api.requests) == 2
+    assert page.sent_to == "ada@example.com"
 
 
 def test_reset_arrive_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
