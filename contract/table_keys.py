@@ -18,3 +18,8 @@ TTL_ATTRIBUTE: Final = "expiresAt"
 # filter (on AWS, the event source mapping's filter criteria) and the local
 # stream poller both pick new items by this prefix.
 OUTBOX_PREFIX: Final = "OUTBOX#"
+# The count of deliveries that leased an outbox item: absent until the first
+# lease, so an outbox item's image without it is the item as first written.
+# The worker's stream filter keeps only such images (DynamoDB event source
+# mappings filter only on the record's `dynamodb` key, not its `eventName`).
+OUTBOX_DELIVERIES: Final = "deliveries"

@@ -16,6 +16,7 @@ from backend.records import PENDING, VERIFIED, EmailClaim, OutboxItem, StoredUse
 from backend.store import items
 from backend.store.failures import translated
 from backend.store.writes import ABSENT, TableWriter
+from contract.table_keys import OUTBOX_DELIVERIES
 
 
 class DynamoDBOutbox(TableWriter):
@@ -83,10 +84,10 @@ class DynamoDBOutbox(TableWriter):
                 answer = self._client.update_item(
                     TableName=self._table,
                     Key=items.key(items.outbox_pk(mail.outbox_id)),
-                    UpdateExpression="SET leaseUntil = :until ADD deliveries :one",
+                    UpdateExpression="SET leaseUntil = :until ADD #deliveries :one",
                     ConditionExpression="attribute_exists(#pk) AND "
                     "(attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
-                    ExpressionAttributeNames={"#pk": "pk"},
+                    ExpressionAttributeNames={"#pk": "pk", "#deliveries": OUTBOX_DELIVERIES},
                     ExpressionAttributeValues={
                         ":until": {"N": str(now + seconds)},
                         ":now": {"N": str(now)},
@@ -96,7 +97,7 @@ class DynamoDBOutbox(TableWriter):
                 )
         except ClaimChanged:
             return None
-        return int(answer["Attributes"]["deliveries"]["N"])
+        return int(answer["Attributes"][OUTBOX_DELIVERIES]["N"])
 
     def release(self, mail: OutboxItem) -> None:
         """Give the lease back after a failed send, so the next delivery may try at once."""

@@ -17,17 +17,24 @@ from typing import ClassVar, Final
 import pulumi
 import pulumi_aws as aws
 
-from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY
+from contract.table_keys import OUTBOX_DELIVERIES, OUTBOX_PREFIX, PARTITION_KEY
 from infra.components.api_function import SignupFunction, SignupFunctionArgs, read_secure_parameter
 
 # Only new outbox items: Lambda drops every other record before invoking (so
 # the worker never sees users, claims, counters or its own updates and
-# deletes). The pattern follows the stream record's shape: `eventName` (as in
-# the CDK's DynamoEventSource filter example) and the key under
-# `dynamodb.Keys` in attribute-value form, matched by prefix.
+# deletes). DynamoDB event source mappings filter only on the record's
+# `dynamodb` key (AWS Lambda guide, "Using event filtering with a DynamoDB
+# event source"), so an insert is told by its image, not by `eventName`: a
+# new image (a delete has none) of an outbox key, matched by prefix, that no
+# delivery has leased yet (the lease adds OUTBOX_DELIVERIES; the Exists
+# operator matches leaf nodes, here the attribute's type).
 OUTBOX_INSERTS: Final = {
-    "eventName": ["INSERT"],
-    "dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": OUTBOX_PREFIX}]}}},
+    "dynamodb": {
+        "NewImage": {
+            PARTITION_KEY: {"S": [{"prefix": OUTBOX_PREFIX}]},
+            OUTBOX_DELIVERIES: {"N": [{"exists": False}]},
+        }
+    }
 }
 # Small batches, sent as soon as records arrive (a zero batching window): a
 # sign-up's mail should leave within about a second, and one slow send should

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY
+from contract.table_keys import OUTBOX_DELIVERIES, OUTBOX_PREFIX, PARTITION_KEY
 from infra.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,11 @@ WORKER_NAME: Final = "signup-mail-worker"
 
 
 def wanted(record: dict[str, Any]) -> bool:
-    """An INSERT of an outbox item: what the worker's filter lets through on AWS."""
-    keys = record.get("dynamodb", {}).get("Keys", {})
-    pk = keys.get(PARTITION_KEY, {}).get("S", "")
-    return record.get("eventName") == "INSERT" and pk.startswith(OUTBOX_PREFIX)
+    """What the worker's filter lets through on AWS (infra/components/mail_worker.py's
+    OUTBOX_INSERTS): a new image of an outbox item that no delivery has leased yet."""
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    pk = image.get(PARTITION_KEY, {}).get("S", "")
+    return pk.startswith(OUTBOX_PREFIX) and OUTBOX_DELIVERIES not in image
 
 
 def lambda_record(record: dict[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY
+from contract.table_keys import OUTBOX_DELIVERIES, OUTBOX_PREFIX, PARTITION_KEY
 from infra.components.mail_worker import retry_window_seconds
 from tests.plugins.deployments import STACKS, stack_settings
 from tests.support.mock_deploy import ACCOUNT
@@ -146,10 +146,17 @@ def test_feed_hands_the_worker_only_new_outbox_items(deployments: Deployments, s
     worker = one(deployments[stack], FUNCTION, "-mail-worker")["inputs"]["name"]
     assert feed["functionName"] == f"arn:aws:lambda:{_ARN}:function:{worker}"
     (only,) = feed["filterCriteria"]["filters"]
+    # Only the `dynamodb` key: DynamoDB mappings filter on nothing else. A new image of an
+    # outbox item that no delivery has leased yet (no REMOVE, no lease's MODIFY).
     assert json.loads(only["pattern"]) == {
-        "eventName": ["INSERT"],
-        "dynamodb": {"Keys": {PARTITION_KEY: {"S": [{"prefix": OUTBOX_PREFIX}]}}},
+        "dynamodb": {
+            "NewImage": {
+                PARTITION_KEY: {"S": [{"prefix": OUTBOX_PREFIX}]},
+                OUTBOX_DELIVERIES: {"N": [{"exists": False}]},
+            }
+        }
     }
+    assert OUTBOX_DELIVERIES == "deliveries"
     assert OUTBOX_PREFIX == "OUTBOX#"
     # Outbox items written before the mapping existed are still sent.
     assert feed["startingPosition"] == "TRIM_HORIZON"

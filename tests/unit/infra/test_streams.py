@@ -11,30 +11,58 @@ from infra.local.streams import StreamPoller, lambda_record, wanted
 ARN = "arn:aws:dynamodb:ddblocal:000000000000:table/users/stream/2026-12-03T00:00:00.000"
 
 
-def record(pk: str, event: str = "INSERT", sequence: str = "1") -> dict[str, Any]:
-    """A record as the DynamoDB Streams API (boto3) returns it."""
+def record(
+    pk: str, event: str = "INSERT", sequence: str = "1", image: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A record as the DynamoDB Streams API (boto3) returns it (NEW_IMAGE: none on REMOVE)."""
+    new_image = {"pk": {"S": pk}, **(image or {})}
+    change: dict[str, Any] = {
+        "ApproximateCreationDateTime": datetime(2026, 12, 3, tzinfo=UTC),
+        "Keys": {"pk": {"S": pk}},
+        "SequenceNumber": sequence,
+        "SizeBytes": 30,
+        "StreamViewType": "NEW_IMAGE",
+    }
+    if event != "REMOVE":
+        change["NewImage"] = new_image
     return {
         "eventID": f"e{sequence}",
         "eventName": event,
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": "ddblocal",
-        "dynamodb": {
-            "ApproximateCreationDateTime": datetime(2026, 12, 3, tzinfo=UTC),
-            "Keys": {"pk": {"S": pk}},
-            "NewImage": {"pk": {"S": pk}},
-            "SequenceNumber": sequence,
-            "SizeBytes": 30,
-            "StreamViewType": "NEW_IMAGE",
-        },
+        "dynamodb": change,
     }
 
 
 def test_streams_hand_over_only_inserts_of_outbox_items() -> None:
+    leased = {"deliveries": {"N": "1"}, "leaseUntil": {"N": "1796256060"}}
     assert wanted(record("OUTBOX#1"))
-    assert not wanted(record("OUTBOX#1", event="REMOVE"))
-    assert not wanted(record("OUTBOX#1", event="MODIFY"))
+    assert not wanted(record("OUTBOX#1", event="REMOVE"))  # no new image
+    assert not wanted(record("OUTBOX#1", event="MODIFY", image=leased))  # a lease
+    released = {"deliveries": {"N": "1"}}
+    assert not wanted(record("OUTBOX#1", event="MODIFY", image=released))
     assert not wanted(record("USER#1"))
+
+
+def test_the_local_filter_is_the_mappings_pattern() -> None:
+    # The AWS filter, applied by hand: the same records pass as through `wanted`.
+    from infra.components.mail_worker import OUTBOX_INSERTS
+
+    pattern = OUTBOX_INSERTS["dynamodb"]["NewImage"]
+    prefix = pattern["pk"]["S"][0]["prefix"]
+    assert pattern["deliveries"] == {"N": [{"exists": False}]}
+    assert list(OUTBOX_INSERTS) == ["dynamodb"]  # nothing outside the `dynamodb` key
+    for candidate in (
+        record("OUTBOX#1"),
+        record("OUTBOX#1", event="REMOVE"),
+        record("OUTBOX#1", event="MODIFY", image={"deliveries": {"N": "2"}}),
+        record("USER#1"),
+    ):
+        image = candidate["dynamodb"].get("NewImage")
+        by_pattern = bool(image) and image["pk"]["S"].startswith(prefix)
+        by_pattern = by_pattern and "deliveries" not in image
+        assert wanted(candidate) == by_pattern
 
 
 def test_streams_records_have_lambdas_shape() -> None:
