@@ -1,7 +1,8 @@
 """Create the users table from contract/table_keys.py's schema: DynamoDB Local, moto, the bench.
 
 The table has a stream of new images, as on AWS: the mail worker is fed
-from it (on the local stage by infra/local/streams.py).
+from it (on the local stage by infra/local/streams.py); and the owner index
+an account deletion queries (backend/store/owned.py).
 """
 
 from __future__ import annotations
@@ -10,13 +11,32 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from botocore.exceptions import ClientError
 
-from contract.table_keys import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
+from contract.table_keys import (
+    ATTRIBUTE_DEFINITIONS,
+    KEY_SCHEMA,
+    OWNER_INDEX,
+    OWNER_INDEX_KEY_SCHEMA,
+    OWNER_INDEX_PROJECTION,
+)
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import StreamSpecificationTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        GlobalSecondaryIndexTypeDef,
+        StreamSpecificationTypeDef,
+    )
 
 # The mail worker reads each outbox item's key from the record's new image.
 STREAM: Final[StreamSpecificationTypeDef] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+# contract.table_keys holds plain dicts (it must not import boto3 stubs);
+# their shape is exactly these TypedDicts.
+OWNER_INDEX_SPEC: Final = cast(
+    "GlobalSecondaryIndexTypeDef",
+    {
+        "IndexName": OWNER_INDEX,
+        "KeySchema": list(OWNER_INDEX_KEY_SCHEMA),
+        "Projection": {"ProjectionType": OWNER_INDEX_PROJECTION},
+    },
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -40,6 +60,7 @@ def ensure_table(ddb: DynamoDBClient, table_name: str, *, stream: bool = True) -
             AttributeDefinitions=cast(
                 "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
             ),
+            GlobalSecondaryIndexes=[OWNER_INDEX_SPEC],
             BillingMode="PAY_PER_REQUEST",
             **extra,
         )
@@ -48,6 +69,7 @@ def ensure_table(ddb: DynamoDBClient, table_name: str, *, stream: bool = True) -
             raise
         if stream:
             _ensure_stream(ddb, table_name)
+        _ensure_owner_index(ddb, table_name)
         return False
     ddb.get_waiter("table_exists").wait(TableName=table_name)
     return True
@@ -63,3 +85,16 @@ def _ensure_stream(ddb: DynamoDBClient, table_name: str) -> None:
     table = ddb.describe_table(TableName=table_name)["Table"]
     if not table.get("StreamSpecification", {}).get("StreamEnabled"):
         ddb.update_table(TableName=table_name, StreamSpecification=STREAM)
+
+
+def _ensure_owner_index(ddb: DynamoDBClient, table_name: str) -> None:
+    # A data dir from before the owner index: add it. Items written before
+    # carry no owner, so a deletion leaves those to their TTL.
+    table = ddb.describe_table(TableName=table_name)["Table"]
+    if any(i["IndexName"] == OWNER_INDEX for i in table.get("GlobalSecondaryIndexes", [])):
+        return
+    ddb.update_table(
+        TableName=table_name,
+        AttributeDefinitions=cast("list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)),
+        GlobalSecondaryIndexUpdates=[{"Create": cast("Any", OWNER_INDEX_SPEC)}],
+    )
