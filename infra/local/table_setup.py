@@ -7,6 +7,7 @@ an account deletion queries (backend/store/owned.py).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from botocore.exceptions import ClientError
@@ -87,14 +88,31 @@ def _ensure_stream(ddb: DynamoDBClient, table_name: str) -> None:
         ddb.update_table(TableName=table_name, StreamSpecification=STREAM)
 
 
-def _ensure_owner_index(ddb: DynamoDBClient, table_name: str) -> None:
+def _ensure_owner_index(ddb: DynamoDBClient, table_name: str, *, timeout: float = 60.0) -> None:
     # A data dir from before the owner index: add it. Items written before
     # carry no owner, so a deletion leaves those to their TTL.
+    if _owner_index_status(ddb, table_name) is None:
+        ddb.update_table(
+            TableName=table_name,
+            AttributeDefinitions=cast(
+                "list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)
+            ),
+            GlobalSecondaryIndexUpdates=[{"Create": cast("Any", OWNER_INDEX_SPEC)}],
+        )
+    # DynamoDB Local fails writes to the table (InternalFailure) while the new
+    # index is still CREATING: the stage starts serving once it is ACTIVE.
+    deadline = time.monotonic() + timeout
+    while _owner_index_status(ddb, table_name) != "ACTIVE":
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"{table_name}'s index {OWNER_INDEX} is not ACTIVE after {timeout} s"
+            )
+        time.sleep(0.2)
+
+
+def _owner_index_status(ddb: DynamoDBClient, table_name: str) -> str | None:
     table = ddb.describe_table(TableName=table_name)["Table"]
-    if any(i["IndexName"] == OWNER_INDEX for i in table.get("GlobalSecondaryIndexes", [])):
-        return
-    ddb.update_table(
-        TableName=table_name,
-        AttributeDefinitions=cast("list[AttributeDefinitionTypeDef]", list(ATTRIBUTE_DEFINITIONS)),
-        GlobalSecondaryIndexUpdates=[{"Create": cast("Any", OWNER_INDEX_SPEC)}],
-    )
+    for index in table.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] == OWNER_INDEX:
+            return index.get("IndexStatus", "ACTIVE")
+    return None
