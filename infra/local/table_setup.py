@@ -73,6 +73,7 @@ def ensure_table(ddb: DynamoDBClient, table_name: str, *, stream: bool = True) -
         _ensure_owner_index(ddb, table_name)
         return False
     ddb.get_waiter("table_exists").wait(TableName=table_name)
+    _ensure_owner_index(ddb, table_name)  # ACTIVE with the table, but never assumed
     return True
 
 
@@ -89,7 +90,7 @@ def _ensure_stream(ddb: DynamoDBClient, table_name: str) -> None:
 
 
 def _ensure_owner_index(ddb: DynamoDBClient, table_name: str, *, timeout: float = 60.0) -> None:
-    # A data dir from before the owner index: add it. Items written before
+    # A data dir from before the owner index gets it. Items written before
     # carry no owner, so a deletion leaves those to their TTL.
     if _owner_index_status(ddb, table_name) is None:
         ddb.update_table(
