@@ -58,8 +58,9 @@ def _naming(stage: SessionsOnMoto, text: str) -> list[str]:
 
 def _lived_in(stage: SessionsOnMoto) -> Account:
     """An account as use leaves it: signed up and confirmed (a spent link), its password reset
-    (a spent reset link), signed in twice (two families, each with failure counters) and one
-    session refreshed (a used refresh token and its successor)."""
+    (a spent reset link), signed in twice (two families, and the account's failure counters,
+    which every sign-in holds a place in) and one session refreshed (a used refresh token and
+    its successor)."""
     body = {"username": "AdaLovelace", "email": "ada@example.com", "password": PASSWORD}
     assert stage.call(CREATE_USER, body).status == 200
     confirm = {"token": stage.function.token("ada@example.com"), "password": PASSWORD}
