@@ -22,6 +22,8 @@ from contract.environment import SIGNING_KEY_ID
 from contract.routes import DELETE_ME, RESET_PASSWORD, Route
 
 ACCOUNT_ROUTES: Final = frozenset({RESET_PASSWORD, DELETE_ME})
+# Counted when a deletion left some of the account's items to their TTL.
+LEFT_BEHIND: Final = "AccountItemsLeftBehind"
 
 
 def serve_account_route(
@@ -46,5 +48,5 @@ def serve_account_route(
     authorizer = event.get("requestContext", {}).get("authorizer") or {}
     claims = (authorizer.get("jwt") or {}).get("claims")
     client = client_address(event, web_secret=web_secret)
-    delete_account(claims, payload, sessions=sessions, accounts=accounts, client=client)
-    return SessionAnswer(204, {}, ("AccountDeleted",), {})
+    whole = delete_account(claims, payload, sessions=sessions, accounts=accounts, client=client)
+    return SessionAnswer(204, {}, ("AccountDeleted",) + (() if whole else (LEFT_BEHIND,)), {})

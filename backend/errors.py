@@ -104,3 +104,17 @@ class RefreshTokenInvalid(RegistrationError):
 
 class NotAuthenticated(RegistrationError):
     """No verified token came with the request, or its subject no longer exists."""
+
+
+# ---- deleting an account -----------------------------------------------------
+class ItemsLeftBehind(Exception):
+    """A deleted account's sessions, links or counters were not all removed; TTL takes the rest.
+
+    Never told to the client: the account is gone either way. `cause` is an
+    error code or class name, `left` how many items remain (None: unknown).
+    """
+
+    def __init__(self, cause: str, left: int | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.left = left

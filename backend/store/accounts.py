@@ -5,7 +5,8 @@ names the only one that works, so a newer forgot-password request (which
 replaces it, backend/store/outbox.py) ends every older link. Setting the
 password removes `resetDigest` and raises the profile's `sessionEpoch`: every
 refresh-token family started before carries a smaller epoch and refreshes no
-more (backend/sessions.py), without listing the families.
+more (backend/sessions.py), without listing the families. A deletion does list
+them, after its transaction, to delete them (backend/store/owned.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from backend.records import VERIFIED, OutboxItem, StoredUser
 from backend.store import items
+from backend.store.owned import delete_owned
 from backend.store.writes import TableWriter
 
 # The profile's counter of password changes that ended every earlier session.
@@ -104,6 +106,11 @@ class DynamoDBAccountStore(TableWriter):
                 self._put(items.outbox(notice), "attribute_not_exists(#pk)"),
             ]
         )
+
+    def delete_owned(self, user_id: str) -> int:
+        """After `delete`: the user's sessions, refresh tokens, links and failure counters; how
+        many there were. ItemsLeftBehind when some remain (their TTL takes them)."""
+        return delete_owned(self._client, self._table, user_id)
 
 
 def epoch_of(item: items.Item) -> int:

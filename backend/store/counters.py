@@ -22,7 +22,7 @@ from backend.errors import RateLimited
 from backend.store.failures import translated
 from backend.store.items import key
 from contract.limits import RateLimit
-from contract.table_keys import TTL_ATTRIBUTE
+from contract.table_keys import OWNER_ATTRIBUTE, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -40,22 +40,39 @@ def window(now: float, limit: RateLimit) -> tuple[int, int]:
 
 
 def count_within(
-    client: DynamoDBClient, table: str, counter: str, limit: RateLimit, end: int
+    client: DynamoDBClient,
+    table: str,
+    counter: str,
+    limit: RateLimit,
+    end: int,
+    *,
+    owner: str | None = None,
 ) -> bool:
-    """Count one hit on `counter` if it is below `limit`; False (nothing written) when full."""
+    """Count one hit on `counter` if it is below `limit`; False (nothing written) when full.
+
+    With `owner`, the counter is that account's (its key holds the user id) and
+    goes when the account is deleted (backend/store/owned.py).
+    """
+    update = "ADD hits :one SET #exp = if_not_exists(#exp, :exp)"
+    names = {"#exp": TTL_ATTRIBUTE}
+    values = {
+        ":one": {"N": "1"},
+        ":limit": {"N": str(limit.count)},
+        ":exp": {"N": str(end + _SLACK_SECONDS)},
+    }
+    if owner is not None:
+        update += ", #owner = :owner"
+        names["#owner"] = OWNER_ATTRIBUTE
+        values[":owner"] = {"S": owner}
     with translated():
         try:
             client.update_item(
                 TableName=table,
                 Key=key(counter),
-                UpdateExpression="ADD hits :one SET #exp = if_not_exists(#exp, :exp)",
+                UpdateExpression=update,
                 ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
-                ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit.count)},
-                    ":exp": {"N": str(end + _SLACK_SECONDS)},
-                },
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except client.exceptions.ConditionalCheckFailedException:
             return False

@@ -12,6 +12,9 @@ RESET#<sha256>      a password-reset link: its user, `validUntil`, `usedAt` once
 OUTBOX#<id>         a mail the worker owes (or a resend it must decide on): never a token, only the
                     nonce it is derived from; `leaseUntil` while a worker sends it; deleted once
                     sent, dropped or expired
+
+Links (like sessions, refresh tokens and sign-in failure counters) also name their user as
+owner (`owned_by`), so that deleting the account finds and deletes them (backend/store/owned.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from backend.records import (
     TokenRecord,
     UsernameClaim,
 )
-from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import OUTBOX_PREFIX, OWNER_ATTRIBUTE, PARTITION_KEY, TTL_ATTRIBUTE
 
 Item = dict[str, Any]
 # How long a used or expired link is remembered after it stops working.
@@ -76,6 +79,14 @@ def _s(value: str) -> Item:
 
 def _n(value: int) -> Item:
     return {"N": str(value)}
+
+
+def owned_by(user_id: str) -> Item:
+    """The owner attribute of an item that goes when its user's account is deleted.
+
+    Only for items whose keys no one else can hold (see contract/table_keys.py).
+    """
+    return {OWNER_ATTRIBUTE: _s(user_id)}
 
 
 def pending_user(user: NewUser, *, token_digest: str, expires: int, decoy: bool = False) -> Item:
@@ -159,6 +170,9 @@ def token(record: TokenRecord) -> Item:
         **key(token_pk(record.digest)),
         "kind": _s("token"),
         "userId": _s(record.user_id),
+        # Every sign-up writes one link (new, replacing or decoy), so every
+        # branch writes this attribute alike.
+        **owned_by(record.user_id),
         "validUntil": _n(record.valid_until),
         TTL_ATTRIBUTE: _n(record.valid_until + TOKEN_GRACE_SECONDS),
     }
@@ -170,6 +184,7 @@ def reset_link(digest: str, *, user_id: str, valid_until: int) -> Item:
         **key(reset_pk(digest)),
         "kind": _s("reset"),
         "userId": _s(user_id),
+        **owned_by(user_id),
         "validUntil": _n(valid_until),
         TTL_ATTRIBUTE: _n(valid_until + TOKEN_GRACE_SECONDS),
     }

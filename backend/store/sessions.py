@@ -4,6 +4,7 @@ SESSION#<family>    one sign-in's refresh tokens: the user, the current token's 
                     session's end (`validUntil`, also the TTL), `revokedAt` once ended, and
                     the user's `sessionEpoch` when it began (a reset raises the user's)
 REFRESH#<sha256>    one refresh token: its family, user and end; `usedAt` once rotated
+Both name the user as owner too: deleting the account deletes them (backend/store/owned.py).
 
 Refresh tokens are stored only as SHA-256 digests of 256 random bits: the
 table holds nothing that refreshes a session. Every state change is one
@@ -226,6 +227,7 @@ def _family(session: NewSession) -> dict[str, Any]:
         **items.key(session_pk(session.family_id)),
         "kind": {"S": "session"},
         "userId": {"S": session.user_id},
+        **items.owned_by(session.user_id),
         "current": {"S": session.digest},
         SESSION_EPOCH: {"N": str(session.epoch)},
         "validUntil": {"N": str(session.valid_until)},
@@ -239,6 +241,7 @@ def _token(session: NewSession) -> dict[str, Any]:
         "kind": {"S": "refresh"},
         "familyId": {"S": session.family_id},
         "userId": {"S": session.user_id},
+        **items.owned_by(session.user_id),
         "validUntil": {"N": str(session.valid_until)},
         TTL_ATTRIBUTE: {"N": str(session.valid_until)},
     }

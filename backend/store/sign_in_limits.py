@@ -66,7 +66,10 @@ class SignInLimits:
         ):
             start, end = window(now, limit)
             counter = f"RATE#{scope}#{start}"
-            if not count_within(self._client, self._table, counter, limit, end):
+            # Owned by the account, so deleting it takes its counters along. A
+            # login nobody holds owns its counters under its digest: every
+            # attempt writes the same attributes.
+            if not count_within(self._client, self._table, counter, limit, end, owner=account):
                 self.release(Reservation(tuple(held)))
                 raise RateLimited(SCOPE, max(1, math.ceil(end - now)), METRIC)
             held.append(counter)

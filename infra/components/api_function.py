@@ -38,6 +38,8 @@ class SignupFunctionArgs:
     stage: StageConfig
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]
+    # The table's owner index (infra/components/users_table.py): what a deletion queries.
+    owner_index_arn: pulumi.Input[str]
     pepper_parameter_name: pulumi.Input[str]
     pepper_parameter_arn: pulumi.Input[str]
     pepper_key_arn: pulumi.Input[str]
@@ -142,7 +144,8 @@ class SignupFunction(pulumi.ComponentResource):
         )
 
     def _grants(self, args: SignupFunctionArgs) -> list[dict[str, object]]:
-        """What the API function may touch besides its logs: table, two secrets, signing key.
+        """What the API function may touch besides its logs: table and its owner index, two
+        secrets, signing key.
 
         No mail: the transaction that changes state records the mail to send,
         and only the mail worker's role may call SES.
@@ -156,6 +159,8 @@ class SignupFunction(pulumi.ComponentResource):
                 "Action": [
                     # The claims of a sign-up and a sign-in, read in one call.
                     "dynamodb:BatchGetItem",
+                    # A deletion's clean-up: what the account owned, 25 items a call.
+                    "dynamodb:BatchWriteItem",
                     # A transaction's check on an item it does not change (the
                     # decoy sign-up's check of the owner's address).
                     "dynamodb:ConditionCheckItem",
@@ -165,6 +170,14 @@ class SignupFunction(pulumi.ComponentResource):
                     "dynamodb:UpdateItem",
                 ],
                 "Resource": [args.table_arn],
+            },
+            # A deletion lists what the account owned on the owner index: Query
+            # on that index only, never on the table (no other reads by scan).
+            {
+                "Sid": "FindOwnedItems",
+                "Effect": "Allow",
+                "Action": ["dynamodb:Query"],
+                "Resource": [args.owner_index_arn],
             },
             *read_secure_parameter("Pepper", args.pepper_parameter_arn, args.pepper_key_arn),
             *read_secure_parameter(

@@ -130,6 +130,7 @@ class SignupService(pulumi.ComponentResource):
                 stage=cfg,
                 table_name=table.table.name,
                 table_arn=table.table.arn,
+                owner_index_arn=table.owner_index_arn,
                 pepper_parameter_name=pepper.parameter.name,
                 pepper_parameter_arn=pepper.parameter.arn,
                 pepper_key_arn=pepper.key.arn,

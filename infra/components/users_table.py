@@ -1,4 +1,5 @@
-"""The users table: one string key, on demand, encrypted, streamed, protected per stage."""
+"""The users table: one string key, on demand, encrypted, streamed, protected per stage; one
+sparse index of what each account owns."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import (
+    ATTRIBUTE_DEFINITIONS,
+    OWNER_INDEX,
+    OWNER_INDEX_KEY_SCHEMA,
+    OWNER_INDEX_PROJECTION,
+    PARTITION_KEY,
+    TTL_ATTRIBUTE,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class UsersTable(pulumi.ComponentResource):
     table: aws.dynamodb.Table
     # The table's change stream, read by the mail worker's event source mapping.
     stream_arn: pulumi.Output[str]
+    # The owner index's ARN, the one resource the API function may Query.
+    owner_index_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: UsersTableArgs, opts: pulumi.ResourceOptions | None = None
@@ -39,6 +49,19 @@ class UsersTable(pulumi.ComponentResource):
             attributes=[
                 {"name": a["AttributeName"], "type": a["AttributeType"]}
                 for a in ATTRIBUTE_DEFINITIONS
+            ],
+            # What an account deletion finds and deletes after its transaction
+            # (backend/store/owned.py). On demand like the table, so it needs
+            # no capacity of its own.
+            global_secondary_indexes=[
+                {
+                    "name": OWNER_INDEX,
+                    "key_schemas": [
+                        {"attribute_name": k["AttributeName"], "key_type": k["KeyType"]}
+                        for k in OWNER_INDEX_KEY_SCHEMA
+                    ],
+                    "projection_type": OWNER_INDEX_PROJECTION,
+                }
             ],
             # The AWS managed key (aws/dynamodb) instead of an AWS owned one, so
             # every use of it shows up in this account's CloudTrail.
@@ -61,6 +84,12 @@ class UsersTable(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_on_delete),
         )
         self.stream_arn = self.table.stream_arn
+        self.owner_index_arn = pulumi.Output.concat(self.table.arn, "/index/", OWNER_INDEX)
         self.register_outputs(
-            {"name": self.table.name, "arn": self.table.arn, "streamArn": self.stream_arn}
+            {
+                "name": self.table.name,
+                "arn": self.table.arn,
+                "streamArn": self.stream_arn,
+                "ownerIndexArn": self.owner_index_arn,
+            }
         )

@@ -3,6 +3,7 @@ mail worker, the gateway's bearer check in front of DELETE /me."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from email.message import EmailMessage
 
@@ -60,6 +61,12 @@ def verified_account(stage: LocalStageProcess, api: httpx.Client) -> dict[str, s
     return body
 
 
+def naming(stage: LocalStageProcess, text: str) -> list[str]:
+    """The key of every item in the stage's table (counters and records too) that holds `text`."""
+    items = table_items(stage, bookkeeping=True)
+    return sorted(pk for pk, item in items.items() if text in json.dumps(item))
+
+
 def sign_in(api: httpx.Client, login: str, password: str) -> httpx.Response:
     return api.post(SIGN_IN.path, json={"login": login, "password": password})
 
@@ -113,11 +120,18 @@ def test_delete_asks_for_the_password_then_frees_the_identity(
     assert api.request("DELETE", DELETE_ME.path, json={"password": "x"}).status_code == 401
     wrong = api.request("DELETE", DELETE_ME.path, json={"password": "wrong"}, headers=bearer)
     assert (wrong.status_code, wrong.json()["errors"][0]["code"]) == (401, "credentials_invalid")
-    assert api.get(ME.path, headers=bearer).status_code == 200
+    me = api.get(ME.path, headers=bearer)
+    assert me.status_code == 200
+    user_id = me.json()["userId"]
+    # The spent link, the session and its refresh token, the failure counters.
+    kinds = {pk.split("#")[0] for pk in naming(stage, user_id)}
+    assert kinds >= {"USER", "USERNAME", "EMAIL", "TOKEN", "SESSION", "REFRESH", "RATE"}
     done = api.request(
         "DELETE", DELETE_ME.path, json={"password": owner["password"]}, headers=bearer
     )
     assert done.status_code == 204
+    # Nothing in DynamoDB Local names the user any more, bookkeeping included.
+    assert naming(stage, user_id) == []
     assert api.get(ME.path, headers=bearer).status_code == 401
     assert sign_in(api, owner["username"], owner["password"]).status_code == 401
     gone = api.post(REFRESH_SESSION.path, json={"refreshToken": tokens["refreshToken"]})

@@ -14,7 +14,13 @@ import pytest
 
 from backend.config import Settings
 from contract.routes import CORS, ROUTES
-from contract.table_keys import ATTRIBUTE_DEFINITIONS, PARTITION_KEY, TTL_ATTRIBUTE
+from contract.table_keys import (
+    ATTRIBUTE_DEFINITIONS,
+    OWNER_ATTRIBUTE,
+    OWNER_INDEX,
+    PARTITION_KEY,
+    TTL_ATTRIBUTE,
+)
 from infra.components.function_settings import function_environment
 from infra.components.mail_worker import retry_window_seconds
 from infra.stack.schema import read_stack_file
@@ -353,9 +359,34 @@ def test_table_is_on_demand_encrypted_with_the_backend_key_schema(
     expected = [
         {"name": a["AttributeName"], "type": a["AttributeType"]} for a in ATTRIBUTE_DEFINITIONS
     ]
-    assert table["attributes"] == expected == [{"name": "pk", "type": "S"}]
+    # The owner index's key is the one other attribute with a definition.
+    assert (
+        table["attributes"]
+        == expected
+        == [
+            {"name": "pk", "type": "S"},
+            {"name": "ownerId", "type": "S"},
+        ]
+    )
     assert table["serverSideEncryption"] == {"enabled": True}
     assert table["ttl"] == {"attributeName": TTL_ATTRIBUTE, "enabled": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_table_has_one_sparse_keys_only_index_of_what_each_account_owns(
+    deployments: Deployments, stack: str
+) -> None:
+    table = one(deployments[stack], TABLE)["inputs"]
+    # On demand like the table: no capacity of its own, nothing but the keys.
+    assert table["globalSecondaryIndexes"] == [
+        {
+            "name": "byOwner",
+            "keySchemas": [{"attributeName": "ownerId", "keyType": "HASH"}],
+            "projectionType": "KEYS_ONLY",
+        }
+    ]
+    assert (OWNER_INDEX, OWNER_ATTRIBUTE) == ("byOwner", "ownerId")
+    assert "localSecondaryIndexes" not in table
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -443,6 +474,10 @@ def test_role_is_for_this_function_alone_with_exactly_the_needed_grants(
     # No ses:* and no stream: the API records the mail; the mail worker sends it.
     assert grants(deployment, "-create-user") == {
         "dynamodb:BatchGetItem": [([table_arn], None)],
+        # A deletion's clean-up: find the account's items on the owner index
+        # (Query there only, never on the table), delete them in batches.
+        "dynamodb:BatchWriteItem": [([table_arn], None)],
+        "dynamodb:Query": [([f"{table_arn}/index/byOwner"], None)],
         "dynamodb:ConditionCheckItem": [([table_arn], None)],
         "dynamodb:DeleteItem": [([table_arn], None)],
         "dynamodb:GetItem": [([table_arn], None)],
