@@ -11,6 +11,8 @@ recorded, and request units follow DynamoDB's documented on-demand rules
 - each action of a TransactWriteItems is 2 write units ("transactional
   write requests require 2 write request units"); a ConditionCheck is
   counted like the writes beside it, so the figure errs on the dear side;
+- an item written into the sparse owner index (a link, which names its
+  account) costs one more write unit, as an index write does;
 - a strongly consistent read of an item up to 4 KB (GetItem, each key of a
   BatchGetItem) is 1 read unit, an eventually consistent one half of that,
   and each item of a TransactGetItems 2.
@@ -31,6 +33,7 @@ from bench.inprocess import print_quietly, run_worker
 from bench.latency import signup_body
 from bench.sdk_calls import recorded
 from bench.stats import median
+from contract.table_keys import OWNER_ATTRIBUTE
 
 SMALL_ITEM_BYTES: Final = 1024
 SAMPLES: Final = 5  # registrations counted (their counts must agree) and worker runs timed
@@ -49,14 +52,16 @@ class Units:
 
 
 def units_of(operation: str, params: dict[str, Any]) -> tuple[float, float]:
-    """(write units, read units) one call of `operation` consumes, items under 1 KB."""
+    """(write units, read units) one call of `operation` consumes, items under 1 KB, with the
+    owner index's own writes (one unit per item written into it)."""
     consistent = 1.0 if params.get("ConsistentRead") else 0.5
     if operation in ("PutItem", "UpdateItem", "DeleteItem"):
-        return 1.0, 0.0
+        return 1.0 + _index_writes(params), 0.0
     if operation == "BatchWriteItem":
         return float(sum(len(requests) for requests in params["RequestItems"].values())), 0.0
     if operation == "TransactWriteItems":
-        return 2.0 * len(params["TransactItems"]), 0.0
+        actions = [next(iter(action.values())) for action in params["TransactItems"]]
+        return 2.0 * len(actions) + sum(_index_writes(a) for a in actions), 0.0
     if operation == "GetItem":
         return 0.0, consistent
     if operation == "BatchGetItem":
@@ -65,6 +70,17 @@ def units_of(operation: str, params: dict[str, Any]) -> tuple[float, float]:
     if operation == "TransactGetItems":
         return 0.0, 2.0 * len(params["TransactItems"])
     raise ValueError(f"no unit rule for {operation}")
+
+
+def _index_writes(request: dict[str, Any]) -> int:
+    """1 when the write puts an item into the sparse owner index (a put of an item naming its
+    owner, or an update that sets the owner); DynamoDB writes an index only then (keys only,
+    so other updates of such an item leave it alone). A delete of an owned item would be one
+    too; no registration deletes one, so none is counted."""
+    if OWNER_ATTRIBUTE in request.get("Item", {}):
+        return 1
+    names = request.get("ExpressionAttributeNames", {}).values()
+    return int(OWNER_ATTRIBUTE in request.get("UpdateExpression", "") or OWNER_ATTRIBUTE in names)
 
 
 def item_size(item: dict[str, Any]) -> int:

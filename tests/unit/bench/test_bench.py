@@ -63,7 +63,7 @@ def test_cost_per_million_no_speedup_above_one_vcpu() -> None:
 def test_units_follow_dynamodbs_on_demand_rules() -> None:
     assert units_of("UpdateItem", {}) == (1.0, 0.0)
     assert units_of("BatchWriteItem", {"RequestItems": {"t": [{}, {}, {}]}}) == (3.0, 0.0)
-    seven = {"TransactItems": [{}] * 7}
+    seven = {"TransactItems": [{"Delete": {"Key": {}}}] * 7}
     assert units_of("TransactWriteItems", seven) == (14.0, 0.0)
     assert units_of("GetItem", {"ConsistentRead": True}) == (0.0, 1.0)
     assert units_of("GetItem", {}) == (0.0, 0.5)
@@ -71,6 +71,22 @@ def test_units_follow_dynamodbs_on_demand_rules() -> None:
     assert units_of("BatchGetItem", two_keys) == (0.0, 2.0)
     with pytest.raises(ValueError, match="Scan"):
         units_of("Scan", {})
+
+
+def test_items_written_into_the_owner_index_cost_one_more_unit() -> None:
+    owned = {"Item": {"pk": {"S": "TOKEN#x"}, "ownerId": {"S": "u1"}}}
+    assert units_of("PutItem", owned) == (2.0, 0.0)
+    unowned = {"Put": {"Item": {"pk": {"S": "USER#u1"}}}}
+    assert units_of("TransactWriteItems", {"TransactItems": [{"Put": owned}, unowned]}) == (
+        5.0,
+        0.0,
+    )
+    setting_owner = {
+        "UpdateExpression": "ADD hits :one SET #o = :o",
+        "ExpressionAttributeNames": {"#o": "ownerId"},
+    }
+    assert units_of("UpdateItem", setting_owner) == (2.0, 0.0)
+    assert units_of("UpdateItem", {"UpdateExpression": "SET usedAt = :now"}) == (1.0, 0.0)
 
 
 def test_item_size_counts_names_and_values() -> None:
