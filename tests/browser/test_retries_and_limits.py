@@ -199,6 +199,25 @@ def test_a_limited_visitor_changing_the_password_is_told_the_wait(
     check_view(tab, "reset-limited")
 
 
+def test_a_limited_visitor_confirming_the_address_is_told_the_wait(
+    visitor: tuple[str, Page], e2e_stage: LocalStageProcess, outbox: Path, mailed_url: str
+) -> None:
+    address, tab = visitor
+    name = new_identity("ver-")
+    email = f"{name}@example.com"
+    register_directly(e2e_stage, name, email, NEW_PASSWORD)
+    outbox_settled(e2e_stage)
+    tab.goto(verify_link(outbox, email, mailed_url))
+    tab.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    tab.locator("#confirm:not([disabled])").wait_for()
+    use_up_the_limit(e2e_stage, address)
+    tab.get_by_role("button", name="Confirm my email").click()
+    refused = "Too many attempts. Your address is not confirmed yet."
+    expect_the_wait(tab, "banner", refused, "confirm")
+    check_view(tab, "verify-limited")
+    assert user_status(e2e_stage, name) == "pending"  # nothing was confirmed
+
+
 def test_a_limited_visitor_deleting_the_account_or_signing_out_is_told_the_wait(
     visitor: tuple[str, Page], e2e_stage: LocalStageProcess, outbox: Path, mailed_url: str
 ) -> None:
