@@ -7,6 +7,7 @@ from typing import Final
 import reflex as rx
 
 from contract.routes import SIGN_IN_PAGE
+from signup_web.controls import action_button
 from signup_web.delete_view import delete_section
 from signup_web.notice_view import service_banner
 from signup_web.services import SETTINGS
@@ -33,14 +34,15 @@ def account_details() -> rx.Component:
 
 def sign_out_button() -> rx.Component:
     """Revokes the session, then the sign-in page; says what it is doing meanwhile."""
-    return rx.button(
-        rx.cond(SessionState.signing_out, "Signing out…", "Sign out"),
+    return action_button(
+        "Sign out",
+        "Signing out…",
+        button_id="sign-out",
+        busy=SessionState.signing_out,
+        waiting=SessionState.wait != "",
+        wait_id="banner",
         type="button",
-        id="sign-out",
         variant="soft",
-        size="3",
-        disabled=~rx.State.is_hydrated,
-        aria_disabled=rx.cond(SessionState.signing_out, "true", "false"),
         on_click=SessionState.sign_out,
     )
 
@@ -67,7 +69,7 @@ def account_view() -> rx.Component:
                 class_name="status",
             ),
         ),
-        service_banner(SessionState.banner, SessionState.banner_request_id),
+        service_banner(SessionState.banner, SessionState.banner_request_id, SessionState.wait),
         sign_out_button(),
         rx.cond(SessionState.username != "", delete_section()),
         id="account",

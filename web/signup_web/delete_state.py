@@ -4,33 +4,40 @@ The access token stays in SessionState's private variables; a 401 without a
 problem code (the gateway refusing an expired token) is answered once by
 refreshing the session, as the account view's read does. A wrong password
 shows under the field and deletes nothing. After the 204 the session is
-forgotten and the sign-in page says the account is gone.
+forgotten and the sign-in page says the account is gone. A limit (429) reads
+as the sign-in page's does: the wait in words, counted down, in the section's
+own banner; the account view's banner above it belongs to reading the account
+and signing out, and both may show at once.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 
 from contract import codes
 from signup_web import services
 from signup_web.account_api import delete_account
 from signup_web.api import ApiUnavailable, Rejected, SignedOut
-from signup_web.focus import BANNER, focus_on
+from signup_web.focus import focus_on
 from signup_web.notices import Notice, unavailable_notice
 from signup_web.session_state import SESSION_ENDED, UNAUTHORIZED, SessionState
+from signup_web.waits import LimitWait
 
 DELETE_HEADING: Final = "delete-heading"
 DELETE_PASSWORD: Final = "delete-password"  # noqa: S105 - an element id
+DELETE_BANNER: Final = "delete-banner"
 PASSWORD_REQUIRED: Final = "Enter your password to delete your account."  # noqa: S105 - a message
 PASSWORD_WRONG: Final = "This is not your password."  # noqa: S105 - a message
 DELETED: Final = "Your account has been deleted. We have mailed you a confirmation."
+NOT_DELETED: Final = "Your account has not been deleted."
 
 
-class DeleteState(rx.State):
+class DeleteState(LimitWait, rx.State):
     """The account view's delete-account section."""
 
     asking: bool = False
@@ -41,21 +48,26 @@ class DeleteState(rx.State):
 
     @rx.event
     def ask(self) -> EventSpec:
-        """ "Delete account…": show what goes, and the password field."""
-        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves reset() unannotated
+        """ "Delete account…": what goes, the password field, and a limit still running."""
+        self._reset_keeping_wait()
         self.asking = True
         return focus_on(DELETE_HEADING)
 
     @rx.event
     def cancel(self) -> EventSpec:
         """Keep the account."""
-        self.reset()  # type: ignore[no-untyped-call]
+        self._reset_keeping_wait()
         return focus_on("delete-account")
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """Send the password with the session's access token, once."""
         if self.pending:
+            return
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(DELETE_BANNER)  # the banner says how long: nothing is sent
             return
         password = str(form_data.get(DELETE_PASSWORD, ""))
         self.banner, self.banner_request_id = "", ""
@@ -72,25 +84,25 @@ class DeleteState(rx.State):
                 outcome = await self._delete(session, password)
         except ApiUnavailable as exc:
             self.pending = False
-            self._show(unavailable_notice(exc, kept="Your account has not been deleted."))
-            yield focus_on(BANNER)
+            for event in self._unavailable(exc):
+                yield event
             return
         self.pending = False
+        yield self._apply(session, outcome)
+
+    def _apply(self, session: SessionState, outcome: SignedOut | Rejected) -> EventSpec:
         if isinstance(outcome, SignedOut):
-            self.reset()  # type: ignore[no-untyped-call]
-            yield session._end(DELETED)
-            return
+            self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves reset() unannotated
+            return session._end(DELETED)
         if _token_refused(outcome):
-            yield session._end(SESSION_ENDED)
-            return
+            return session._end(SESSION_ENDED)
         if codes.CREDENTIALS_INVALID in outcome.codes:
             self.password_error = PASSWORD_WRONG
-            yield focus_on(DELETE_PASSWORD)
-            return
+            return focus_on(DELETE_PASSWORD)
         self.password_error = outcome.field_errors.get("password", "")
         if not self.password_error:
             self._show(Notice(" ".join(outcome.form_errors), outcome.request_id))
-        yield focus_on(DELETE_PASSWORD if self.password_error else BANNER)
+        return focus_on(DELETE_PASSWORD if self.password_error else DELETE_BANNER)
 
     async def _delete(self, session: SessionState, password: str) -> SignedOut | Rejected:
         return await delete_account(
@@ -98,6 +110,23 @@ class DeleteState(rx.State):
             access_token=session._access_token,
             password=password,
             for_address=self.router.session.client_ip,
+        )
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept=NOT_DELETED))
+            return [focus_on(DELETE_BANNER)]
+        self.banner_request_id = exc.request_id
+        counting = self._start_wait(exc.retry_after, time.time())
+        focus = focus_on(DELETE_BANNER)
+        return [focus] if counting is None else [counting, focus]
+
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
+        self.banner = (
+            f"Too many attempts. {NOT_DELETED}"
+            if left > 0
+            else "You can try deleting your account again now."
         )
 
     def _show(self, notice: Notice) -> None:

@@ -6,7 +6,8 @@ from typing import Final
 
 import reflex as rx
 
-from signup_web.delete_state import DELETE_HEADING, DELETE_PASSWORD, DeleteState
+from signup_web.controls import action_button, true_false
+from signup_web.delete_state import DELETE_BANNER, DELETE_HEADING, DELETE_PASSWORD, DeleteState
 from signup_web.fields import field_error, form_group, text_input
 from signup_web.notice_view import service_banner
 
@@ -15,10 +16,6 @@ WHAT_GOES: Final = (
     " signs you out everywhere. It cannot be undone; the username and the address can then be"
     " used for a new account."
 )
-
-
-def _busy(flag: rx.Var[bool]) -> rx.Var[str]:
-    return rx.cond(flag, "true", "false")
 
 
 def delete_form() -> rx.Component:
@@ -40,18 +37,25 @@ def delete_form() -> rx.Component:
                     auto_complete="current-password",
                 ),
             ),
-            service_banner(DeleteState.banner, DeleteState.banner_request_id),
+            service_banner(
+                DeleteState.banner,
+                DeleteState.banner_request_id,
+                DeleteState.wait,
+                banner_id=DELETE_BANNER,
+            ),
             rx.hstack(
-                rx.button(
-                    rx.cond(DeleteState.pending, "Deleting…", "Delete my account"),
+                action_button(
+                    "Delete my account",
+                    "Deleting your account…",
+                    button_id="confirm-delete",
+                    busy=DeleteState.pending,
+                    waiting=DeleteState.wait != "",
+                    wait_id=DELETE_BANNER,
                     type="submit",
-                    id="confirm-delete",
                     color_scheme="red",
                     # White on Radix's red 9 is about 3.9:1; the high-contrast
                     # shade keeps the warning colour and reaches WCAG AA.
                     high_contrast=True,
-                    size="3",
-                    aria_disabled=_busy(DeleteState.pending),
                 ),
                 rx.button(
                     "Keep my account",
@@ -71,7 +75,7 @@ def delete_form() -> rx.Component:
         reset_on_submit=False,
         no_validate=True,
         method="post",
-        aria_busy=_busy(DeleteState.pending),
+        aria_busy=true_false(DeleteState.pending),
         aria_labelledby=DELETE_HEADING,
         id="delete-form",
         width="100%",

@@ -8,7 +8,11 @@ from signup_web.focus import BANNER
 
 
 def service_banner(
-    text: rx.Var[str], request_id: rx.Var[str], wait: rx.Var[str] | None = None
+    text: rx.Var[str],
+    request_id: rx.Var[str],
+    wait: rx.Var[str] | None = None,
+    *,
+    banner_id: str = BANNER,
 ) -> rx.Component:
     """Shown while `text` is set; takes focus after the answer that filled it (focus.BANNER).
 
@@ -16,7 +20,9 @@ def service_banner(
     `wait` (waits.LimitWait.wait, "in 45 seconds") counts down inside it.
     Only the message is a live region (role="alert"); the countdown is not,
     or a screen reader would read the banner out again every second. Focus
-    on the banner reads all of it, the wait included.
+    on the banner reads all of it, the wait included. `banner_id` is for a
+    page with a second banner (the account view's delete section): ids and
+    the aria-describedby that names one must stay unique.
     """
     countdown = (
         []
@@ -24,7 +30,7 @@ def service_banner(
         else [
             rx.cond(
                 wait != "",
-                rx.callout.text("You can try again ", wait, ".", id=f"{BANNER}-wait"),
+                rx.callout.text("You can try again ", wait, ".", id=f"{banner_id}-wait"),
             )
         ]
     )
@@ -40,7 +46,7 @@ def service_banner(
                 # callout text's, which axe can compute (a tinted code box it cannot).
                 rx.callout.text("Request id: ", rx.code(request_id, variant="ghost"), size="1"),
             ),
-            id=BANNER,
+            id=banner_id,
             tab_index=-1,
             color_scheme="red",
             width="100%",

@@ -3,16 +3,18 @@
 Mail scanners fetch links, so loading `/reset?token=...` changes nothing; the
 form POSTs the token with the new password. As on the sign-up form, the new
 password is typed twice and lives only in the handler's call; the token stays
-in the page's URL and is read from the router when the form is submitted.
+in the page's URL and is read from the router when the form is submitted. A
+limit (429) reads as the sign-in page's does: the wait in words, counted down.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 
 from contract import codes
 from signup_web import services
@@ -20,6 +22,7 @@ from signup_web.account_api import reset_password
 from signup_web.api import ApiUnavailable, Rejected
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
 from signup_web.notices import Notice, unavailable_notice
+from signup_web.waits import LimitWait
 
 CHOOSE: Final = "choose"
 DONE: Final = "done"
@@ -31,10 +34,11 @@ CONFIRM_PASSWORD: Final = "confirm-new-password"  # noqa: S105 - an element id
 PASSWORD_REQUIRED: Final = "Choose a new password."  # noqa: S105 - a message
 CONFIRMATION_REQUIRED: Final = "Type the new password again."
 CONFIRMATION_DIFFERS: Final = "The two passwords are not the same."
+NOT_CHANGED: Final = "Your password has not been changed."
 LINK_PROBLEMS: Final = frozenset({codes.TOKEN_INVALID, codes.TOKEN_REQUIRED, codes.TOKEN_EXPIRED})
 
 
-class ResetState(rx.State):
+class ResetState(LimitWait, rx.State):
     """One visitor's reset page."""
 
     view: str = CHOOSE
@@ -52,15 +56,21 @@ class ResetState(rx.State):
 
     @rx.event
     def arrive(self) -> None:
-        """Each load of the page: the form, or the invalid view without a token."""
-        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves reset() unannotated
+        """Each load of the page: the form, or the invalid view without a token (a limit
+        still running is kept)."""
+        self._reset_keeping_wait()
         if not self._token():
             self.view = INVALID
 
     @rx.event
-    async def submit(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    async def submit(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """Check both fields, then POST the URL's token with the new password, once."""
         if self.pending or self.view != CHOOSE:
+            return
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)  # the banner says how long: nothing is sent
             return
         password = str(form_data.get(NEW_PASSWORD, ""))
         confirmation = str(form_data.get(CONFIRM_PASSWORD, ""))
@@ -88,11 +98,27 @@ class ResetState(rx.State):
             )
         except ApiUnavailable as exc:
             self.pending = False
-            self._show(unavailable_notice(exc, kept="Your password has not been changed."))
-            yield focus_on(BANNER)
+            for event in self._unavailable(exc):
+                yield event
             return
         self.pending = False
         yield self._apply(outcome)
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept=NOT_CHANGED))
+            return [focus_on(BANNER)]
+        self.banner_request_id = exc.request_id
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
+
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
+        self.banner = (
+            f"Too many attempts. {NOT_CHANGED}"
+            if left > 0
+            else "You can try changing your password again now."
+        )
 
     def _apply(self, outcome: object) -> EventSpec:
         if not isinstance(outcome, Rejected):

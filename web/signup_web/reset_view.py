@@ -8,6 +8,7 @@ from typing import Final
 import reflex as rx
 
 from contract.routes import FORGOT_PAGE, SIGN_IN_PAGE
+from signup_web.controls import action_button, true_false
 from signup_web.fields import error_summary, field_error, field_hint, form_group, text_input
 from signup_web.notice_view import service_banner
 from signup_web.reset_state import (
@@ -32,10 +33,6 @@ TITLES: Final = {
 
 def _heading(view: str) -> rx.Component:
     return rx.heading(TITLES[view], size="7", as_="h1", id=RESET_HEADING, tab_index=-1)
-
-
-def _busy(flag: rx.Var[bool]) -> rx.Var[str]:
-    return rx.cond(flag, "true", "false")
 
 
 def _password(field_id: str, label: str, error: rx.Var[str], hint: str = "") -> rx.Component:
@@ -75,15 +72,16 @@ def choose_view() -> rx.Component:
                 f"Use at least {minimum} characters; a few unrelated words work well.",
             ),
             _password(CONFIRM_PASSWORD, "Confirm new password", ResetState.confirmation_error),
-            service_banner(ResetState.banner, ResetState.banner_request_id),
-            rx.button(
-                rx.cond(ResetState.pending, "Changing…", "Change my password"),
+            service_banner(ResetState.banner, ResetState.banner_request_id, ResetState.wait),
+            action_button(
+                "Change my password",
+                "Changing your password…",
+                button_id="change-password",
+                busy=ResetState.pending,
+                waiting=ResetState.wait != "",
+                wait_id="banner",
                 type="submit",
-                id="change-password",
-                size="3",
                 width="100%",
-                disabled=~rx.State.is_hydrated,
-                aria_disabled=_busy(ResetState.pending),
             ),
             rx.text("Changing it signs you out everywhere you are signed in.", size="2"),
             spacing="4",
@@ -93,7 +91,7 @@ def choose_view() -> rx.Component:
         reset_on_submit=False,
         no_validate=True,
         method="post",
-        aria_busy=_busy(ResetState.pending),
+        aria_busy=true_false(ResetState.pending),
         aria_labelledby=RESET_HEADING,
         width="100%",
     )

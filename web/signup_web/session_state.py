@@ -9,31 +9,35 @@ The account view reads the user with `GET /me`. An access token lives a few
 minutes, so a 401 is answered once with `POST /refreshSession` (which spends
 the refresh token and hands back a new pair) and the read is tried again; a
 second 401, or a refused refresh, ends the session and sends the person to
-sign in.
+sign in. A limit (429) on signing out reads as the sign-in page's does: the
+wait in words, counted down, the button unavailable until it is over.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 
 from contract.routes import SIGN_IN_PAGE
 from signup_web import services
 from signup_web.api import Account, ApiUnavailable, Rejected, Session
 from signup_web.focus import BANNER, focus_on
 from signup_web.notices import Notice, readable_time, unavailable_notice
+from signup_web.waits import LimitWait
 
 ACCOUNT_HEADING: Final = "account-heading"
 UNAUTHORIZED: Final = 401
 SESSION_ENDED: Final = "Your session has ended. Sign in again to see your account."
 SIGNED_OUT: Final = "You have signed out."
 SIGN_IN_FIRST: Final = "Sign in to see your account."
+STILL_SIGNED_IN: Final = "You are still signed in."
 
 
-class SessionState(rx.State):
+class SessionState(LimitWait, rx.State):
     """One tab's session; `username` is set once the account has been read."""
 
     username: str = ""
@@ -51,7 +55,8 @@ class SessionState(rx.State):
 
     def begin(self, session: Session) -> None:
         """Called by the sign-in and verify pages: keep the new tokens, forget any old user."""
-        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
+        # The address's limit outlives the session: a countdown that runs must not be doubled.
+        self._reset_keeping_wait()
         self._access_token, self._refresh_token = session.access_token, session.refresh_token
 
     @rx.event
@@ -62,12 +67,14 @@ class SessionState(rx.State):
             return
         self.loading = True
         self._show(Notice(""))
+        if self._wait_left(time.time()) > 0:
+            self._show_wait(time.time())  # a reload keeps sign-out's wait on show
         yield None
         try:
             outcome = await self._read_account()
         except ApiUnavailable as exc:
             self.loading = False
-            self._show(unavailable_notice(exc, kept="You are still signed in."))
+            self._show(unavailable_notice(exc, kept=STILL_SIGNED_IN))
             yield focus_on(BANNER)
             return
         self.loading = False
@@ -85,9 +92,12 @@ class SessionState(rx.State):
         yield focus_on(ACCOUNT_HEADING)
 
     @rx.event
-    async def sign_out(self) -> AsyncIterator[EventSpec | None]:
+    async def sign_out(self) -> AsyncIterator[EventSpec | EventHandler | None]:
         """The "Sign out" button: revoke the refresh token, forget both, go to the sign-in page."""
         if self.signing_out or not self._refresh_token:
+            return
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)  # the banner says how long: nothing is sent
             return
         self.signing_out = True
         self._show(Notice(""))
@@ -99,8 +109,8 @@ class SessionState(rx.State):
         except ApiUnavailable as exc:
             # Still valid on the server: say so, rather than pretend it is gone.
             self.signing_out = False
-            self._show(unavailable_notice(exc, kept="You are still signed in."))
-            yield focus_on(BANNER)
+            for event in self._unavailable(exc):
+                yield event
             return
         # A refused token (already revoked, expired) is signed out all the same.
         if isinstance(outcome, Rejected) and outcome.status != UNAUTHORIZED:
@@ -135,6 +145,22 @@ class SessionState(rx.State):
             return False
         self._access_token, self._refresh_token = outcome.access_token, outcome.refresh_token
         return True
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept=STILL_SIGNED_IN))
+            return [focus_on(BANNER)]
+        self.banner_request_id = exc.request_id
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
+
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
+        self.banner = (
+            f"Too many attempts. {STILL_SIGNED_IN}"
+            if left > 0
+            else "You can try signing out again now."
+        )
 
     def _end(self, why: str) -> EventSpec:
         self.reset()  # type: ignore[no-untyped-call]  # the tokens go with everything else

@@ -64,11 +64,7 @@ class SignInState(LimitWait, rx.State):
     @rx.event
     def arrive(self) -> None:
         """Each load of the page: an empty form (a limit still running is kept)."""
-        ready_at, counting = self._ready_at, self._counting
-        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
-        self._ready_at, self._counting = ready_at, counting
-        if self._wait_left(time.time()) > 0:
-            self._show_wait(time.time())
+        self._reset_keeping_wait()
 
     @rx.event
     async def submit(

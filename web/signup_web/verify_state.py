@@ -6,16 +6,18 @@ Mail scanners fetch links, so loading `/verify?token=...` changes nothing; the
 stays in the page's URL: the handler reads it from the router when the form
 is submitted and keeps it in no variable of its own; the password lives only
 in the handler's call. Once the API confirms, the same login and password sign
-the person in and the account view opens.
+the person in and the account view opens. A limit (429) reads as the sign-in
+page's does: the wait in words, counted down.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventSpec
+from reflex.event import EventHandler, EventSpec
 
 from contract import codes
 from contract.routes import ACCOUNT_PAGE
@@ -24,6 +26,7 @@ from signup_web.api import ApiUnavailable, Rejected, Session, Verified
 from signup_web.focus import BANNER, focus_on
 from signup_web.notices import Notice, unavailable_notice
 from signup_web.session_state import SessionState
+from signup_web.waits import LimitWait
 
 CONFIRM: Final = "confirm"
 VERIFIED: Final = "verified"
@@ -36,9 +39,10 @@ PASSWORD_MISMATCH: Final = "This is not the password you chose when you signed u
 TOKEN_EXPIRED: Final = codes.TOKEN_EXPIRED
 # token_invalid, token_required and a malformed token all mean: this link cannot work.
 LINK_PROBLEMS: Final = frozenset({codes.TOKEN_INVALID, codes.TOKEN_REQUIRED, TOKEN_EXPIRED})
+NOT_CONFIRMED: Final = "Your address is not confirmed yet."
 
 
-class VerifyState(rx.State):
+class VerifyState(LimitWait, rx.State):
     """One visitor's verify page."""
 
     view: str = CONFIRM
@@ -53,16 +57,22 @@ class VerifyState(rx.State):
 
     @rx.event
     def arrive(self) -> None:
-        """Each load of the page: a fresh confirm view, or the invalid one without a token."""
-        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves reset() unannotated
+        """Each load of the page: a fresh confirm view, or the invalid one without a token (a
+        limit still running is kept)."""
+        self._reset_keeping_wait()
         if not self._token():
             self.view = INVALID
 
     @rx.event
-    async def confirm(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    async def confirm(
+        self, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | EventHandler | None]:
         """The "Confirm my email" form: POST the URL's token with the password, once."""
         if self.pending or self.view != CONFIRM:
             return  # a click queued behind the first one
+        if self._wait_left(time.time()) > 0:
+            yield focus_on(BANNER)  # the banner says how long: nothing is sent
+            return
         token, password = self._token(), str(form_data.get(VERIFY_PASSWORD, ""))
         if not token:
             self.view = INVALID
@@ -83,8 +93,8 @@ class VerifyState(rx.State):
                 signed_in = await self._sign_in(outcome.username, password)
         except ApiUnavailable as exc:
             self.pending = False
-            self._show(unavailable_notice(exc, kept="Your address is not confirmed yet."))
-            yield focus_on(BANNER)
+            for event in self._unavailable(exc):
+                yield event
             return
         self.pending = False
         if isinstance(outcome, Verified) and signed_in:
@@ -106,6 +116,22 @@ class VerifyState(rx.State):
         session = await self.get_state(SessionState)
         session.begin(outcome)
         return True
+
+    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept=NOT_CONFIRMED))
+            return [focus_on(BANNER)]
+        self.banner_request_id = exc.request_id
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
+
+    def _wait_changed(self, left: float) -> None:
+        # The words stay put while the wait counts down beside them (notice_view).
+        self.banner = (
+            f"Too many attempts. {NOT_CONFIRMED}"
+            if left > 0
+            else "You can try confirming your address again now."
+        )
 
     def _apply(self, outcome: Verified | Rejected) -> EventSpec:
         if isinstance(outcome, Verified):

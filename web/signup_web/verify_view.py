@@ -82,7 +82,7 @@ def confirm_view() -> rx.Component:
                 size="3",
             ),
             username_for_password_managers(),
-            service_banner(VerifyState.banner, VerifyState.banner_request_id),
+            service_banner(VerifyState.banner, VerifyState.banner_request_id, VerifyState.wait),
             form_group(
                 VERIFY_PASSWORD,
                 "Password",
@@ -105,6 +105,8 @@ def confirm_view() -> rx.Component:
                 "Confirming…",
                 button_id="confirm",
                 busy=VerifyState.pending,
+                waiting=VerifyState.wait != "",
+                wait_id="banner",
                 type="submit",
                 width="100%",
             ),

@@ -2,7 +2,8 @@
 
 A state class mixes `LimitWait` in, calls `_start_wait(seconds, now)` with the
 API's Retry-After (yielding the event it returns), refuses to send while
-`_wait_left(now) > 0`, and words its banner in `_wait_changed(left)`. Its
+`_wait_left(now) > 0`, words its banner in `_wait_changed(left)` and empties
+itself with `_reset_keeping_wait()` rather than `reset()`. Its
 button is `controls.action_button(..., waiting=State.wait != "")`, so the
 action stays unavailable (aria-disabled) and described by the banner until
 the wait is over. `wait` is "in about 15 minutes", "in 45 seconds", or "".
@@ -51,6 +52,16 @@ class LimitWait(rx.State, mixin=True):
             return None
         self._counting = True
         return type(self).count_down
+
+    def _reset_keeping_wait(self) -> None:
+        """`reset()` the state (a page load, a form closed) but keep a limit that still runs."""
+        ready_at, counting = self._ready_at, self._counting
+        self.reset()  # type: ignore[no-untyped-call]  # Reflex leaves it unannotated
+        # The countdown, if one runs, goes on ticking: it must not be started twice.
+        self._ready_at, self._counting = ready_at, counting
+        now = time.time()
+        if self._wait_left(now) > 0:
+            self._show_wait(now)
 
     def _wait_left(self, now: float) -> float:
         return max(0.0, self._ready_at - now)

@@ -13,7 +13,13 @@ from reflex.istate.data import RouterData
 from contract.routes import DELETE_ME, FORGOT_PASSWORD, RESET_PASSWORD, SIGN_IN_PAGE
 from signup_web import forgot_state
 from signup_web.api import Session
-from signup_web.delete_state import DELETE_PASSWORD, DELETED, PASSWORD_WRONG, DeleteState
+from signup_web.delete_state import (
+    DELETE_BANNER,
+    DELETE_PASSWORD,
+    DELETED,
+    PASSWORD_WRONG,
+    DeleteState,
+)
 from signup_web.focus import BANNER, ERROR_SUMMARY
 from signup_web.forgot_state import EMAIL_REQUIRED, FORGOT_EMAIL, FORGOT_HEADING, ForgotState
 from signup_web.reset_state import (
@@ -151,6 +157,48 @@ def test_reset_shows_the_password_rule_under_the_field(
     assert focused(events) == [ERROR_SUMMARY]
 
 
+def test_reset_limit_reads_as_a_wait_in_words_counted_down(
+    root_state: rx.State, use_api: UseApi
+) -> None:
+    use_api(FakeApi(throttled("45")))
+    page = at(root_state, f"/reset?token={TOKEN}")
+    events = run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
+    assert (page.banner, page.wait) == (
+        "Too many attempts. Your password has not been changed.",
+        "in 45 seconds",
+    )
+    assert page.banner_request_id == "rid-429"
+    assert ResetState.count_down in events
+    assert focused(events) == [BANNER]
+    assert NEW not in sent_to_browser(root_state)
+
+
+def test_reset_while_the_limit_lasts_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
+    api = use_api(FakeApi(throttled("600")))
+    page = at(root_state, f"/reset?token={TOKEN}")
+    run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
+    page = at(root_state, f"/reset?token={TOKEN}")  # a reload keeps a limit that still runs
+    events = run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
+    assert len(api.requests) == 1
+    assert page.wait == "in about 10 minutes"
+    assert focused(events) == [BANNER]
+
+
+def test_reset_says_so_when_the_wait_is_over_then_sends_again(
+    root_state: rx.State, use_api: UseApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = use_api(FakeApi([throttled("45"), no_content()]))
+    page = at(root_state, f"/reset?token={TOKEN}")
+    run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
+    later = time.time() + 46
+    monkeypatch.setattr(time, "time", lambda: later)
+    page._show_wait(later)  # the countdown's last tick
+    assert (page.wait, page.banner) == ("", "You can try changing your password again now.")
+    run(page.submit({NEW_PASSWORD: NEW, CONFIRM_PASSWORD: NEW}))
+    assert len(api.requests) == 2
+    assert page.view == DONE
+
+
 @pytest.mark.parametrize(
     ("status", "code", "view"), [(410, "token_expired", EXPIRED), (400, "token_invalid", INVALID)]
 )
@@ -203,4 +251,52 @@ def test_delete_refreshes_an_expired_access_token_once(
     events = run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
     assert paths(api) == ["DELETE /me", "POST /refreshSession", "DELETE /me"]
     assert api.requests[2].headers["authorization"] == "Bearer a-2"
+    assert redirected(events) == [SIGN_IN_PAGE]
+
+
+def test_delete_limit_reads_as_a_wait_in_words_counted_down(
+    root_state: rx.State, use_api: UseApi
+) -> None:
+    session = _signed_in(root_state)
+    use_api(FakeApi(throttled("45")))
+    page = substate(root_state, DeleteState)
+    events = run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
+    assert (page.banner, page.wait) == (
+        "Too many attempts. Your account has not been deleted.",
+        "in 45 seconds",
+    )
+    assert page.banner_request_id == "rid-429"
+    assert DeleteState.count_down in events
+    # The section's own banner: the account view's may show sign-out's at the same time.
+    assert focused(events) == [DELETE_BANNER]
+    assert session.username == "AdaLovelace"
+
+
+def test_delete_while_the_limit_lasts_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
+    _signed_in(root_state)
+    api = use_api(FakeApi(throttled("600")))
+    page = substate(root_state, DeleteState)
+    run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
+    page.cancel()
+    page.ask()  # closing and opening the section keeps a limit that still runs
+    events = run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
+    assert len(api.requests) == 1
+    assert (page.asking, page.wait) == (True, "in about 10 minutes")
+    assert page.banner == "Too many attempts. Your account has not been deleted."
+    assert focused(events) == [DELETE_BANNER]
+
+
+def test_delete_says_so_when_the_wait_is_over_then_sends_again(
+    root_state: rx.State, use_api: UseApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _signed_in(root_state)
+    api = use_api(FakeApi([throttled("45"), no_content()]))
+    page = substate(root_state, DeleteState)
+    run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
+    later = time.time() + 46
+    monkeypatch.setattr(time, "time", lambda: later)
+    page._show_wait(later)  # the countdown's last tick
+    assert (page.wait, page.banner) == ("", "You can try deleting your account again now.")
+    events = run(page.submit({DELETE_PASSWORD: "correct horse battery staple"}))
+    assert len(api.requests) == 2
     assert redirected(events) == [SIGN_IN_PAGE]

@@ -5,6 +5,7 @@ The tokens live in private variables: never in what Reflex sends a browser.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -168,6 +169,50 @@ def test_sign_out_unavailable_says_still_signed_in(
     assert redirected(events) == []
     assert session._refresh_token == REFRESH
     assert not session.signing_out
+
+
+def test_sign_out_limit_reads_as_a_wait_in_words_counted_down(
+    session: SessionState, use_api: UseApi
+) -> None:
+    use_api(FakeApi(throttled("45")))
+    events = run(session.sign_out())
+    assert (session.banner, session.wait) == (
+        "Too many attempts. You are still signed in.",
+        "in 45 seconds",
+    )
+    assert session.banner_request_id == "rid-429"
+    assert SessionState.count_down in events
+    assert focused(events) == [BANNER]
+
+
+def test_sign_out_while_the_limit_lasts_sends_nothing(
+    session: SessionState, use_api: UseApi
+) -> None:
+    api = use_api(FakeApi([throttled("600"), account()]))
+    run(session.sign_out())
+    run(session.load_account())  # a reload keeps the wait on show
+    events = run(session.sign_out())
+    assert paths(api) == ["POST /signOut", "GET /me"]
+    assert (session.banner, session.wait) == (
+        "Too many attempts. You are still signed in.",
+        "in about 10 minutes",
+    )
+    assert focused(events) == [BANNER]
+    assert session._refresh_token == REFRESH
+
+
+def test_sign_out_says_so_when_the_wait_is_over_then_signs_out(
+    session: SessionState, use_api: UseApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = use_api(FakeApi([throttled("45"), signed_out()]))
+    run(session.sign_out())
+    later = time.time() + 46
+    monkeypatch.setattr(time, "time", lambda: later)
+    session._show_wait(later)  # the countdown's last tick
+    assert (session.wait, session.banner) == ("", "You can try signing out again now.")
+    events = run(session.sign_out())
+    assert len(api.requests) == 2
+    assert redirected(events) == [SIGN_IN_PAGE]
 
 
 def test_sign_out_without_a_session_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:

@@ -4,6 +4,7 @@ password goes with it, then signs the person in."""
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Callable
 
 import httpx
@@ -164,11 +165,45 @@ def test_confirm_unavailable_keeps_the_confirm_view_with_a_banner(
     assert not page.pending
 
 
-def test_confirm_rate_limited_says_how_long(root_state: rx.State, use_api: UseApi) -> None:
+def test_confirm_limit_reads_as_a_wait_in_words_counted_down(
+    root_state: rx.State, use_api: UseApi
+) -> None:
     use_api(FakeApi(throttled("12")))
     page = at(root_state, f"/verify?token={TOKEN}")
+    events = run(page.confirm(FORM))
+    assert (page.banner, page.wait) == (
+        "Too many attempts. Your address is not confirmed yet.",
+        "in 12 seconds",
+    )
+    assert page.banner_request_id == "rid-429"
+    assert VerifyState.count_down in events
+    assert focused(events) == [BANNER]
+
+
+def test_confirm_while_the_limit_lasts_sends_nothing(root_state: rx.State, use_api: UseApi) -> None:
+    api = use_api(FakeApi(throttled("600")))
+    page = at(root_state, f"/verify?token={TOKEN}")
     run(page.confirm(FORM))
-    assert page.banner.startswith("Too many attempts.") and page.banner.endswith("in 12 seconds.")
+    page = at(root_state, f"/verify?token={TOKEN}")  # a reload keeps a limit that still runs
+    events = run(page.confirm(FORM))
+    assert len(api.requests) == 1
+    assert page.wait == "in about 10 minutes"
+    assert focused(events) == [BANNER]
+
+
+def test_confirm_says_so_when_the_wait_is_over_then_sends_again(
+    root_state: rx.State, use_api: UseApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = use_api(FakeApi([throttled("12"), verified(), signed_in("a-1", "r-1")]))
+    page = at(root_state, f"/verify?token={TOKEN}")
+    run(page.confirm(FORM))
+    later = time.time() + 13
+    monkeypatch.setattr(time, "time", lambda: later)
+    page._show_wait(later)  # the countdown's last tick
+    assert (page.wait, page.banner) == ("", "You can try confirming your address again now.")
+    events = run(page.confirm(FORM))
+    assert len(api.requests) == 3
+    assert redirected(events) == [ACCOUNT_PAGE]
 
 
 def test_confirm_other_refusal_is_a_banner(root_state: rx.State, use_api: UseApi) -> None:
