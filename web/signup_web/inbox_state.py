@@ -31,6 +31,7 @@ NEW_LINK_EMAIL: Final = "new-link-email"
 # After "Send the link again" the page names the address it already showed:
 # the answer is the same whether or not it could mail, so the advice covers both.
 RESENT: Final = "We sent a new link to {address}."
+LIMITED: Final = "Too many attempts. Nothing was sent."
 
 
 class InboxState(rx.State):
@@ -119,8 +120,15 @@ class InboxState(rx.State):
             )
         except ApiUnavailable as exc:
             self.sending = False
-            self._show(unavailable_notice(exc, kept="Nothing was sent."))
-            yield self._cool_down(exc.retry_after or 0, time.time())
+            if exc.rate_limited:
+                # The countdown beside the button says when; a figure here would go stale.
+                # The gateway's own 429 names no wait: the API's cooldown is the least.
+                self._show(Notice(LIMITED, exc.request_id))
+                wait = exc.retry_after or RESEND_COOLDOWN_SECONDS
+            else:
+                self._show(unavailable_notice(exc, kept="Nothing was sent."))
+                wait = exc.retry_after or 0
+            yield self._cool_down(wait, time.time())
             yield focus_on(BANNER)
             return
         self.sending = False
