@@ -1,20 +1,23 @@
-"""backend/signing.py: KMS's DER turned into JOSE's forms, checked against `cryptography`."""
+"""backend/signing.py: KMS's answers turned into JOSE's forms, checked against `cryptography`."""
 
 from __future__ import annotations
 
 import base64
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from moto import mock_aws
 
 from backend.errors import SigningUnavailable
-from backend.signing import KmsSigner, jws_signature, public_jwk
+from backend.signing import KmsSigner, jws_signature, public_jwk, rsa_public_jwk
+from contract.signing import KEY_USAGE, RS256
 
 
 def test_jws_signature_is_r_and_s_as_32_bytes_each() -> None:
@@ -58,6 +61,54 @@ def test_public_jwk_refuses_another_curve() -> None:
     )
     with pytest.raises(ValueError, match="P-256"):
         public_jwk(spki, "kid")
+
+
+def test_rsa_public_jwk_holds_the_modulus_and_exponent_only() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    jwk = rsa_public_jwk(_spki(key), "kid-1")
+    assert set(jwk) == {"kty", "n", "e", "kid", "use", "alg"}
+    assert (jwk["kty"], jwk["alg"], jwk["use"], jwk["e"]) == ("RSA", "RS256", "sig", "AQAB")
+    n = _unb64(jwk["n"])
+    assert len(n) == 256 and n[0] != 0  # RFC 7518, 6.3.1: no leading zero octet
+    assert rsa.RSAPublicNumbers(65537, int.from_bytes(n)) == key.public_numbers()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        ec.generate_private_key(ec.SECP256R1()).public_key(),
+        rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key(),
+    ],
+)
+def test_rsa_public_jwk_refuses_what_rs256_cannot_use(
+    key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
+) -> None:
+    with pytest.raises(ValueError, match="RS256"):
+        rsa_public_jwk(_spki(key), "kid")
+
+
+def test_kms_signer_signs_rs256_with_kms_s_pkcs1_signature_as_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        kms = boto3.client("kms", region_name="us-east-1")
+        meta = kms.create_key(KeySpec=RS256.key_spec, KeyUsage=KEY_USAGE)["KeyMetadata"]
+        signer = KmsSigner(kms, meta["KeyId"], algorithm=RS256)
+        signature = signer.sign(b"header.claims")
+        (jwk,) = signer.public_keys()
+    assert signer.algorithm == "RS256" and jwk["kid"] == meta["KeyId"]
+    public = rsa.RSAPublicNumbers(
+        int.from_bytes(_unb64(jwk["e"])), int.from_bytes(_unb64(jwk["n"]))
+    ).public_key()
+    assert len(signature) == 256  # the raw PKCS #1 v1.5 signature, one modulus long
+    public.verify(signature, b"header.claims", padding.PKCS1v15(), hashes.SHA256())
+
+
+def _spki(key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def _unb64(text: str) -> bytes:
