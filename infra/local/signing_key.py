@@ -82,7 +82,8 @@ def load_or_create_signer(
         if not isinstance(loaded, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) or (
             _is_ec(loaded) != (algorithm == ES256)
         ):
-            raise ValueError(f"{path} is not an {algorithm.name} key; delete it to make a new one")
+            message = f"{path} is not an {algorithm.name} key; delete it to make a new one"
+            raise ValueError(message) from None
         return LocalSigner(loaded)
     key: PrivateKey = (
         ec.generate_private_key(ec.SECP256R1())

@@ -215,9 +215,7 @@ class LocalStage:
         """Where the function writes each mail as an .eml file, instead of sending it."""
         return self.options.data_dir / MAIL_DIR
 
-    def _handler(
-        self, settings: Callable[[], Settings], algorithm: SigningAlgorithm
-    ) -> Handler:
+    def _handler(self, settings: Callable[[], Settings], algorithm: SigningAlgorithm) -> Handler:
         if self.options.handler:
             return load_handler(self.options.handler)
         # Handed its settings and a session with fake credentials: nothing is
