@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 
 import boto3
 import pytest
@@ -140,3 +142,14 @@ def test_kms_signer_turns_retryable_failures_into_503s(code: str) -> None:
 def test_kms_signer_leaves_misconfiguration_a_bug() -> None:
     with pytest.raises(ClientError):
         KmsSigner(_Kms("AccessDeniedException"), "key-1").sign(b"x")
+
+
+def test_an_es256_stage_never_imports_cryptography() -> None:
+    # Only an RS256 stage's JWKS loads it (backend/signing.py, rsa_public_jwk).
+    probe = (
+        "import sys, backend.handler; print(any(m.startswith('cryptography') for m in sys.modules))"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert answer.stdout.strip() == "False"
