@@ -18,6 +18,9 @@ import pulumi_aws as aws
 
 from contract.signing import DEFAULT_SIGNING_ALGORITHM, KEY_USAGE, SigningAlgorithm
 
+# The default stage's key spec and signing algorithm (ES256), from contract/signing.py.
+KEY_SPEC: Final = DEFAULT_SIGNING_ALGORITHM.key_spec
+SIGNING_ALGORITHM: Final = DEFAULT_SIGNING_ALGORITHM.kms_algorithm
 # Everything an operator (and `pulumi up`, `refresh`, `destroy`) does to the
 # key itself, and nothing that uses it: no kms:Sign, so no IAM policy in the
 # account can let anyone but the function sign a token.
