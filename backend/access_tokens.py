@@ -1,4 +1,4 @@
-"""Access tokens: short-lived ES256 JWTs that any JWT verifier (API Gateway's authorizer) accepts.
+"""Access tokens: short-lived JWTs (ES256, or the stage's RS256) that any JWT verifier accepts.
 
 The token is a compact JWS (RFC 7515) built here and signed by the stage's
 signer; verifying is left to the verifiers, which check `iss`, `aud`, `exp`
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from backend.signing import ALGORITHM, TokenSigner, b64url
+from backend.signing import TokenSigner, b64url
 from contract.routes import JWKS
 
 TOKEN_TYPE: Final = "Bearer"  # noqa: S105 - RFC 6750's scheme name, not a secret
@@ -42,7 +42,7 @@ class AccessTokens:
         self, subject: Subject, *, now: int, new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     ) -> str:
         """A signed token for `subject`, valid from `now` for the stage's lifetime."""
-        header = {"alg": ALGORITHM, "typ": "JWT", "kid": self.signer.key_id}
+        header = {"alg": self.signer.algorithm, "typ": "JWT", "kid": self.signer.key_id}
         claims = {
             "iss": self.issuer,
             "sub": subject.user_id,
@@ -62,7 +62,7 @@ class AccessTokens:
         return {
             "issuer": self.issuer,
             "jwks_uri": f"{self.issuer}{JWKS.path}",
-            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "id_token_signing_alg_values_supported": [self.signer.algorithm],
             "subject_types_supported": ["public"],
             "response_types_supported": ["token"],
         }

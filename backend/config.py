@@ -51,6 +51,7 @@ from contract.environment import (
     RESET_TTL_SECONDS,
     SIGNING_KEY_ID,
     TABLE_NAME,
+    TOKEN_ALGORITHM,
     TOKEN_AUDIENCE,
     TOKEN_ISSUER,
     VERIFICATION_TTL_SECONDS,
@@ -63,6 +64,7 @@ from contract.limits import (
 )
 from contract.rules import DEFAULT_MIN_LENGTH, DEFAULT_MIN_SCORE, PasswordPolicy
 from contract.rules.password import MAX_SCORE, MIN_SCORE
+from contract.signing import DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, SigningAlgorithm
 
 DEFAULT_RATE_LIMIT_PER_ADDRESS: Final = RateLimit(30, 60)
 DEFAULT_RATE_LIMIT_PER_IDENTIFIER: Final = RateLimit(5, 3600)
@@ -107,6 +109,7 @@ class Settings:
     token_audience: str = DEFAULT_TOKEN_AUDIENCE
     signing_key_id: str | None = None
     previous_signing_key_id: str | None = None
+    token_algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM
     access_token_seconds: int = MAX_ACCESS_TOKEN_SECONDS
     refresh_token_seconds: int = DEFAULT_REFRESH_TOKEN_SECONDS
     rate_limit_sign_in_failures: RateLimit = DEFAULT_RATE_LIMIT_SIGN_IN_FAILURES
@@ -210,6 +213,7 @@ class Settings:
             token_audience=env.get(TOKEN_AUDIENCE) or DEFAULT_TOKEN_AUDIENCE,
             signing_key_id=env.get(SIGNING_KEY_ID) or None,
             previous_signing_key_id=env.get(PREVIOUS_SIGNING_KEY_ID) or None,
+            token_algorithm=_algorithm(env),
             access_token_seconds=_int(env, ACCESS_TOKEN_SECONDS, MAX_ACCESS_TOKEN_SECONDS),
             refresh_token_seconds=_int(env, REFRESH_TOKEN_SECONDS, DEFAULT_REFRESH_TOKEN_SECONDS),
             rate_limit_sign_in_failures=_limit(
@@ -234,6 +238,10 @@ class Settings:
             TOKEN_ISSUER: self.token_issuer,
             SIGNING_KEY_ID: self.signing_key_id,
             PREVIOUS_SIGNING_KEY_ID: self.previous_signing_key_id,
+            # Written only when not the default: an ES256 stage's environment stays as it was.
+            TOKEN_ALGORITHM: None
+            if self.token_algorithm == DEFAULT_SIGNING_ALGORITHM
+            else self.token_algorithm.name,
         }
         return {
             TABLE_NAME: self.table_name,
@@ -291,6 +299,13 @@ def _limit(env: Mapping[str, str], name: str, default: RateLimit) -> RateLimit:
         return RateLimit.parse(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be LIMIT/SECONDS, e.g. 30/60") from exc
+
+
+def _algorithm(env: Mapping[str, str]) -> SigningAlgorithm:
+    raw = env.get(TOKEN_ALGORITHM, "").strip() or DEFAULT_SIGNING_ALGORITHM.name
+    if raw not in SIGNING_ALGORITHMS:
+        raise ConfigurationError(f"{TOKEN_ALGORITHM} must be one of {sorted(SIGNING_ALGORITHMS)}")
+    return SIGNING_ALGORITHMS[raw]
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

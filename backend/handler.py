@@ -121,7 +121,12 @@ def _sessions(
     if signer is None and settings.signing_key_id:
         previous = [settings.previous_signing_key_id or ""]
         kms = aws.client(session, "kms")
-        signer = KmsSigner(kms, settings.signing_key_id, previous_key_ids=previous)
+        signer = KmsSigner(
+            kms,
+            settings.signing_key_id,
+            previous_key_ids=previous,
+            algorithm=settings.token_algorithm,
+        )
     if signer is None:
         return None  # this stage signs nobody in; its session routes answer 500
     table = settings.table_name

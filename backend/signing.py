@@ -1,10 +1,12 @@
 """The key that signs access tokens: an asymmetric KMS key whose private half never leaves KMS.
 
-A signer signs a JWS signing input and lists its public keys as a JWKS. KMS
-returns an ECDSA signature DER-encoded; JWS (RFC 7518, section 3.4) wants the
-two 32-byte integers r and s side by side, so it is converted here. The
-local stage has a signer of its own with the same shape
-(`infra/local/signing_key.py`).
+A signer signs a JWS signing input and lists its public keys as a JWKS, with
+the stage's algorithm (`contract/signing.py`: ES256 by default, or RS256).
+For ES256, KMS returns an ECDSA signature DER-encoded; JWS (RFC 7518, section
+3.4) wants the two 32-byte integers r and s side by side, so it is converted
+here. For RS256, KMS returns the PKCS #1 v1.5 signature itself, which is the
+JWS signature (RFC 7518, section 3.3). The local stage has a signer of its
+own with the same shape (`infra/local/signing_key.py`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from backend.errors import SigningUnavailable
+from contract.signing import DEFAULT_SIGNING_ALGORITHM, ES256, RS256, SigningAlgorithm
 
-ALGORITHM: Final = "ES256"
-# KMS's names for the key and the algorithm that make ES256: P-256 and SHA-256.
-KMS_SIGNING_ALGORITHM: Final = "ECDSA_SHA_256"
+# The default stage's JWS and KMS names (contract/signing.py holds them all).
+ALGORITHM: Final = ES256.name
+KMS_SIGNING_ALGORITHM: Final = ES256.kms_algorithm
 _COORDINATE_BYTES: Final = 32
 # KMS failures that mean "try again later"; any other error (access denied,
 # a wrong key id) is a misconfiguration and stays a 500 with its traceback.
@@ -32,10 +35,13 @@ Jwk = dict[str, str]
 # A P-256 public key in X.509 SubjectPublicKeyInfo DER (what kms:GetPublicKey
 # returns) is always these bytes (RFC 5480: id-ecPublicKey, prime256v1, an
 # uncompressed point) followed by X and Y: a fixed shape, read without a
-# parser. Reading it and the signatures here keeps the Lambda zip free of a
-# native cryptography library (its build is another architecture's, and its
-# import adds to every cold start); the tests verify the result with PyJWT.
+# parser. Reading it and the signatures here keeps `cryptography` (a native
+# library, slow to import) off an ES256 stage's cold starts; the tests verify
+# the result with PyJWT. An RSA key's modulus and exponent vary in length, so
+# `rsa_public_jwk` reads them with `cryptography` instead, imported only there.
 P256_SPKI_PREFIX: Final = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d03010703420004")
+# RFC 7518, 3.3: RS256 keys must be 2048 bits or larger.
+_MIN_RSA_BITS: Final = 2048
 
 
 class TokenSigner(Protocol):
@@ -45,8 +51,12 @@ class TokenSigner(Protocol):
     def key_id(self) -> str:
         """The `kid` of the key that signs now."""
 
+    @property
+    def algorithm(self) -> str:
+        """The JWS `alg` of its signatures (ES256 or RS256)."""
+
     def sign(self, message: bytes) -> bytes:
-        """The ES256 signature of `message`: r and s, 32 bytes each."""
+        """The JWS signature of `message` (for ES256: r and s, 32 bytes each)."""
 
     def public_keys(self) -> list[Jwk]:
         """The JWKS's keys: the signing key first, then any still-trusted previous ones."""
@@ -95,19 +105,59 @@ def public_jwk(spki: bytes, kid: str) -> Jwk:
     }
 
 
-class KmsSigner:
-    """An `ECC_NIST_P256` `SIGN_VERIFY` KMS key; its public keys are read once per container."""
+def rsa_public_jwk(spki: bytes, kid: str) -> Jwk:
+    """An RSA public key (SubjectPublicKeyInfo DER) of 2048 bits or more as an RS256 JWK
+    (RFC 7518, 6.3.1): the modulus and exponent as unsigned big-endian bytes, no private part."""
+    # Imported here, not at the top: only an RS256 stage's JWKS needs it.
+    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
+    from cryptography.hazmat.primitives.serialization import load_der_public_key  # noqa: PLC0415
 
-    def __init__(self, client: Any, key_id: str, *, previous_key_ids: Sequence[str] = ()) -> None:
+    key = load_der_public_key(spki)
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < _MIN_RSA_BITS:
+        raise ValueError("not an RSA public key of 2048 bits or more: RS256 needs one")
+    numbers = key.public_numbers()
+    return {
+        "kty": "RSA",
+        "n": b64url(_unsigned(numbers.n)),
+        "e": b64url(_unsigned(numbers.e)),
+        "kid": kid,
+        "use": "sig",
+        "alg": RS256.name,
+    }
+
+
+def _unsigned(value: int) -> bytes:
+    # RFC 7518, 6.3.1: the minimum number of octets, no leading zero.
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+class KmsSigner:
+    """A `SIGN_VERIFY` KMS key of the stage's algorithm (`ECC_NIST_P256` for ES256, `RSA_2048`
+    for RS256); its public keys are read once per container."""
+
+    def __init__(
+        self,
+        client: Any,
+        key_id: str,
+        *,
+        previous_key_ids: Sequence[str] = (),
+        algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM,
+    ) -> None:
         self._client = client
         self._key_id = key_id
         self._previous = tuple(k for k in previous_key_ids if k and k != key_id)
+        self._algorithm = algorithm
         self._jwks: list[Jwk] | None = None
 
     @property
     def key_id(self) -> str:
         """The KMS key id doubles as the `kid`: it names the key and is no secret."""
         return self._key_id
+
+    @property
+    def algorithm(self) -> str:
+        """The stage's JWS algorithm."""
+        return self._algorithm.name
 
     def sign(self, message: bytes) -> bytes:
         """Sign in KMS; `RAW` makes KMS hash the message with SHA-256 itself."""
@@ -116,9 +166,10 @@ class KmsSigner:
                 KeyId=self._key_id,
                 Message=message,
                 MessageType="RAW",
-                SigningAlgorithm=KMS_SIGNING_ALGORITHM,
+                SigningAlgorithm=self._algorithm.kms_algorithm,
             )
-        return jws_signature(bytes(answer["Signature"]))
+        signature = bytes(answer["Signature"])
+        return jws_signature(signature) if self._algorithm == ES256 else signature
 
     def public_keys(self) -> list[Jwk]:
         """Each key's public half from kms:GetPublicKey, kept for the container's life."""
@@ -129,7 +180,8 @@ class KmsSigner:
     def _public_jwk(self, kid: str) -> Jwk:
         with _translated():
             answer: Any = self._client.get_public_key(KeyId=kid)
-        return public_jwk(bytes(answer["PublicKey"]), kid)
+        spki = bytes(answer["PublicKey"])
+        return public_jwk(spki, kid) if self._algorithm == ES256 else rsa_public_jwk(spki, kid)
 
 
 @contextmanager

@@ -49,6 +49,8 @@ PASSWORD_MIN_SCORE: Final = "PASSWORD_MIN_SCORE"  # noqa: S105 - a variable's na
 TOKEN_ISSUER: Final = "TOKEN_ISSUER"  # noqa: S105 - a variable's name
 TOKEN_AUDIENCE: Final = "TOKEN_AUDIENCE"  # noqa: S105 - a variable's name
 SIGNING_KEY_ID: Final = "SIGNING_KEY_ID"
+# The tokens' JWS algorithm (contract/signing.py): unset means ES256.
+TOKEN_ALGORITHM: Final = "TOKEN_ALGORITHM"  # noqa: S105 - a variable's name
 ACCESS_TOKEN_SECONDS: Final = "ACCESS_TOKEN_SECONDS"  # noqa: S105 - a variable's name
 REFRESH_TOKEN_SECONDS: Final = "REFRESH_TOKEN_SECONDS"  # noqa: S105 - a variable's name
 # During a key rotation: the key that signed until now, still published in

@@ -14,9 +14,9 @@ from typing import ClassVar, Final
 import pulumi
 import pulumi_aws as aws
 
+from contract.signing import SigningAlgorithm
 from infra.build.lambda_zip import LambdaArtifact
 from infra.components.function_settings import function_environment
-from infra.components.signing_key import SIGNING_ALGORITHM
 from infra.stack.schema import StageConfig
 
 HANDLER: Final = "backend.handler.handler"
@@ -185,7 +185,9 @@ class SignupFunction(pulumi.ComponentResource):
                 args.client_address_secret_parameter_arn,
                 args.client_address_secret_key_arn,
             ),
-            *_sign_tokens(args.signing_key_arn, args.previous_signing_key_arn),
+            *_sign_tokens(
+                args.signing_key_arn, args.previous_signing_key_arn, args.stage.tokens.algorithm
+            ),
         ]
 
     def _create_function(
@@ -251,10 +253,12 @@ def _key_id(arn: str | None) -> str | None:
 
 
 def _sign_tokens(
-    key_arn: pulumi.Input[str] | None, previous_arn: pulumi.Input[str] | None
+    key_arn: pulumi.Input[str] | None,
+    previous_arn: pulumi.Input[str] | None,
+    algorithm: SigningAlgorithm,
 ) -> list[dict[str, object]]:
-    """kms:Sign (ES256's algorithm only) on the one signing key; kms:GetPublicKey on it (and,
-    during a rotation, on the previous key, whose public half is still published)."""
+    """kms:Sign (the stage's one algorithm only) on the one signing key; kms:GetPublicKey on it
+    (and, during a rotation, on the previous key, whose public half is still published)."""
     if key_arn is None:
         return []
     return [
@@ -263,7 +267,7 @@ def _sign_tokens(
             "Effect": "Allow",
             "Action": ["kms:Sign"],
             "Resource": [key_arn],
-            "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
+            "Condition": {"StringEquals": {"kms:SigningAlgorithm": algorithm.kms_algorithm}},
         },
         {
             "Sid": "PublishPublicKey",

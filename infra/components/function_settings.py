@@ -29,6 +29,7 @@ def stage_settings(stage: StageConfig, *, table_name: str, **plumbing: Any) -> S
         rate_limit_per_identifier=stage.rate_limit_per_identifier,
         rate_limit_per_identifier_global=stage.rate_limit_per_identifier_global,
         rate_limit_mails_per_address=stage.rate_limit_mails_per_address,
+        token_algorithm=stage.tokens.algorithm,
         **plumbing,
     )
 

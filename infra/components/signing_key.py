@@ -1,9 +1,11 @@
 """The stage's token-signing key: an asymmetric KMS key whose private half never leaves KMS.
 
 `ECC_NIST_P256` with `SIGN_VERIFY` signs ES256 (ECDSA on P-256 with
-SHA-256). The key policy lets the account administer the key but not sign
-with it; only the function's role may sign (with that one algorithm) and read
-the public key, which the stage publishes anyway as its JWKS.
+SHA-256), the default; `RSA_2048` signs RS256 (RSASSA-PKCS1-v1_5 with
+SHA-256) on a stage with `tokenAlgorithm: RS256` (contract/signing.py). The
+key policy lets the account administer the key but not sign with it; only
+the function's role may sign (with the stage's one algorithm) and read the
+public key, which the stage publishes anyway as its JWKS.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-KEY_SPEC: Final = "ECC_NIST_P256"
-KEY_USAGE: Final = "SIGN_VERIFY"
-SIGNING_ALGORITHM: Final = "ECDSA_SHA_256"
+from contract.signing import DEFAULT_SIGNING_ALGORITHM, KEY_USAGE, SigningAlgorithm
+
+# The default stage's key spec and signing algorithm (ES256), from contract/signing.py.
+KEY_SPEC: Final = DEFAULT_SIGNING_ALGORITHM.key_spec
+SIGNING_ALGORITHM: Final = DEFAULT_SIGNING_ALGORITHM.kms_algorithm
 # Everything an operator (and `pulumi up`, `refresh`, `destroy`) does to the
 # key itself, and nothing that uses it: no kms:Sign, so no IAM policy in the
 # account can let anyone but the function sign a token.
@@ -47,6 +51,8 @@ class TokenSigningKeyArgs:
     # `tokenSigningKeys`: the first generation signs; a second one, during a
     # rotation, is only published (SECURITY.md, "Rotating the signing key").
     generations: tuple[int, ...] = (1,)
+    # `tokenAlgorithm`: the key spec and the one algorithm the role may sign with.
+    algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM
 
 
 class TokenSigningKey(pulumi.ComponentResource):
@@ -109,13 +115,17 @@ class TokenSigningKey(pulumi.ComponentResource):
                     "Principal": {"AWS": args.signer_role_arn},
                     "Action": ["kms:Sign"],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM}},
+                    "Condition": {
+                        "StringEquals": {"kms:SigningAlgorithm": args.algorithm.kms_algorithm}
+                    },
                 },
             )
         return aws.kms.Key(
             f"{name}-key-{generation}",
-            description=f"Signs {name}'s access tokens (ES256), generation {generation}",
-            customer_master_key_spec=KEY_SPEC,
+            description=(
+                f"Signs {name}'s access tokens ({args.algorithm.name}), generation {generation}"
+            ),
+            customer_master_key_spec=args.algorithm.key_spec,
             key_usage=KEY_USAGE,
             # Asymmetric keys have no automatic rotation (KMS EnableKeyRotation
             # is for symmetric keys only); SECURITY.md has the procedure.

@@ -166,6 +166,7 @@ class SignupService(pulumi.ComponentResource):
                 signer_role_arn=function.role.arn,
                 tags=tags,
                 generations=cfg.tokens.signing_keys,
+                algorithm=cfg.tokens.algorithm,
             ),
             child,
         )

@@ -7,8 +7,10 @@ document's `jwks_uri`, checks the signature with the key named by `kid`,
 then `iss`, `aud`, `exp`, `nbf` and `iat`; and it hands the claims to the
 function as `requestContext.authorizer.jwt.claims`. A refusal is the
 authorizer's own 401 `{"message":"Unauthorized"}` with a `www-authenticate`
-header that says why. The algorithm is pinned to ES256, so `alg: none` and
-an HMAC keyed with the public key are refused before any key is looked at.
+header that says why. The algorithm is pinned to the stage's one (ES256, or
+RS256 when its stack file says so; never both), so `alg: none`, an HMAC keyed
+with the public key and the other algorithm are refused before any key is
+looked at.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import jwt
 
 from contract.headers import AUTHORIZATION, WWW_AUTHENTICATE
 from contract.routes import OPENID_CONFIGURATION
+from contract.signing import DEFAULT_SIGNING_ALGORITHM
 from infra.local.events import HttpResponse
 
-ALGORITHMS: Final = ("ES256",)
 REQUIRED_CLAIMS: Final = ("exp", "iat", "iss", "aud", "sub")
 _FETCH_TIMEOUT: Final = 5.0
 # API Gateway caches an issuer's keys for up to an hour (developer guide,
@@ -50,10 +52,12 @@ def unauthorized(reason: str) -> HttpResponse:
 
 @dataclass
 class JwtAuthorizer:
-    """One issuer and audience, like an authorizer's `jwt_configuration`."""
+    """One issuer and audience, like an authorizer's `jwt_configuration`, and the one algorithm."""
 
     issuer: str
     audience: str
+    # The stage's JWS algorithm (contract/signing.py), the only one accepted.
+    algorithm: str = DEFAULT_SIGNING_ALGORITHM.name
     _keys: jwt.PyJWKClient | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -62,14 +66,14 @@ class JwtAuthorizer:
         token = _bearer_token(headers.get(AUTHORIZATION, ""))
         try:
             header = jwt.get_unverified_header(token)
-            if header.get("alg") not in ALGORITHMS:
+            if header.get("alg") != self.algorithm:
                 raise TokenRefused("the token's algorithm is not allowed")
             key = self._key_client().get_signing_key(str(header.get("kid") or ""))
             return dict(
                 jwt.decode(
                     token,
                     key.key,
-                    algorithms=list(ALGORITHMS),
+                    algorithms=[self.algorithm],
                     audience=self.audience,
                     issuer=self.issuer,
                     options={"require": list(REQUIRED_CLAIMS)},

@@ -32,6 +32,7 @@ from contract.environment import (
     TOKEN_AUDIENCE,
     VERIFICATION_TTL_SECONDS,
 )
+from contract.signing import SigningAlgorithm
 from infra.components.function_settings import stage_settings
 from infra.local import dynamodb_local
 from infra.local.authorizer import JwtAuthorizer
@@ -178,11 +179,13 @@ class LocalStage:
             integration_timeout=opts.integration_timeout,
             region=opts.region,
         )
+        stage = read_stack_file(opts.stack_file)
         # The handler reads its settings on the first request: by then the
         # bound port, and so the issuer URL (the API's own), is known.
-        self._server = LocalApiServer(self._handler(lambda: self.settings), config, opts.api_port)
+        handler = self._handler(lambda: self.settings, stage.tokens.algorithm)
+        self._server = LocalApiServer(handler, config, opts.api_port)
         self._settings = local_settings(
-            stage=read_stack_file(opts.stack_file),
+            stage=stage,
             table_name=opts.table_name,
             pepper=pepper,
             dynamodb_endpoint=self.dynamodb_endpoint,
@@ -195,7 +198,11 @@ class LocalStage:
         # The stand-in for the JWT authorizer that fronts GET /me on AWS.
         self._server.app.config = dataclasses.replace(
             config,
-            authorizer=JwtAuthorizer(self._server.url, self._settings.token_audience),
+            authorizer=JwtAuthorizer(
+                self._server.url,
+                self._settings.token_audience,
+                self._settings.token_algorithm.name,
+            ),
         )
         self._poller = self._mail_worker(self._settings, stream_arn(ddb, opts.table_name))
         self._poller.start()
@@ -208,14 +215,14 @@ class LocalStage:
         """Where the function writes each mail as an .eml file, instead of sending it."""
         return self.options.data_dir / MAIL_DIR
 
-    def _handler(self, settings: Callable[[], Settings]) -> Handler:
+    def _handler(self, settings: Callable[[], Settings], algorithm: SigningAlgorithm) -> Handler:
         if self.options.handler:
             return load_handler(self.options.handler)
         # Handed its settings and a session with fake credentials: nothing is
         # written into this process's environment. No KMS here: the data
         # directory's key signs the tokens instead.
         session = dynamodb_local.local_session(self.options.region)
-        signer = load_or_create_signer(self.options.data_dir)
+        signer = load_or_create_signer(self.options.data_dir, algorithm)
         return create_handler(settings, session=session, signer=signer)
 
     def _mail_worker(self, settings: Settings, arn: str) -> StreamPoller:

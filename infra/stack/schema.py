@@ -33,6 +33,7 @@ from contract.limits import (
     RateLimit,
 )
 from contract.rules.password import DEFAULT_MIN_SCORE, MAX_SCORE, MIN_SCORE
+from contract.signing import DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, SigningAlgorithm
 from infra.stack.reading import Reader, StackValues, StageConfigError, check, strictly
 from infra.stack.web import WebConfig, parse_web_config
 
@@ -102,6 +103,8 @@ KEY_TYPES: Final[dict[str, type]] = {
     "rateLimitSignInFailures": str,
     "rateLimitSignInFailuresGlobal": str,
     "tokenSigningKeys": list,
+    # The tokens' JWS algorithm: ES256 (default) or RS256 (contract/signing.py).
+    "tokenAlgorithm": str,
     # The permissions boundary on every role the program creates: a policy
     # name in the stack's account, or an ARN (infra/components/boundary.py).
     "permissionsBoundary": str,
@@ -112,7 +115,8 @@ KEY_TYPES: Final[dict[str, type]] = {
 # the account's quota unreserved, so on a new account (quota 10 or 50) any
 # reservation fails the deploy; the stage's API throttle bounds load anyway.
 # mailDomain: absent means the from address itself is the SES identity (dev).
-# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900 and 100/3600.
+# The sign-in keys default to signup-<stage>, 900 s, 30 days, 5/900, 100/3600,
+# [1] and ES256.
 SIGN_IN_KEYS: Final = (
     "tokenAudience",
     "accessTokenSeconds",
@@ -120,6 +124,7 @@ SIGN_IN_KEYS: Final = (
     "rateLimitSignInFailures",
     "rateLimitSignInFailuresGlobal",
     "tokenSigningKeys",
+    "tokenAlgorithm",
 )
 # passwordMinScore, rateLimitPerIdentifierGlobal, rateLimitMailsPerAddress:
 # absent means the function's defaults (backend/config.py).
@@ -165,6 +170,8 @@ class TokenConfig:
     rate_limit_sign_in_failures_global: RateLimit
     # Key generations, the signing one first (a second only during a rotation).
     signing_keys: tuple[int, ...] = (1,)
+    # RS256 for tokens an HTTP API JWT authorizer must accept (README).
+    algorithm: SigningAlgorithm = DEFAULT_SIGNING_ALGORITHM
 
 
 @dataclass(frozen=True)
@@ -432,7 +439,17 @@ class _Schema(Reader):
                 "rateLimitSignInFailuresGlobal", "100/3600"
             ),
             signing_keys=self._key_generations(),
+            algorithm=self._algorithm(),
         )
+
+    def _algorithm(self) -> SigningAlgorithm:
+        name = _default(self.read("tokenAlgorithm", str), DEFAULT_SIGNING_ALGORITHM.name)
+        check(
+            name in SIGNING_ALGORITHMS,
+            "tokenAlgorithm",
+            f"{name!r} is not one of {sorted(SIGNING_ALGORITHMS)}",
+        )
+        return SIGNING_ALGORITHMS[name]
 
     def _key_generations(self) -> tuple[int, ...]:
         value = _default(self.read("tokenSigningKeys", list), [1])

@@ -8,11 +8,13 @@ import base64
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+import yaml  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from contract.environment import RATE_LIMIT_SIGN_IN_FAILURES
@@ -28,8 +30,12 @@ from contract.routes import (
 )
 from infra.local import dynamodb_local
 from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE, load_or_create_pepper
-from infra.local.signing_key import load_or_create_signer
-from infra.local.stage import MAIL_DIR
+from infra.local.signing_key import (
+    RSA_SIGNING_KEY_FILE,
+    SIGNING_KEY_FILE,
+    load_or_create_signer,
+)
+from infra.local.stage import DEV_STACK_FILE, MAIL_DIR, REPO_ROOT
 from tests.plugins.hygiene import register_secret
 from tests.support.accounts import PASSWORD, WRONG_PASSWORD, Account, account_items
 from tests.support.mailbox import read_outbox, token_in
@@ -65,7 +71,7 @@ def sign_in(api: httpx.Client, login: str, password: str = PASSWORD) -> httpx.Re
     return api.post(SIGN_IN.path, json={"login": login, "password": password})
 
 
-def verified_claims(api: httpx.Client, token: str) -> dict[str, Any]:
+def verified_claims(api: httpx.Client, token: str, algorithm: str = "ES256") -> dict[str, Any]:
     """Verify as a team's own API would: discovery document, then its JWKS, then the token."""
     discovery = api.get(OPENID_CONFIGURATION.path).json()
     keys = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token)
@@ -73,7 +79,7 @@ def verified_claims(api: httpx.Client, token: str) -> dict[str, Any]:
         jwt.decode(
             token,
             keys.key,
-            algorithms=["ES256"],
+            algorithms=[algorithm],
             issuer=discovery["issuer"],
             audience="signup-local",
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
@@ -135,6 +141,37 @@ def test_me_refuses_every_bad_token(stage: LocalStageProcess, api: httpx.Client)
         assert reply.headers["www-authenticate"].startswith("Bearer"), name
     # The stage's own key, untampered, still passes: the refusals were for the reasons named.
     assert api.get(ME.path, headers={"authorization": f"Bearer {signed({})}"}).status_code == 200
+
+
+def test_an_rs256_stage_serves_me_and_refuses_an_es256_forgery(
+    start_local_stage: StageFactory, tmp_path: Path
+) -> None:
+    # The dev stack's policy with one key added, as a team would opt in.
+    stack = yaml.safe_load((REPO_ROOT / DEV_STACK_FILE).read_text(encoding="utf-8"))
+    stack["config"]["signup:tokenAlgorithm"] = "RS256"
+    stack_file = tmp_path / "rs256" / DEV_STACK_FILE
+    stack_file.parent.mkdir()
+    stack_file.write_text(yaml.safe_dump(stack), encoding="utf-8")
+    stage = start_local_stage(args=("--stack-file", str(stack_file)))
+    key_file = stage.data_dir / RSA_SIGNING_KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert not (stage.data_dir / SIGNING_KEY_FILE).exists()
+    with httpx.Client(base_url=stage.api_url, timeout=30.0) as api:
+        ada = add_account(stage)
+        token = sign_in(api, "AdaLovelace").json()["accessToken"]
+        header = jwt.get_unverified_header(token)
+        assert header["alg"] == "RS256"
+        assert verified_claims(api, token, "RS256")["sub"] == ada.user_id
+        me = api.get(ME.path, headers={"authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+        assert me.json()["userId"] == ada.user_id
+        payload = jwt.decode(token, options={"verify_signature": False})
+        forged = jwt.encode(
+            payload, ec.generate_private_key(ec.SECP256R1()), "ES256", {"kid": header["kid"]}
+        )
+        refused = api.get(ME.path, headers={"authorization": f"Bearer {forged}"})
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Bearer")
 
 
 def test_refresh_rotation_reuse_and_sign_out(stage: LocalStageProcess, api: httpx.Client) -> None:

@@ -23,6 +23,7 @@ from backend.config import Settings
 from backend.handler import create_handler
 from backend.hashing import PasswordHasher
 from contract.routes import ME, REFRESH_SESSION, SIGN_IN, SIGN_OUT
+from contract.signing import ES256, KEY_USAGE, SigningAlgorithm
 from tests.support.events import api_event
 from tests.support.moto import (
     REGION,
@@ -147,11 +148,14 @@ def sessions_settings(key_id: str, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def sessions_on_moto(patch: pytest.MonkeyPatch, **overrides: Any) -> Iterator[SessionsOnMoto]:
-    """A moto account with the users table, an ECC_NIST_P256 key and the handler using both."""
+def sessions_on_moto(
+    patch: pytest.MonkeyPatch, algorithm: SigningAlgorithm = ES256, **overrides: Any
+) -> Iterator[SessionsOnMoto]:
+    """A moto account with the users table, a signing key (ECC_NIST_P256 unless `algorithm`
+    says otherwise) and the handler using both."""
     with function_on_moto(patch) as base:
         kms = boto3.client("kms", region_name=REGION)
-        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
-        settings = sessions_settings(key["KeyId"], **overrides)
+        key = kms.create_key(KeySpec=algorithm.key_spec, KeyUsage=KEY_USAGE)["KeyMetadata"]
+        settings = sessions_settings(key["KeyId"], token_algorithm=algorithm, **overrides)
         function = MotoFunction(create_handler(lambda: settings), base.dynamodb)
         yield SessionsOnMoto(function, kms, key["KeyId"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.config import ConfigurationError, Settings
+from contract.signing import ES256, RS256
 
 BASE = {"TABLE_NAME": "users", "PASSWORD_PEPPER": "x" * 32}
 
@@ -143,11 +144,23 @@ def test_settings_reads_the_token_settings() -> None:
         ("ACCESS_TOKEN_SECONDS", "30"),
         ("REFRESH_TOKEN_SECONDS", "60"),
         ("RATE_LIMIT_SIGN_IN_FAILURES", "five"),
+        ("TOKEN_ALGORITHM", "HS256"),
+        ("TOKEN_ALGORITHM", "none"),
     ],
 )
 def test_settings_refuses_bad_token_settings_by_name(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({**BASE, name: value})
+
+
+def test_settings_token_algorithm_defaults_to_es256_and_is_written_only_when_not() -> None:
+    default = Settings.from_env(BASE)
+    assert default.token_algorithm == ES256
+    assert "TOKEN_ALGORITHM" not in default.to_env()
+    rs256 = Settings.from_env({**BASE, "TOKEN_ALGORITHM": "RS256"})
+    assert rs256.token_algorithm == RS256
+    assert rs256.to_env()["TOKEN_ALGORITHM"] == "RS256"
+    assert Settings.from_env(rs256.to_env()) == rs256
 
 
 def test_settings_without_an_issuer_cannot_sign() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from backend.handler import create_handler
 from contract.routes import JWKS, OPENID_CONFIGURATION, REFRESH_SESSION, SIGN_OUT
+from contract.signing import RS256
 from tests.support.accounts import (
     AUDIENCE,
     ISSUER,
@@ -208,3 +209,29 @@ def test_session_routes_without_a_signing_key_are_500(monkeypatch: pytest.Monkey
         reply = stage.call(JWKS, headers={})
         assert reply.status == 500
         assert reply.codes == ["internal_error"]
+
+
+def test_rs256_access_token_verifies_against_the_jwks(monkeypatch: pytest.MonkeyPatch) -> None:
+    with sessions_on_moto(monkeypatch, algorithm=RS256) as stage:
+        tokens = _signed_in(stage)
+        (key,) = stage.call(JWKS, headers={}).body["keys"]
+        assert set(key) == {"kty", "n", "e", "kid", "use", "alg"}
+        assert (key["kty"], key["alg"], key["use"], key["kid"]) == (
+            "RSA",
+            "RS256",
+            "sig",
+            stage.key_id,
+        )
+        header = jwt.get_unverified_header(tokens["accessToken"])
+        assert header == {"alg": "RS256", "typ": "JWT", "kid": stage.key_id}
+        claims = jwt.decode(
+            tokens["accessToken"],
+            jwt.PyJWK.from_dict(key).key,
+            algorithms=["RS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "iss", "aud", "sub", "jti"]},
+        )
+        assert claims["sub"]
+        discovery = stage.call(OPENID_CONFIGURATION, headers={}).body
+        assert discovery["id_token_signing_alg_values_supported"] == ["RS256"]

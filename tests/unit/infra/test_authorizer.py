@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from infra.local.authorizer import JwtAuthorizer, TokenRefused, unauthorized, with_claims
 from tests.support.events import api_event
@@ -78,6 +78,49 @@ def test_authorizer_accepts_the_stage_token_with_or_without_bearer() -> None:
 def test_authorizer_refuses(headers: dict[str, str], reason: str) -> None:
     with pytest.raises(TokenRefused, match=reason):
         _authorizer().claims(headers)
+
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class _RsaKeys:
+    """An RS256 stage's JWKS: one RSA key, `k1`."""
+
+    def get_signing_key(self, kid: str) -> jwt.PyJWK:
+        if kid != "k1":
+            raise jwt.PyJWKClientError(f"no key {kid}")
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(RSA_KEY.public_key(), as_dict=True)
+        return jwt.PyJWK.from_dict({**jwk, "kid": "k1", "alg": "RS256"})
+
+
+def _rs256_authorizer() -> JwtAuthorizer:
+    return JwtAuthorizer(ISSUER, AUDIENCE, "RS256", _keys=_RsaKeys())  # type: ignore[arg-type]
+
+
+def test_authorizer_pinned_to_rs256_accepts_the_stage_rs256_token() -> None:
+    token = _token(key=RSA_KEY, alg="RS256")
+    assert _rs256_authorizer().claims({"authorization": f"Bearer {token}"})["sub"] == "u1"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        _token(),  # ES256: the other algorithm, even from a key the issuer might hold
+        _token(key=OTHER_KEY),
+        _token(alg="none", key=None),
+        _token(alg="HS256", key="k" * 32),
+        _token(alg="PS256", key=RSA_KEY),
+    ],
+    ids=["es256", "es256-forged", "alg-none", "hs256", "ps256"],
+)
+def test_authorizer_pinned_to_rs256_refuses_every_other_algorithm(token: str) -> None:
+    with pytest.raises(TokenRefused, match="algorithm"):
+        _rs256_authorizer().claims({"authorization": f"Bearer {token}"})
+
+
+def test_authorizer_pinned_to_es256_refuses_rs256() -> None:
+    with pytest.raises(TokenRefused, match="algorithm"):
+        _authorizer().claims({"authorization": _token(key=RSA_KEY, alg="RS256")})
 
 
 def test_authorizer_refusal_is_api_gateway_401() -> None:

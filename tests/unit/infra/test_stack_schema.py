@@ -63,6 +63,7 @@ WRONG: dict[str, list[Any]] = {
     "rateLimitSignInFailures": ["5", "0/900", 5],
     "rateLimitSignInFailuresGlobal": ["100/86401", ["100/3600"]],
     "tokenSigningKeys": [[], [2, 1, 0], [1, 1], ["1"], 1, [0]],
+    "tokenAlgorithm": ["HS256", "none", "es256", "PS256", 256, ["RS256"]],
     "permissionsBoundary": ["no spaces allowed", "arn:aws:iam::123:policy/x", ["signup-boundary"]],
 }
 _CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"

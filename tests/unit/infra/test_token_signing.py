@@ -141,3 +141,36 @@ def test_a_rotation_signs_with_the_new_key_and_only_publishes_the_old(
     key_arn = "arn:aws:kms:us-east-1:123456789012:key/{}".format
     assert grants["SignAccessTokens"] == [key_arn(physical_name(new))]
     assert grants["PublishPublicKey"] == [key_arn(physical_name(new)), key_arn(physical_name(old))]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_keep_es256_and_leave_the_algorithm_unset(
+    deployments: Deployments, stack: str
+) -> None:
+    deployment = deployments[stack]
+    assert "tokenAlgorithm" not in stack_settings(stack)
+    variables = one(deployment, FUNCTION, "-create-user")["inputs"]["environment"]["variables"]
+    assert "TOKEN_ALGORITHM" not in variables  # the function's default: ES256
+    description = _signing_key(deployment)["inputs"]["description"]
+    assert description.endswith("(ES256), generation 1")
+
+
+def test_an_rs256_stage_signs_with_an_rsa_key_and_pkcs1_only(
+    deployments: Deployments, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # `deployments` first: the zip and the page's export are built by then.
+    config = _committed_config(STACK_FILES[STACKS.index("dev")])
+    config["signup:tokenAlgorithm"] = "RS256"
+    deployment = deploy_all({"dev+rs256": config}, tmp_path_factory.mktemp("rs256"))["dev+rs256"]
+    key = _signing_key(deployment)["inputs"]
+    assert (key["customerMasterKeySpec"], key["keyUsage"]) == ("RSA_2048", "SIGN_VERIFY")
+    only_pkcs1 = {"StringEquals": {"kms:SigningAlgorithm": "RSASSA_PKCS1_V1_5_SHA_256"}}
+    signs = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}["SignTokens"]
+    assert signs["Condition"] == only_pkcs1
+    policy = one(deployment, ROLE_POLICY, "-create-user-policy")["inputs"]["policy"]
+    grants = {s["Sid"]: s for s in json.loads(policy)["Statement"]}
+    assert grants["SignAccessTokens"]["Action"] == ["kms:Sign"]
+    assert grants["SignAccessTokens"]["Condition"] == only_pkcs1
+    for function in ("-create-user", "-mail-worker"):
+        variables = one(deployment, FUNCTION, function)["inputs"]["environment"]["variables"]
+        assert variables["TOKEN_ALGORITHM"] == "RS256"
