@@ -38,10 +38,17 @@ Jwk = dict[str, str]
 # parser. Reading it and the signatures here keeps `cryptography` (a native
 # library, slow to import) off an ES256 stage's cold starts; the tests verify
 # the result with PyJWT. An RSA key's modulus and exponent vary in length, so
-# `rsa_public_jwk` reads them with `cryptography` instead, imported only there.
+# `rsa_public_jwk` walks its DER instead (a few lines, no crypto: only lengths).
 P256_SPKI_PREFIX: Final = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d03010703420004")
 # RFC 7518, 3.3: RS256 keys must be 2048 bits or larger.
 _MIN_RSA_BITS: Final = 2048
+_MIN_RSA_EXPONENT: Final = 3
+# The DER of an RSA SubjectPublicKeyInfo (RFC 3279, 2.3.1) needs only these.
+_SEQUENCE: Final = 0x30
+_INTEGER: Final = 0x02
+_BIT_STRING: Final = 0x03
+_RSA_ENCRYPTION_OID: Final = bytes.fromhex("06092a864886f70d010101")  # 1.2.840.113549.1.1.1
+_MAX_LENGTH_BYTES: Final = 4
 
 
 class TokenSigner(Protocol):
@@ -108,22 +115,60 @@ def public_jwk(spki: bytes, kid: str) -> Jwk:
 def rsa_public_jwk(spki: bytes, kid: str) -> Jwk:
     """An RSA public key (SubjectPublicKeyInfo DER) of 2048 bits or more as an RS256 JWK
     (RFC 7518, 6.3.1): the modulus and exponent as unsigned big-endian bytes, no private part."""
-    # Imported here, not at the top: only an RS256 stage's JWKS needs it.
-    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
-    from cryptography.hazmat.primitives.serialization import load_der_public_key  # noqa: PLC0415
-
-    key = load_der_public_key(spki)
-    if not isinstance(key, rsa.RSAPublicKey) or key.key_size < _MIN_RSA_BITS:
-        raise ValueError("not an RSA public key of 2048 bits or more: RS256 needs one")
-    numbers = key.public_numbers()
+    refused = "not an RSA public key of 2048 bits or more: RS256 needs one"
+    try:
+        modulus, exponent = _rsa_numbers(spki)
+    except ValueError as exc:
+        raise ValueError(f"{refused} ({exc})") from exc
+    if modulus.bit_length() < _MIN_RSA_BITS or exponent < _MIN_RSA_EXPONENT:
+        raise ValueError(refused)
     return {
         "kty": "RSA",
-        "n": b64url(_unsigned(numbers.n)),
-        "e": b64url(_unsigned(numbers.e)),
+        "n": b64url(_unsigned(modulus)),
+        "e": b64url(_unsigned(exponent)),
         "kid": kid,
         "use": "sig",
         "alg": RS256.name,
     }
+
+
+def _rsa_numbers(spki: bytes) -> tuple[int, int]:
+    """n and e of an RSA SubjectPublicKeyInfo (RFC 3279, 2.3.1): SEQUENCE { SEQUENCE {
+    rsaEncryption, NULL }, BIT STRING { RSAPublicKey: SEQUENCE { INTEGER n, INTEGER e } } }.
+
+    Read with the few DER rules that shape needs (definite lengths, short or long
+    form), so the Lambda zip carries no native crypto library for it; the tests
+    check the result against `cryptography` and PyJWT."""
+    outer, rest = _der_element(spki, _SEQUENCE)
+    if rest:
+        raise ValueError("trailing bytes after the public key")
+    algorithm, outer = _der_element(outer, _SEQUENCE)
+    if not algorithm.startswith(_RSA_ENCRYPTION_OID):
+        raise ValueError("not an RSA public key (rsaEncryption)")
+    bits, outer = _der_element(outer, _BIT_STRING)
+    if outer or not bits.startswith(b"\x00"):
+        raise ValueError("not an RSA public key (its BIT STRING)")
+    numbers, rest = _der_element(bits[1:], _SEQUENCE)
+    modulus, numbers = _der_element(numbers, _INTEGER)
+    exponent, numbers = _der_element(numbers, _INTEGER)
+    if numbers or rest:
+        raise ValueError("trailing bytes in the RSA public key")
+    return int.from_bytes(modulus, "big"), int.from_bytes(exponent, "big")
+
+
+def _der_element(data: bytes, tag: int) -> tuple[bytes, bytes]:
+    """The contents of the DER element of `tag` at the start of `data`, and what follows it."""
+    if len(data) < 2 or data[0] != tag:
+        raise ValueError(f"expected DER tag {tag:#04x}")
+    length, offset = data[1], 2
+    if length & 0x80:  # long form: the next (length & 0x7f) bytes hold the length
+        size = length & 0x7F
+        if not 1 <= size <= _MAX_LENGTH_BYTES or len(data) < offset + size:
+            raise ValueError("a DER length out of range")
+        length, offset = int.from_bytes(data[offset : offset + size], "big"), offset + size
+    if len(data) < offset + length:
+        raise ValueError("a DER element longer than its data")
+    return data[offset : offset + length], data[offset + length :]
 
 
 def _unsigned(value: int) -> bytes:

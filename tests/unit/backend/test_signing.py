@@ -75,6 +75,23 @@ def test_rsa_public_jwk_holds_the_modulus_and_exponent_only() -> None:
     assert rsa.RSAPublicNumbers(65537, int.from_bytes(n)) == key.public_numbers()
 
 
+@pytest.mark.parametrize(("size", "exponent"), [(3072, 65537), (4096, 65537), (2048, 3)])
+def test_rsa_public_jwk_reads_any_size_and_exponent(size: int, exponent: int) -> None:
+    # Longer keys take two-byte DER lengths; the exponent is read, not assumed.
+    key = rsa.generate_private_key(public_exponent=exponent, key_size=size).public_key()
+    jwk = rsa_public_jwk(_spki(key), "kid")
+    n, e = (int.from_bytes(_unb64(jwk[name])) for name in ("n", "e"))
+    assert rsa.RSAPublicNumbers(e, n) == key.public_numbers()
+
+
+@pytest.mark.parametrize("cut", [1, 10, 100])
+def test_rsa_public_jwk_refuses_a_cut_or_padded_key(cut: int) -> None:
+    spki = _spki(rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key())
+    for damaged in (spki[:-cut], spki + b"\x00" * cut):
+        with pytest.raises(ValueError, match="RS256"):
+            rsa_public_jwk(damaged, "kid")
+
+
 @pytest.mark.parametrize(
     "key",
     [
