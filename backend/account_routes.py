@@ -19,11 +19,10 @@ from backend.sessions import Sessions
 from backend.sign_up import Registration
 from backend.store.accounts import DynamoDBAccountStore
 from contract.environment import SIGNING_KEY_ID
+from contract.metrics import ACCOUNT_ITEMS_LEFT_BEHIND
 from contract.routes import DELETE_ME, RESET_PASSWORD, Route
 
 ACCOUNT_ROUTES: Final = frozenset({RESET_PASSWORD, DELETE_ME})
-# Counted when a deletion left some of the account's items to their TTL.
-LEFT_BEHIND: Final = "AccountItemsLeftBehind"
 
 
 def serve_account_route(
@@ -49,4 +48,6 @@ def serve_account_route(
     claims = (authorizer.get("jwt") or {}).get("claims")
     client = client_address(event, web_secret=web_secret)
     whole = delete_account(claims, payload, sessions=sessions, accounts=accounts, client=client)
-    return SessionAnswer(204, {}, ("AccountDeleted",) + (() if whole else (LEFT_BEHIND,)), {})
+    return SessionAnswer(
+        204, {}, ("AccountDeleted",) + (() if whole else (ACCOUNT_ITEMS_LEFT_BEHIND,)), {}
+    )

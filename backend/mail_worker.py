@@ -40,6 +40,7 @@ from backend.mailer import Mailer, OutboxMailer, SesMailer
 from backend.messages import Mail, MailContext
 from backend.store.counters import RateLimiter
 from backend.store.outbox import DynamoDBOutbox
+from contract.metrics import MAIL_FAILED
 from contract.routes import METRICS_NAMESPACE, SERVICE_NAME
 from contract.table_keys import OUTBOX_PREFIX, PARTITION_KEY
 from contract.tokens import link_key
@@ -105,7 +106,7 @@ def create_worker(
         )
         failed = len(answer.get("batchItemFailures", []))
         if failed:
-            metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=failed)
+            metrics.add_metric(name=MAIL_FAILED, unit=MetricUnit.Count, value=failed)
         return dict(answer)
 
     return handle

@@ -8,6 +8,7 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from contract.metrics import ACCOUNT_ITEMS_LEFT_BEHIND, MAIL_FAILED
 from contract.routes import METRICS_NAMESPACE
 from infra.stack.schema import AlarmThresholds
 
@@ -19,6 +20,7 @@ MAIL_DELAY_MS: Final = 5 * 60 * 1000
 SERVICE_ALARMS: Final = (
     *("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures"),
     *("mail-worker-errors", "mail-delayed", "mail-undeliverable"),
+    "account-items-left-behind",
 )
 
 
@@ -79,13 +81,26 @@ class ServiceAlarms(pulumi.ComponentResource):
             f"{name}-mail-failures",
             description="Mails (links or notices) could not be handed to SES",
             namespace=METRICS_NAMESPACE,
-            metric="MailFailed",
+            metric=MAIL_FAILED,
             # The function's EMF metrics carry exactly this one dimension.
             dimensions={"service": args.service},
             threshold=limits.mail_failures,
             args=args,
         )
         self._mail_worker_alarms(name, args)
+        self._alarm(
+            f"{name}-account-items-left-behind",
+            description=(
+                "A deletion could not remove all of the account's items (it still answered 204;"
+                " they open nothing and TTL takes them): check the function's role and boundary"
+                " allow Query on the byOwner index and BatchWriteItem"
+            ),
+            namespace=METRICS_NAMESPACE,
+            metric=ACCOUNT_ITEMS_LEFT_BEHIND,
+            dimensions={"service": args.service},
+            threshold=0,
+            args=args,
+        )
         self.register_outputs({})
 
     def _mail_worker_alarms(self, name: str, args: ServiceAlarmsArgs) -> None:

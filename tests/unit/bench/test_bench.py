@@ -118,15 +118,15 @@ def test_stage_floor_hand_computed_example() -> None:
     assert floor.load_balancer == pytest.approx(0.0225 * 730)  # $16.425
     assert floor.balancer_addresses == 0  # internal, behind the VPC origin
     # Three keys at $1; the two symmetric ones with two charged rotations each
-    # (the asymmetric signing key is rotated by hand); 7 + 3 alarms at $0.10.
+    # (the asymmetric signing key is rotated by hand); 8 + 3 alarms at $0.10.
     assert (floor.keys, floor.key_rotations) == (3.0, 4.0)
-    assert floor.alarms == pytest.approx(1.00)
-    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 3.0 + 4.0 + 1.00)
+    assert floor.alarms == pytest.approx(1.10)
+    assert floor.total == pytest.approx(28.835 + 7.30 + 16.425 + 3.0 + 4.0 + 1.10)
 
 
 def test_stage_floor_without_a_page_is_keys_and_alarms() -> None:
     floor = cost.stage_floor(None)
-    assert floor.total == pytest.approx(3.0 + 4.0 + 0.70)
+    assert floor.total == pytest.approx(3.0 + 4.0 + 0.80)
 
 
 def test_percentile_is_nearest_rank() -> None:

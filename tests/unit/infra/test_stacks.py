@@ -162,6 +162,7 @@ DRIVES: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {
         for alarm in (
             *("api-5xx", "lambda-errors", "lambda-throttles", "mail-failures"),
             *("mail-worker-errors", "mail-delayed", "mail-undeliverable"),
+            "account-items-left-behind",
         )
         for field in ("alarmActions", "okActions")
     ],
@@ -625,6 +626,12 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
             {"FunctionName": f"signup-{stack}-mail-worker"},
             "Maximum",
         ),
+        # Any deletion that left items behind (its clean-up failed).
+        "account-items-left-behind": (
+            *("Signup", "AccountItemsLeftBehind"),
+            {"service": "signup"},
+            "Sum",
+        ),
         # Any message in the failure queue is a mail given up on.
         "mail-undeliverable": (
             *("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
@@ -633,6 +640,7 @@ def test_alarms_watch_api_5xx_function_errors_throttles_and_mail(
         ),
     }
     assert one(deployment, ALARM, "-mail-undeliverable")["inputs"]["threshold"] == 0
+    assert one(deployment, ALARM, "-account-items-left-behind")["inputs"]["threshold"] == 0
     assert one(deployment, ALARM, "-mail-delayed")["inputs"]["threshold"] == 5 * 60 * 1000
     for alarm in service:
         assert alarm["inputs"]["comparisonOperator"] == "GreaterThanThreshold"
