@@ -1,0 +1,119 @@
+"""Paint first, then load the runtime: the prerendered pages' first paint needs only their CSS.
+
+React Router prerenders every page with its markup and text, but its
+`<Scripts/>` also puts a `<link rel="modulepreload">` in the head for each
+of the page's JavaScript chunks (about 250 KB gzipped) and ends the body
+with a module script that imports them. Chrome fetches modulepreloads at
+high priority beside the stylesheet, and Lighthouse counts every such
+script that arrives before the paint as blocking it: on its throttled
+phone the form showed after about 3 s, where the HTML and CSS alone take
+about one. The runtime only makes the form live (nothing on the first view
+needs it to be drawn), so this build step holds both back until the
+browser has painted once:
+
+- each modulepreload link gets `data-after-paint="modulepreload"` instead
+  of its `rel`, and each module script `data-after-paint="module"` and an
+  inert type: the browser fetches and runs neither;
+- a few lines of inline JavaScript (`RELEASE_SCRIPT`) put both back once
+  the browser reports its first contentful paint, or at once in a hidden
+  tab, which does not paint.
+
+It runs as a Reflex plugin's `post_build` hook, the documented place to
+post-process the production build (Reflex's own EmbedPlugin uses it): after
+`react-router build` and before Reflex writes 404.html and the `.gz` copies,
+so `reflex run --env prod` (`make dev`) and `reflex export` (the hosted page)
+both serve the result. A page whose scripts no longer look like this fails
+the build rather than ship unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Final
+
+import reflex as rx
+
+HELD: Final = "data-after-paint"
+# A type no browser runs: the module script stays in place as text until released.
+_INERT_TYPE: Final = "text/x-after-paint"
+_MODULEPRELOAD: Final = re.compile(r'<link\b[^>]*?\brel="modulepreload"[^>]*>')
+_MODULE_SCRIPT: Final = re.compile(r'<script\b[^>]*?\btype="module"[^>]*>')
+_BODY_END: Final = "</body>"
+
+# Released once the browser reports the first contentful paint (Paint Timing:
+# its entry arrives after the frame was presented, also on a loaded machine,
+# where a frame's main-thread work can end long before it is on screen); where
+# Paint Timing is missing, after the next frame. A hidden tab does not paint, so
+# there nothing is held. Each held script is made anew with its attributes (a
+# script element that was not run as a script never runs, whatever its type).
+RELEASE_SCRIPT: Final = """(() => {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    for (const link of document.querySelectorAll("link[HELD]")) {
+      link.rel = link.getAttribute("HELD");
+      link.removeAttribute("HELD");
+    }
+    for (const held of document.querySelectorAll("script[HELD]")) {
+      const script = document.createElement("script");
+      for (const { name, value } of held.attributes) script.setAttribute(name, value);
+      script.removeAttribute("HELD");
+      script.type = held.getAttribute("HELD");
+      script.text = held.text;
+      held.replaceWith(script);
+    }
+  };
+  if (document.visibilityState === "hidden") return release();
+  document.addEventListener("visibilitychange", release, { once: true });
+  if (self.PerformanceObserver?.supportedEntryTypes?.includes("paint")) {
+    new PerformanceObserver((entries, observer) => {
+      if (!entries.getEntriesByName("first-contentful-paint").length) return;
+      observer.disconnect();
+      setTimeout(release);
+    }).observe({ type: "paint", buffered: true });
+  } else {
+    requestAnimationFrame(() => setTimeout(release));
+  }
+})();""".replace("HELD", HELD)
+_RELEASE_TAG: Final = f"<script>{RELEASE_SCRIPT}</script>"
+
+
+class FirstPaintError(RuntimeError):
+    """A built page's scripts are not where this step expects them (a React Router change)."""
+
+
+def hold_scripts(html: str) -> str:
+    """The page with its modulepreloads and module scripts held until after the first paint."""
+    if HELD in html:
+        return html  # already held (Reflex copies some pages after the hook)
+    scripts = _MODULE_SCRIPT.findall(html)
+    if not scripts or _BODY_END not in html:
+        raise FirstPaintError("no module script before </body>: React Router's markup changed")
+    held = _MODULEPRELOAD.sub(lambda m: _hold(m.group(0), "rel", "modulepreload"), html)
+    held = _MODULE_SCRIPT.sub(lambda m: _hold(m.group(0), "type", "module"), held)
+    return held.replace(_BODY_END, f"{_RELEASE_TAG}{_BODY_END}", 1)
+
+
+def _hold(tag: str, attribute: str, value: str) -> str:
+    replacement = f'{HELD}="{value}"'
+    if attribute == "type":
+        replacement = f'type="{_INERT_TYPE}" {replacement}'
+    return tag.replace(f'{attribute}="{value}"', replacement, 1)
+
+
+def hold_scripts_in(static_dir: Path) -> list[Path]:
+    """Rewrite every prerendered page under `static_dir`; the pages rewritten."""
+    pages = sorted(static_dir.rglob("*.html"))
+    for page in pages:
+        page.write_text(hold_scripts(page.read_text("utf-8")), "utf-8")
+    return pages
+
+
+class PaintBeforeScripts(rx.plugins.Plugin):
+    """Reflex plugin: hold each built page's scripts until after its first paint."""
+
+    def post_build(self, **context: Any) -> None:
+        """Rewrite the pages of the production build (`reflex run --env prod`, `reflex export`)."""
+        hold_scripts_in(Path(context["static_dir"]))
