@@ -15,8 +15,8 @@ browser has painted once:
   of its `rel`, and each module script `data-after-paint="module"` and an
   inert type: the browser fetches and runs neither;
 - a few lines of inline JavaScript (`RELEASE_SCRIPT`) put both back once
-  the browser reports its first contentful paint, or at once in a hidden
-  tab, which does not paint.
+  the browser reports its first contentful paint, or at once where nothing
+  would paint (a hidden tab, a page with no text before the runtime runs).
 
 It runs as a Reflex plugin's `post_build` hook, the documented place to
 post-process the production build (Reflex's own EmbedPlugin uses it): after
@@ -44,9 +44,12 @@ _BODY_END: Final = "</body>"
 # Released once the browser reports the first contentful paint (Paint Timing:
 # its entry arrives after the frame was presented, also on a loaded machine,
 # where a frame's main-thread work can end long before it is on screen); where
-# Paint Timing is missing, after the next frame. A hidden tab does not paint, so
-# there nothing is held. Each held script is made anew with its attributes (a
-# script element that was not run as a script never runs, whatever its type).
+# Paint Timing is missing, after the next frame. Nothing is held where nothing
+# would paint: a hidden tab, or a page with no text of its own (React Router's
+# SPA fallback, which Reflex serves as 404.html, draws only once the runtime
+# runs). However the paint goes, the runtime starts at most 3 s after `load`.
+# Each held script is made anew with its attributes (a script element that was
+# not run as a script never runs, whatever its type).
 RELEASE_SCRIPT: Final = """(() => {
   let released = false;
   const release = () => {
@@ -65,8 +68,9 @@ RELEASE_SCRIPT: Final = """(() => {
       held.replaceWith(script);
     }
   };
-  if (document.visibilityState === "hidden") return release();
+  if (document.visibilityState === "hidden" || !document.body.innerText.trim()) return release();
   document.addEventListener("visibilitychange", release, { once: true });
+  addEventListener("load", () => setTimeout(release, 3000), { once: true });
   if (self.PerformanceObserver?.supportedEntryTypes?.includes("paint")) {
     new PerformanceObserver((entries, observer) => {
       if (!entries.getEntriesByName("first-contentful-paint").length) return;
