@@ -91,20 +91,21 @@ class FirstPaintError(RuntimeError):
 def hold_scripts(html: str) -> str:
     """The page with its modulepreloads and module scripts held until after the first paint."""
     if HELD in html:
-        return html  # already held (Reflex copies some pages after the hook)
-    scripts = _MODULE_SCRIPT.findall(html)
-    if not scripts or _BODY_END not in html:
+        return html  # held already: the step may safely run twice over one build
+    head, body_end, tail = html.rpartition(_BODY_END)
+    if not body_end or not _MODULE_SCRIPT.search(head):
         raise FirstPaintError("no module script before </body>: React Router's markup changed")
-    held = _MODULEPRELOAD.sub(lambda m: _hold(m.group(0), "rel", "modulepreload"), html)
-    held = _MODULE_SCRIPT.sub(lambda m: _hold(m.group(0), "type", "module"), held)
-    return held.replace(_BODY_END, f"{_RELEASE_TAG}{_BODY_END}", 1)
+    head = _MODULEPRELOAD.sub(_hold_preload, head)
+    head = _MODULE_SCRIPT.sub(_hold_module, head)
+    return f"{head}{_RELEASE_TAG}{body_end}{tail}"
 
 
-def _hold(tag: str, attribute: str, value: str) -> str:
-    replacement = f'{HELD}="{value}"'
-    if attribute == "type":
-        replacement = f'type="{_INERT_TYPE}" {replacement}'
-    return tag.replace(f'{attribute}="{value}"', replacement, 1)
+def _hold_preload(link: re.Match[str]) -> str:
+    return link.group(0).replace('rel="modulepreload"', f'{HELD}="modulepreload"', 1)
+
+
+def _hold_module(script: re.Match[str]) -> str:
+    return script.group(0).replace('type="module"', f'type="{_INERT_TYPE}" {HELD}="module"', 1)
 
 
 def hold_scripts_in(static_dir: Path) -> list[Path]:
