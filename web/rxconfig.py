@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from signup_web.first_paint import PaintBeforeScripts
 from signup_web.hosting import BACKEND_PATH
 from signup_web.radix_css import LeanRadixThemes
 
@@ -29,6 +30,10 @@ config = rx.Config(
     show_built_with_reflex=False,
     # appearance "inherit": light or dark follows the visitor's prefers-color-scheme.
     # Only the colour scales the pages use (signup_web/radix_css.py).
-    plugins=[LeanRadixThemes(theme=rx.theme(accent_color="indigo", appearance="inherit"))],
+    # The built pages load their JavaScript after the first paint (signup_web/first_paint.py).
+    plugins=[
+        LeanRadixThemes(theme=rx.theme(accent_color="indigo", appearance="inherit")),
+        PaintBeforeScripts(),
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from infra.build.page_export import StaticSite
+from signup_web.first_paint import RELEASE_SCRIPT
 from signup_web.hosting import BACKEND_PATH
 from tests.plugins.hosted_page import MIN_LENGTH
 from tests.support.browser import PHONE
@@ -103,6 +105,15 @@ def test_page_shows_the_minimum_it_was_exported_with(page: Page) -> None:
 def test_unknown_path_is_the_exports_404_page(page: Page, hosted_page: HostedPage) -> None:
     response = page.goto(f"{hosted_page.origin}/no-such-page")
     assert response is not None and response.status == 404
+
+
+def test_exported_pages_load_their_javascript_after_the_first_paint(site: StaticSite) -> None:
+    pages = [file.path.read_text("utf-8") for file in site.files if file.key.endswith(".html")]
+    assert pages
+    for html in pages:
+        assert 'rel="modulepreload"' not in html
+        assert 'type="module"' not in html
+        assert RELEASE_SCRIPT in html
 
 
 def test_page_answers_the_deploy_workflows_check(hosted_page: HostedPage) -> None:
