@@ -18,12 +18,13 @@ from signup_web import services
 from signup_web.account_api import forgot_password
 from signup_web.api import ApiUnavailable, Rejected, new_idempotency_key
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
-from signup_web.notices import unavailable_notice
+from signup_web.notices import Notice
 from signup_web.waits import LimitWait
 
 FORGOT_HEADING: Final = "forgot-heading"
 FORGOT_EMAIL: Final = "forgot-email"
 EMAIL_REQUIRED: Final = "Enter the email address of your account."
+KEPT: Final = "Your address is still in the form."
 
 
 class ForgotState(LimitWait, rx.State):
@@ -71,7 +72,7 @@ class ForgotState(LimitWait, rx.State):
             )
         except ApiUnavailable as exc:
             self.pending = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=KEPT):
                 yield event
             return
         self.pending = False
@@ -91,15 +92,6 @@ class ForgotState(LimitWait, rx.State):
         self.sent_to = ""
         return focus_on(FORGOT_EMAIL)
 
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            notice = unavailable_notice(exc, kept="Your address is still in the form.")
-            self.banner, self.banner_request_id = notice.text, notice.request_id
-            return [focus_on(BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
-
     def _wait_changed(self, left: float) -> None:
         # The words stay put while the wait counts down beside them (notice_view).
         self.banner = (
@@ -107,3 +99,6 @@ class ForgotState(LimitWait, rx.State):
             if left > 0
             else "You can ask for a reset link again now."
         )
+
+    def _show(self, notice: Notice) -> None:
+        self.banner, self.banner_request_id = notice.text, notice.request_id

@@ -21,7 +21,7 @@ from signup_web import services
 from signup_web.account_api import reset_password
 from signup_web.api import ApiUnavailable, Rejected
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
-from signup_web.notices import Notice, unavailable_notice
+from signup_web.notices import Notice
 from signup_web.waits import LimitWait
 
 CHOOSE: Final = "choose"
@@ -98,19 +98,11 @@ class ResetState(LimitWait, rx.State):
             )
         except ApiUnavailable as exc:
             self.pending = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=NOT_CHANGED):
                 yield event
             return
         self.pending = False
         yield self._apply(outcome)
-
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            self._show(unavailable_notice(exc, kept=NOT_CHANGED))
-            return [focus_on(BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
     def _wait_changed(self, left: float) -> None:
         # The words stay put while the wait counts down beside them (notice_view).

@@ -109,7 +109,7 @@ class SessionState(LimitWait, rx.State):
         except ApiUnavailable as exc:
             # Still valid on the server: say so, rather than pretend it is gone.
             self.signing_out = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=STILL_SIGNED_IN):
                 yield event
             return
         # A refused token (already revoked, expired) is signed out all the same.
@@ -145,14 +145,6 @@ class SessionState(LimitWait, rx.State):
             return False
         self._access_token, self._refresh_token = outcome.access_token, outcome.refresh_token
         return True
-
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            self._show(unavailable_notice(exc, kept=STILL_SIGNED_IN))
-            return [focus_on(BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
     def _wait_changed(self, left: float) -> None:
         # The words stay put while the wait counts down beside them (notice_view).

@@ -24,7 +24,7 @@ from contract.routes import ACCOUNT_PAGE
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected, Session, Verified
 from signup_web.focus import BANNER, focus_on
-from signup_web.notices import Notice, unavailable_notice
+from signup_web.notices import Notice
 from signup_web.session_state import SessionState
 from signup_web.waits import LimitWait
 
@@ -93,7 +93,7 @@ class VerifyState(LimitWait, rx.State):
                 signed_in = await self._sign_in(outcome.username, password)
         except ApiUnavailable as exc:
             self.pending = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=NOT_CONFIRMED):
                 yield event
             return
         self.pending = False
@@ -116,14 +116,6 @@ class VerifyState(LimitWait, rx.State):
         session = await self.get_state(SessionState)
         session.begin(outcome)
         return True
-
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            self._show(unavailable_notice(exc, kept=NOT_CONFIRMED))
-            return [focus_on(BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
     def _wait_changed(self, left: float) -> None:
         # The words stay put while the wait counts down beside them (notice_view).

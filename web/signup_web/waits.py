@@ -3,7 +3,9 @@
 A state class mixes `LimitWait` in, calls `_start_wait(seconds, now)` with the
 API's Retry-After (yielding the event it returns), refuses to send while
 `_wait_left(now) > 0`, words its banner in `_wait_changed(left)` and empties
-itself with `_reset_keeping_wait()` rather than `reset()`. Its
+itself with `_reset_keeping_wait()` rather than `reset()`. A failed call's
+banner and focus come from `_after_failure(exc, kept=...)`: the wait for a 429, the
+service's problem (and what was kept) otherwise. Its
 button is `controls.action_button(..., waiting=State.wait != "")`, so the
 action stays unavailable (aria-disabled) and described by the banner until
 the wait is over. `wait` is "in about 15 minutes", "in 45 seconds", or "".
@@ -16,9 +18,11 @@ import time
 from typing import Final
 
 import reflex as rx
-from reflex.event import EventHandler
+from reflex.event import EventHandler, EventSpec
 
-from signup_web.notices import wait_in_words
+from signup_web.api import ApiUnavailable
+from signup_web.focus import BANNER, focus_on
+from signup_web.notices import Notice, unavailable_notice, wait_in_words
 
 # When the API sent no Retry-After with its 429 (the gateway's own throttle).
 DEFAULT_WAIT_SECONDS: Final = 60
@@ -52,6 +56,20 @@ class LimitWait(rx.State, mixin=True):
             return None
         self._counting = True
         return type(self).count_down
+
+    def _after_failure(self, exc: ApiUnavailable, *, kept: str) -> list[EventSpec | EventHandler]:
+        """The events after a failed call, focus on the banner: a 429 starts the wait (which
+        `_wait_changed` words), any other failure shows the service's problem and `kept`."""
+        if not exc.rate_limited:
+            self._show(unavailable_notice(exc, kept=kept))
+            return [focus_on(BANNER)]
+        self._show(Notice("", exc.request_id))
+        counting = self._start_wait(exc.retry_after, time.time())
+        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
+
+    def _show(self, notice: Notice) -> None:
+        """Put `notice` in the banner; a subclass overrides it."""
+        raise NotImplementedError
 
     def _reset_keeping_wait(self) -> None:
         """`reset()` the state (a page load, a form closed) but keep a limit that still runs."""
