@@ -6,6 +6,7 @@ import contextlib
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract.environment import (
     BCRYPT_COST,
@@ -13,9 +14,14 @@ from contract.environment import (
     RATE_LIMIT_PER_ADDRESS,
     RATE_LIMIT_PER_IDENTIFIER,
     RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
+    RATE_LIMIT_SIGN_IN_FAILURES,
+    RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
 )
 from infra.local.stage import MAIL_DIR
 from tests.support.stage_process import LocalStageProcess, running_stage
+
+if TYPE_CHECKING:
+    from tests.support.accounts import Account
 
 
 def _environment(cost: int) -> dict[str, str]:
@@ -27,6 +33,8 @@ def _environment(cost: int) -> dict[str, str]:
         RATE_LIMIT_PER_IDENTIFIER: "1000000/3600",
         RATE_LIMIT_PER_IDENTIFIER_GLOBAL: "1000000/3600",
         RATE_LIMIT_MAILS_PER_ADDRESS: "1000000/86400",
+        RATE_LIMIT_SIGN_IN_FAILURES: "1000000/60",
+        RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL: "1000000/60",
     }
 
 
@@ -51,3 +59,23 @@ def stage_at(*, cost: int) -> Iterator[LocalStageProcess]:
         running_stage(Path(tmp) / "data", env=_environment(cost)) as stage,
     ):
         yield stage
+
+
+@contextlib.contextmanager
+def stage_with_account(
+    *, cost: int, username: str, email: str
+) -> Iterator[tuple[LocalStageProcess, str, Account]]:
+    """As `stage_at`, with a verified account already in its table (the sign-in and reset
+    benches time requests for it); yields the stage, its pepper and the account."""
+    from infra.local import dynamodb_local
+    from infra.local.secrets import load_or_create_pepper
+    from infra.local.stage import StageOptions
+    from tests.support.accounts import account_items
+
+    with stage_at(cost=cost) as stage:
+        pepper = load_or_create_pepper(stage.data_dir)
+        account, items = account_items(username, email, pepper=pepper, cost=cost)
+        table = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
+        for item in items:
+            table.put_item(TableName=StageOptions().table_name, Item=item)
+        yield stage, pepper, account

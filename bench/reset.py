@@ -170,38 +170,15 @@ def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
     import httpx
 
-    from contract.environment import (
-        BCRYPT_COST,
-        RATE_LIMIT_MAILS_PER_ADDRESS,
-        RATE_LIMIT_PER_ADDRESS,
-        RATE_LIMIT_PER_IDENTIFIER,
-        RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
-    )
-    from infra.local import dynamodb_local
-    from infra.local.secrets import load_or_create_pepper
-    from infra.local.stage import MAIL_DIR, StageOptions
-    from tests.support.accounts import account_items
+    from bench.localstage import stage_with_account
+    from infra.local.stage import MAIL_DIR
     from tests.support.mailbox import read_outbox, reset_token_in
     from tests.support.stage import outbox_settled
-    from tests.support.stage_process import running_stage
 
-    limits = (
-        RATE_LIMIT_PER_ADDRESS,
-        RATE_LIMIT_PER_IDENTIFIER,
-        RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
-        RATE_LIMIT_MAILS_PER_ADDRESS,
-    )
-    env = {BCRYPT_COST: str(cost)} | dict.fromkeys(limits, ROOMY)
     with (
-        tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp,
-        running_stage(Path(tmp) / "data", env=env) as stage,
+        stage_with_account(cost=cost, username="BenchUser", email=OWNER) as (stage, _, _),
         httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
     ):
-        pepper = load_or_create_pepper(stage.data_dir)
-        _, items = account_items("BenchUser", OWNER, pepper=pepper, cost=cost)
-        ddb = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
-        for item in items:
-            ddb.put_item(TableName=StageOptions().table_name, Item=item)
 
         def call(path: str, body: dict[str, str]) -> int:
             return client.post(path, json=body).status_code

@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 from bench import section
@@ -169,39 +168,17 @@ def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None
     import httpx
 
     from backend.hashing import PasswordHasher
-    from contract.environment import (
-        BCRYPT_COST,
-        RATE_LIMIT_PER_ADDRESS,
-        RATE_LIMIT_PER_IDENTIFIER,
-        RATE_LIMIT_SIGN_IN_FAILURES,
-        RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
-    )
+    from bench.localstage import stage_with_account
     from contract.routes import SIGN_IN
-    from infra.local import dynamodb_local
-    from infra.local.secrets import load_or_create_pepper
-    from infra.local.stage import StageOptions
-    from tests.support.accounts import account_items
-    from tests.support.stage_process import running_stage
 
-    env = {BCRYPT_COST: str(cost)} | dict.fromkeys(
-        (
-            RATE_LIMIT_PER_ADDRESS,
-            RATE_LIMIT_PER_IDENTIFIER,
-            RATE_LIMIT_SIGN_IN_FAILURES,
-            RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
-        ),
-        ROOMY,
-    )
     with (
-        tempfile.TemporaryDirectory(prefix="bench-stage-") as tmp,
-        running_stage(Path(tmp) / "data", env=env) as stage,
+        stage_with_account(cost=cost, username="BenchUser", email="bench@example.com") as (
+            stage,
+            pepper,
+            account,
+        ),
         httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
     ):
-        pepper = load_or_create_pepper(stage.data_dir)
-        account, items = account_items("BenchUser", "bench@example.com", pepper=pepper, cost=cost)
-        ddb = dynamodb_local.client(stage.dynamodb_endpoint, StageOptions().region)
-        for item in items:
-            ddb.put_item(TableName=StageOptions().table_name, Item=item)
         hasher = PasswordHasher(pepper.encode(), cost=cost)
         stored = hasher.hash(PASSWORD)
 
