@@ -9,7 +9,8 @@ clock because TTL deletion lags.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+import uuid
+from typing import Any, Final
 
 from backend.errors import ClaimChanged, IdentityTaken, TokenExpired, TokenInvalid
 from backend.records import (
@@ -27,6 +28,17 @@ from backend.store import items
 from backend.store.failures import changed_unless_throttled, condition_failed, translated
 from backend.store.writes import ABSENT, EXPIRED, TableWriter
 from contract.table_keys import PARTITION_KEY
+
+# A username is free when nobody holds it, its sign-up expired, or it is the replaced
+# sign-up's. Every sign-up sends this one condition, a new address's and a verified
+# one's with an id nobody has (_nobody): the store's work to parse and test it is then
+# the same whatever the address's state.
+_USERNAME_FREE: Final = f"{ABSENT} OR {EXPIRED} OR #uid = :old"
+
+
+def _nobody() -> str:
+    """A user id no item holds (ids are random UUIDs), for a condition that must not match."""
+    return str(uuid.uuid4())
 
 
 class DynamoDBUserStore(TableWriter):
@@ -93,11 +105,7 @@ class DynamoDBUserStore(TableWriter):
         left to expire on its own: releasing it early would let a later
         request see that the address had been pending under that name.
         """
-        old = replacing.user_id if replacing else None
-        now_value = {":now": {"N": str(now)}}
-        old_value = {":old": {"S": old}} if old else {}
-        username_condition = f"{ABSENT} OR {EXPIRED}" + (" OR #uid = :old" if old else "")
-        email_condition = "#uid = :old AND attribute_exists(#exp)" if old else ABSENT
+        old = {":old": {"S": replacing.user_id if replacing else _nobody()}}
         operations = [
             self._put(
                 items.pending_user(user, token_digest=token.digest, expires=token.valid_until),
@@ -105,15 +113,17 @@ class DynamoDBUserStore(TableWriter):
             ),
             self._put(
                 items.username_claim(user, expires=token.valid_until),
-                username_condition,
-                now_value | old_value,
+                _USERNAME_FREE,
+                {":now": {"N": str(now)}} | old,
             ),
             self._put(
                 items.email_claim(
                     user, token_digest=token.digest, expires=token.valid_until, mailed=now
                 ),
-                email_condition,
-                old_value or None,
+                # Free (TTL may have taken an expired sign-up's), or still the pending
+                # sign-up that was read: one text for a new address and a pending one.
+                f"{ABSENT} OR (#uid = :old AND attribute_exists(#exp))",
+                old,
             ),
             self._put(items.token(token), ABSENT),
             self._put(items.outbox(mail), ABSENT),
@@ -146,8 +156,8 @@ class DynamoDBUserStore(TableWriter):
             ),
             self._put(
                 items.username_claim(user, expires=token.valid_until),
-                f"{ABSENT} OR {EXPIRED}",
-                {":now": {"N": str(now)}},
+                _USERNAME_FREE,
+                {":now": {"N": str(now)}, ":old": {"S": _nobody()}},
             ),
             self._check(
                 items.email_pk(user.email_key),

@@ -50,11 +50,13 @@ def transactions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[dict[str
     yield sent
 
 
-def make(flow: Flow, state: str, address: str = "target@example.com") -> None:
-    """Give `address` a state: "new" (nothing), "pending" or "verified"."""
+def make(
+    flow: Flow, state: str, address: str = "target@example.com", owner: str = "target.owner"
+) -> None:
+    """Give `address` a state: "new" (nothing), "pending" or "verified" (`owner`'s)."""
     if state == "new":
         return
-    flow.sign_up(username="target.owner", email=address)
+    flow.sign_up(username=owner, email=address)
     if state == "verified":
         flow.verify(flow.link(address))
     flow.deliver()
@@ -99,6 +101,34 @@ def test_sign_up_every_state_writes_one_transaction_of_the_same_shape(
     # The username is claimed until the link's expiry, whatever the address's state.
     claim = flow.items()["USERNAME#prober"]
     assert claim["expiresAt"]["N"] == str(int(START) + DAY)
+
+
+def _conditions(sent: list[dict[str, Any]]) -> list[tuple[str, str, list[str]]]:
+    """Each action's kind, condition and value placeholders (not the values)."""
+    return [
+        (kind, op.get("ConditionExpression", ""), sorted(op.get("ExpressionAttributeValues", {})))
+        for action in sent
+        for kind, op in action.items()
+    ]
+
+
+def test_sign_up_every_state_sends_the_same_conditions(
+    flow: Flow, transactions: list[list[dict[str, Any]]]
+) -> None:
+    # The store parses and tests each condition it is sent: one text for every state, or
+    # the time to evaluate them would differ with the address's state.
+    shapes = {}
+    for state in ("new", "pending", "verified"):
+        make(flow, state, f"{state}@example.com", owner=f"owner.{state}")
+        transactions.clear()
+        flow.sign_up(username=f"prober.{state}", email=f"{state}@example.com")
+        (sent,) = transactions
+        shapes[state] = _conditions(sent)
+    assert shapes["new"] == shapes["pending"]
+    # A verified address's claim is checked, not written; everything else is alike.
+    profile, username, _, *rest = shapes["new"]
+    assert [s for i, s in enumerate(shapes["verified"]) if i != 2] == [profile, username, *rest]
+    assert shapes["verified"][2][0] == "ConditionCheck"
 
 
 @pytest.mark.parametrize("state", ["new", "pending", "verified"])
