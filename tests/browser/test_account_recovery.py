@@ -14,6 +14,7 @@ from signup_web.delete_state import DELETED, PASSWORD_WRONG
 from signup_web.forgot_state import EMAIL_REQUIRED
 from signup_web.settings import WebSettings
 from tests.support.accessibility import check_view
+from tests.support.browser import wait_until_hydrated
 from tests.support.journeys import (
     Person,
     confirm_with_password,
@@ -45,7 +46,7 @@ def _verified(page: Page, stage: LocalStageProcess, outbox: Path, mailed_url: st
 def test_forgot_page_is_linked_from_sign_in_and_summarises_what_is_missing(page: Page) -> None:
     page.goto(SIGN_IN_PAGE)
     page.get_by_role("link", name="Forgot your password?").click()
-    page.locator("#send-reset-link:not([disabled])").wait_for()
+    wait_until_hydrated(page, "send-reset-link")
     expect(page).to_have_title(f"Reset your password – {PRODUCT}")
     check_view(page, "forgot-empty")
     page.get_by_role("button", name="Send me a reset link").click()
@@ -59,7 +60,7 @@ def test_forgot_then_reset_then_delete(
 ) -> None:
     _verified(page, e2e_stage, outbox, mailed_url)
     page.goto(FORGOT_PAGE)
-    page.locator("#send-reset-link:not([disabled])").wait_for()
+    wait_until_hydrated(page, "send-reset-link")
     page.get_by_label("Email address").fill(MARY.email)
     page.get_by_role("button", name="Send me a reset link").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_focused()
@@ -68,7 +69,7 @@ def test_forgot_then_reset_then_delete(
     outbox_settled(e2e_stage)
     tokens = [t for t in (reset_token_in(m) for m in mails_to(outbox, MARY.email)) if t]
     page.goto(f"{mailed_url}/reset?token={tokens[-1]}")
-    page.locator("#change-password:not([disabled])").wait_for()
+    wait_until_hydrated(page, "change-password")
     expect(page).to_have_title(f"Choose a new password – {PRODUCT}")
     check_view(page, "reset-choose")
     page.get_by_label("New password", exact=True).fill("short")
@@ -96,13 +97,13 @@ def test_forgot_then_reset_then_delete(
     page.get_by_label("Your password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Delete my account").click()
     expect(page.locator("#farewell")).to_have_text(DELETED)
-    page.locator("#sign-in:not([disabled])").wait_for()
+    wait_until_hydrated(page, "sign-in")
     check_view(page, "sign-in-deleted")
 
 
 def test_reset_page_without_a_working_link_says_so(page: Page) -> None:
     page.goto("/reset?token=" + "A" * 43)
-    page.locator("#change-password:not([disabled])").wait_for()
+    wait_until_hydrated(page, "change-password")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Change my password").click()

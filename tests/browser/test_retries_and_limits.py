@@ -19,6 +19,7 @@ from infra.local.secrets import CLIENT_ADDRESS_SECRET_FILE
 from signup_web.delete_state import DELETE_BANNER
 from tests.plugins.browser import WEB_TIMEOUT_SECONDS, visitor_address, visitor_context
 from tests.support.accessibility import check_view
+from tests.support.browser import wait_until_hydrated
 from tests.support.journeys import (
     Person,
     confirm_with_password,
@@ -86,7 +87,7 @@ def two_visitors(browser: Browser, web_url: str) -> Iterator[tuple[str, Page, st
             tab = context.new_page()
             tab.set_default_timeout(15_000)
             tab.goto("/")
-            tab.locator("#submit:not([disabled])").wait_for()
+            wait_until_hydrated(tab, "submit")
             visitors += [address, tab]
         yield visitors[0], visitors[1], visitors[2], visitors[3]  # type: ignore[misc]
     finally:
@@ -175,7 +176,7 @@ def test_a_limited_visitor_asking_for_a_reset_link_is_told_the_wait(
 ) -> None:
     address, tab = visitor
     tab.goto(FORGOT_PAGE)
-    tab.locator("#send-reset-link:not([disabled])").wait_for()
+    wait_until_hydrated(tab, "send-reset-link")
     use_up_the_limit(e2e_stage, address)
     tab.get_by_label("Email address").fill("someone@example.com")
     tab.get_by_role("button", name="Send me a reset link").click()
@@ -189,7 +190,7 @@ def test_a_limited_visitor_changing_the_password_is_told_the_wait(
     address, tab = visitor
     # The limit answers before the link is looked at: any token will do.
     tab.goto("/reset?token=" + "A" * 43)
-    tab.locator("#change-password:not([disabled])").wait_for()
+    wait_until_hydrated(tab, "change-password")
     tab.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     tab.get_by_label("Confirm new password").fill(NEW_PASSWORD)
     use_up_the_limit(e2e_stage, address)
@@ -209,7 +210,7 @@ def test_a_limited_visitor_confirming_the_address_is_told_the_wait(
     outbox_settled(e2e_stage)
     tab.goto(verify_link(outbox, email, mailed_url))
     tab.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    tab.locator("#confirm:not([disabled])").wait_for()
+    wait_until_hydrated(tab, "confirm")
     use_up_the_limit(e2e_stage, address)
     tab.get_by_role("button", name="Confirm my email").click()
     refused = "Too many attempts. Your address is not confirmed yet."

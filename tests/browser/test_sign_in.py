@@ -20,6 +20,7 @@ from signup_web.settings import WebSettings
 from signup_web.sign_in_state import CREDENTIALS_WRONG, LOGIN_REQUIRED, PASSWORD_REQUIRED
 from tests.plugins.browser import visitor_address, visitor_context
 from tests.support.accessibility import check_view
+from tests.support.browser import wait_until_hydrated
 from tests.support.journeys import (
     Person,
     confirm_with_password,
@@ -45,7 +46,7 @@ GUESSES_BEFORE_LIMIT = 5
 def open_sign_in(page: Page) -> None:
     """The sign-in page, hydrated."""
     page.goto(SIGN_IN_PAGE)
-    page.locator("#sign-in:not([disabled])").wait_for()
+    wait_until_hydrated(page, "sign-in")
 
 
 def test_sign_in_page_summarises_what_is_missing(page: Page) -> None:
@@ -75,7 +76,7 @@ def test_the_sign_up_form_links_to_sign_in_and_the_account_needs_a_session(page:
     page.goto(ACCOUNT_PAGE)
     expect(page).to_have_url(re.compile(f"{SIGN_IN_PAGE}$"))
     expect(page.locator("#farewell")).to_have_text(SIGN_IN_FIRST)
-    page.locator("#sign-in:not([disabled])").wait_for()
+    wait_until_hydrated(page, "sign-in")
     check_view(page, "sign-in-account-needs-a-session")
 
 
@@ -90,7 +91,7 @@ def test_confirming_signs_in_and_the_session_never_reaches_the_browser(
         page.set_default_timeout(15_000)
         page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
         page.goto("/")
-        page.locator("#submit:not([disabled])").wait_for()
+        wait_until_hydrated(page, "submit")
         fill_form(page, EMMY)
         page.get_by_role("button", name="Create account").click()
         expect(page.get_by_role("heading", name="Check your inbox")).to_be_focused()
@@ -110,7 +111,7 @@ def test_confirming_signs_in_and_the_session_never_reaches_the_browser(
 
         page.get_by_role("button", name="Sign out").click()
         expect(page.locator("#farewell")).to_have_text(SIGNED_OUT)
-        page.locator("#sign-in:not([disabled])").wait_for()
+        wait_until_hydrated(page, "sign-in")
         check_view(page, "sign-in-signed-out")
         page.goto(ACCOUNT_PAGE)  # the session is gone: back to sign-in
         expect(page.locator("#farewell")).to_have_text(SIGN_IN_FIRST)

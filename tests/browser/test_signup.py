@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from contract.rules import password_problem
 from signup_web.settings import WebSettings
 from tests.support.accessibility import check_view
+from tests.support.browser import wait_until_hydrated
 from tests.support.journeys import (
     Person,
     await_mails,
@@ -94,7 +95,7 @@ def test_signup_journey_confirms_by_mail_and_a_second_sign_up_looks_the_same(
 
     # Someone signs up again with Ada's address: the same screen, and Ada is told.
     page.goto(f"{mailed_url}/")
-    page.locator("#submit:not([disabled])").wait_for()
+    wait_until_hydrated(page, "submit")
     fill_form(page, Person("AdaAgain", ADA.email, PASSWORDS[3]))
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_focused()

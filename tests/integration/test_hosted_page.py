@@ -12,7 +12,7 @@ from infra.build.page_export import StaticSite
 from signup_web.first_paint import RELEASE_SCRIPT
 from signup_web.hosting import BACKEND_PATH
 from tests.plugins.hosted_page import MIN_LENGTH
-from tests.support.browser import PHONE
+from tests.support.browser import PHONE, wait_until_hydrated
 from tests.support.hosted_page import HostedPage
 from tests.support.journeys import Person, fill_form, handler_calls
 from tests.support.page import check_mailed_link_page, check_page_and_backend
@@ -44,7 +44,7 @@ def page(
     try:
         response = tab.goto(f"{hosted_page.origin}/")
         assert response is not None and response.status == 200
-        tab.locator("#submit:not([disabled])").wait_for()
+        wait_until_hydrated(tab, "submit")
         yield tab
     finally:
         context.close()
@@ -84,7 +84,7 @@ def test_a_visitors_own_x_forwarded_for_names_no_address(
         tab = context.new_page()
         tab.set_default_timeout(20_000)
         tab.goto(f"{hosted_page.origin}/")
-        tab.locator("#submit:not([disabled])").wait_for()
+        wait_until_hydrated(tab, "submit")
         body = unique_signup("spoof-")
         fill_form(tab, Person(body["username"], body["email"], body["password"]))
         tab.get_by_role("button", name="Create account").click()

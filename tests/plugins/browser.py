@@ -35,7 +35,7 @@ from infra.local.stage import free_port
 from infra.local.supervisor import Supervisor
 from signup_web.settings import API_TIMEOUT_SECONDS
 from tests.support.accessibility import AXE_LOG
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_until_hydrated
 from tests.support.journeys import Person
 from tests.support.stage import suite_stage
 from tests.support.stage_process import LocalStageProcess
@@ -176,7 +176,7 @@ def page(browser: Browser, web_url: str, request: pytest.FixtureRequest) -> Iter
     try:
         tab.goto("/")
         # Enabled once Reflex has hydrated the page (see form_view.submit_button).
-        tab.locator("#submit:not([disabled])").wait_for()
+        wait_until_hydrated(tab, "submit")
         yield tab
     finally:
         report = request.node.stash.get(_CALL_REPORT, None)

@@ -23,6 +23,7 @@ from contract.rules import email_key
 from contract.tokens import token_digest
 from infra.local import dynamodb_local
 from infra.local.console import operation_of
+from tests.support.browser import wait_until_hydrated
 from tests.support.mailbox import read_outbox, token_in
 from tests.support.stage import REGION, TABLE, table_items
 from tests.support.stage_process import LocalStageProcess
@@ -58,7 +59,7 @@ def confirm_with_password(page: Page, link: str, password: str) -> None:
 def sign_in(page: Page, login: str, password: str) -> None:
     """Open the sign-in page and sign in with `login` (username or address) and `password`."""
     page.goto(SIGN_IN_PAGE)
-    page.locator("#sign-in:not([disabled])").wait_for()
+    wait_until_hydrated(page, "sign-in")
     page.get_by_label("Username or email address").fill(login)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()

@@ -24,6 +24,7 @@ from tests.browser.stand_in.api import (
 )
 from tests.plugins.browser import visitor_address, visitor_context
 from tests.support.accessibility import check_view
+from tests.support.browser import wait_until_hydrated
 from tests.support.journeys import confirm_with_password, sign_in, token_traces
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -70,7 +71,7 @@ def test_account_refreshes_a_stale_token_and_signs_out(
     page.get_by_role("button", name="Sign out").click()
     expect(page.locator("#farewell")).to_have_text(SIGNED_OUT)
     assert stand_in.asked[-1] == "POST /signOut"
-    page.locator("#sign-in:not([disabled])").wait_for()
+    wait_until_hydrated(page, "sign-in")
     check_view(page, "sign-in-signed-out")
     page.goto(ACCOUNT_PAGE)
     expect(page.locator("#farewell")).to_have_text(SIGN_IN_FIRST)
