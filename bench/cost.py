@@ -243,10 +243,15 @@ def read_stacks(root: Path) -> list[StackConfig]:
 
 
 # ---- signing in (issue 22) ------------------------------------------------------
-# AWS KMS pricing: requests to asymmetric keys are priced above symmetric ones
-# ($0.03 per 10,000). The pricing page's table was not in the stored copy this
-# was checked against, and secondary sources disagree ($0.03 or $0.15 per
-# 10,000 for ECC Sign); the higher is used, so the figure errs on the dear side.
+# AWS KMS pricing: a Sign request's price depends on the key spec ("cryptographic
+# operations on KMS keys with different key specs are priced differently", AWS KMS
+# Developer Guide, https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html).
+# The prices are in the table at https://aws.amazon.com/kms/pricing/, which the
+# stored copy of that page lacks, so this figure is NOT checked against AWS's own
+# text: copies of AWS's price list (us-east-1, usage type KMS-Requests-Asymmetric,
+# $0.000015 a request) give $0.15 per 10,000 "asymmetric requests except RSA 2048",
+# which covers the default ES256 key (ECC_NIST_P256, every committed stage); an
+# RS256 stage (RSA_2048) would pay the $0.03 per 10,000 they give for RSA 2048.
 KMS_ASYMMETRIC_REQUEST: Final = 0.15 / 10_000
 # backend/sign_in.py: a sign-in reads the login's claim and the user (two
 # consistent GetItem, 1 unit each); reserves a place in the two failure

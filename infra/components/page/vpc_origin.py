@@ -19,7 +19,12 @@ from infra.components.page.balancer import Balancer
 from infra.components.page.network import Network, Rules
 
 # The security group CloudFront creates in the VPC for a VPC origin's
-# interfaces; the balancer admits it, and nothing else.
+# interfaces; the balancer admits it, and nothing else. "When you create a VPC
+# origin, CloudFront automatically creates a service-managed security group with
+# the naming pattern CloudFront-VPCOrigins-Service-SG"; allowing it "can be done
+# only after the VPC origin is created and the service-managed security group is
+# created" (CloudFront Developer Guide, "Restrict access with VPC origins",
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html).
 VPC_ORIGIN_GROUP: Final = "CloudFront-VPCOrigins-Service-SG"
 
 
@@ -68,7 +73,10 @@ def admit_vpc_origin(
 ) -> None:
     """The balancer's one way in: from the group of the VPC origin's interfaces."""
     # CloudFront creates its group in the VPC with the VPC origin, so it is
-    # looked up only once the origin (and the distribution using it) exist.
+    # looked up only once the origin (and the distribution using it) exist:
+    # on a first deploy the preview leaves the lookup unknown and `up` runs it
+    # after them (the provider's create returns once the origin is Deployed,
+    # waitVPCOriginDeployed in terraform-provider-aws).
     group = aws.ec2.get_security_group_output(
         name=VPC_ORIGIN_GROUP,
         vpc_id=backend.network.vpc.id,

@@ -336,7 +336,8 @@ LIFECYCLE: dict[str, list[tuple[str, str]]] = {
     )
     + _on("*", *_ELB_READS[:1], "ec2:DescribeVpcs", "ec2:DescribeSubnets", *_EC2_READS[1:])
     + _on(
-        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/vpcorigin.cloudfront.amazonaws.com/x",
+        f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/vpcorigin.cloudfront.amazonaws.com/"
+        "AWSServiceRoleForCloudFrontVPCOrigin",
         "iam:CreateServiceLinkedRole",
     ),
     REPOSITORY: _on(
