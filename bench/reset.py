@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Final
 
 from bench import section
-from bench.sign_in import ROOMY, roc_auc
-from bench.stats import percentile
+from bench.sign_in import ROOMY
+from bench.stats import percentile, roc_auc
 
 OWNER: Final = "bench@example.com"
 NEW_PASSWORD: Final = "quiet amber orchard telescope"  # noqa: S105 - the bench's own account

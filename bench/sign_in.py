@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bench import section
-from bench.stats import percentile
+from bench.stats import percentile, roc_auc
 
 PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
 WRONG: Final = "ocean violet lantern mosaic"
@@ -55,15 +55,6 @@ class Timings:
     def auc(self) -> float:
         """ROC AUC of wrong-password times against unknown-login times."""
         return roc_auc(self.wrong_password, self.unknown_login)
-
-
-def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
-    """P(a positive's time > a negative's), ties counting half (Mann-Whitney U / n*m)."""
-    wins = 0.0
-    for p in positives:
-        for n in negatives:
-            wins += 1.0 if p > n else 0.5 if p == n else 0.0
-    return wins / (len(positives) * len(negatives))
 
 
 def _timed(attempt: Attempt, login: str, password: str, expected: int) -> float:
@@ -255,4 +246,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__: list[Any] = ["main", "roc_auc", "run"]
+__all__: list[Any] = ["main", "run"]
