@@ -16,20 +16,16 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Final
 
 from bench import section
-from bench.sign_in import ROOMY
 from bench.stats import percentile, roc_auc
 
 OWNER: Final = "bench@example.com"
@@ -89,81 +85,17 @@ def measure_resets(timings: Timings, call: Call, tokens: Callable[[], list[str]]
 
 @contextmanager
 def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
-    from bench.inprocess import _moto_environment
-
-    _moto_environment()
-    import boto3
-    from moto import mock_aws
-
-    from backend.config import Settings
-    from backend.handler import create_handler
-    from backend.mail_worker import create_worker
-    from contract.limits import RateLimit
-    from contract.routes import ROUTES
-    from infra.local.events import HttpRequest, build_event
-    from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table_setup import ensure_table
-    from tests.support.accounts import account_items
+    from bench.inprocess import handler_with_account
     from tests.support.mailbox import read_outbox, reset_token_in
-    from tests.support.moto import stream_record
 
-    pepper = secrets.token_urlsafe(48)
-    outbox = Path(tempfile.mkdtemp(prefix="bench-mail-"))
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        ensure_table(dynamodb, "users-bench")
-        roomy = RateLimit.parse(ROOMY)
-        settings = Settings(
-            table_name="users-bench",
-            pepper_value=pepper,
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
-            mail_outbox_dir=str(outbox),
-            rate_limit_per_address=roomy,
-            rate_limit_per_identifier=roomy,
-            rate_limit_per_identifier_global=roomy,
-            rate_limit_mails_per_address=roomy,
-        )
-        _, items = account_items("BenchUser", OWNER, pepper=pepper, cost=cost)
-        for item in items:
-            dynamodb.put_item(TableName="users-bench", Item=item)
-        handler = create_handler(lambda: settings)
-        worker = create_worker(lambda: settings)
-
-        def context() -> LocalLambdaContext:  # a fresh deadline for each invocation
-            return LocalLambdaContext("signup-bench", "us-east-1", 15)
-
-        paths = {route.path: route for route in ROUTES if route.method == "POST"}
-
-        def call(path: str, body: dict[str, str]) -> int:
-            route = paths[path]
-            request = HttpRequest(
-                "POST",
-                path,
-                (("content-type", "application/json"),),
-                json.dumps(body).encode(),
-                "192.0.2.10",
-            )
-            event = build_event(
-                request,
-                route_key=route.key,
-                request_id=secrets.token_hex(8),
-                api_id="bench",
-                account_id="000000000000",
-            )
-            return int(handler(event, context())["statusCode"])
+    with handler_with_account(cost, username="BenchUser", email=OWNER) as (harness, _):
 
         def tokens() -> list[str]:
-            for _ in range(3):  # the requests, then the mails they queued
-                scan = dynamodb.scan(TableName="users-bench", ConsistentRead=True)["Items"]
-                queued = [i for i in scan if i["pk"]["S"].startswith("OUTBOX#")]
-                records = [stream_record(item, n) for n, item in enumerate(queued)]
-                if records:
-                    worker({"Records": records}, context())
-            found = [reset_token_in(m) for m in read_outbox(outbox) if m["To"] == OWNER]
+            harness.deliver()  # the mails the requests queued
+            found = [reset_token_in(m) for m in read_outbox(harness.outbox) if m["To"] == OWNER]
             return [token for token in found if token]
 
-        yield call, tokens
+        yield harness.call, tokens
 
 
 @contextmanager

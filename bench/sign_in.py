@@ -18,11 +18,9 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,7 +32,6 @@ from bench.stats import percentile, roc_auc
 
 PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
 WRONG: Final = "ocean violet lantern mosaic"
-ROOMY: Final = "1000000/60"
 Attempt = Callable[[str, str], int]  # (login, password) -> HTTP status
 
 
@@ -92,63 +89,18 @@ def measure(
 # ---- in process ---------------------------------------------------------------
 @contextmanager
 def _in_process(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
-    from bench.inprocess import _moto_environment
-
-    _moto_environment()
-    import boto3
-    from moto import mock_aws
-
-    from backend.config import Settings
-    from backend.handler import create_handler
     from backend.hashing import PasswordHasher
-    from contract.limits import RateLimit
+    from bench.inprocess import handler_with_account
     from contract.routes import SIGN_IN
-    from infra.local.events import HttpRequest, build_event
-    from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table_setup import ensure_table
-    from tests.support.accounts import account_items
 
-    pepper = secrets.token_urlsafe(48)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        ensure_table(dynamodb, "users-bench")
-        kms = boto3.client("kms")
-        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
-        roomy = RateLimit.parse(ROOMY)
-        settings = Settings(
-            table_name="users-bench",
-            pepper_value=pepper,
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
-            mail_outbox_dir=tempfile.mkdtemp(prefix="bench-mail-"),
-            rate_limit_per_address=roomy,
-            rate_limit_per_identifier=roomy,
-            rate_limit_sign_in_failures=roomy,
-            rate_limit_sign_in_failures_global=roomy,
-            signing_key_id=key["KeyId"],
-            token_issuer="https://bench.execute-api.us-east-1.amazonaws.com",  # noqa: S106 - a URL
-        )
-        account, items = account_items("BenchUser", "bench@example.com", pepper=pepper, cost=cost)
-        for item in items:
-            dynamodb.put_item(TableName="users-bench", Item=item)
-        handler = create_handler(lambda: settings)
-        hasher = PasswordHasher(pepper.encode(), cost=cost)
+    with handler_with_account(
+        cost, username="BenchUser", email="bench@example.com", signing=True
+    ) as (harness, account):
+        hasher = PasswordHasher(harness.pepper.encode(), cost=cost)
         stored = hasher.hash(PASSWORD)
 
         def attempt(login: str, password: str) -> int:
-            body = json.dumps({"login": login, "password": password}).encode()
-            request = HttpRequest(
-                "POST", SIGN_IN.path, (("content-type", "application/json"),), body, "192.0.2.10"
-            )
-            event = build_event(
-                request,
-                route_key=SIGN_IN.key,
-                request_id=secrets.token_hex(8),
-                api_id="bench",
-                account_id="000000000000",
-            )
-            response = handler(event, LocalLambdaContext("signup-bench", "us-east-1", 15))
-            return int(response["statusCode"])
+            return harness.call(SIGN_IN.path, {"login": login, "password": password})
 
         yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
 
