@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
 TABLE: Final = "users-bench"
 
-# POST one JSON body to a route path; the function's status code comes back.
-Call = Callable[[str, dict[str, str]], int]
 Headers = tuple[tuple[str, str], ...]
 
 

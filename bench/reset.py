@@ -19,19 +19,17 @@ from __future__ import annotations
 import random
 import secrets
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 
 from bench import section
+from bench.calls import Call, timed
 from bench.stats import percentile, roc_auc
 
 OWNER: Final = "bench@example.com"
 NEW_PASSWORD: Final = "quiet amber orchard telescope"  # noqa: S105 - the bench's own account
-# (route path, JSON body) -> HTTP status
-Call = Callable[[str, dict[str, str]], int]
 
 
 @dataclass
@@ -48,15 +46,6 @@ class Timings:
         return roc_auc(self.owner, self.unknown)
 
 
-def _timed(call: Call, path: str, body: dict[str, str], expected: int) -> float:
-    started = time.perf_counter()
-    status = call(path, body)
-    took = time.perf_counter() - started
-    if status != expected:
-        raise RuntimeError(f"expected {expected}, got {status}")
-    return took
-
-
 def measure(timings: Timings, call: Call, *, samples: int) -> Timings:
     """Owner and unknown addresses interleaved at random, after a warm-up of both."""
     from contract.routes import FORGOT_PASSWORD
@@ -68,7 +57,7 @@ def measure(timings: Timings, call: Call, *, samples: int) -> Timings:
     random.shuffle(order)  # interleaved at random: drift hits both alike
     for kind in order:
         email = OWNER if kind == "owner" else f"nobody-{secrets.token_hex(4)}@example.com"
-        took = _timed(call, FORGOT_PASSWORD.path, {"email": email}, 202)
+        took = timed(call, FORGOT_PASSWORD.path, {"email": email}, 202)
         (timings.owner if kind == "owner" else timings.unknown).append(took)
     return timings
 
@@ -79,7 +68,7 @@ def measure_resets(timings: Timings, call: Call, tokens: Callable[[], list[str]]
 
     for token in tokens()[-1:]:
         body = {"token": token, "password": NEW_PASSWORD}
-        timings.reset.append(_timed(call, RESET_PASSWORD.path, body, 204))
+        timings.reset.append(timed(call, RESET_PASSWORD.path, body, 204))
     return timings
 
 

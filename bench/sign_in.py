@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bench import section
+from bench.calls import Call, timed
 from bench.stats import percentile, roc_auc
+from contract.routes import SIGN_IN
 
 PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
 WRONG: Final = "ocean violet lantern mosaic"
-Attempt = Callable[[str, str], int]  # (login, password) -> HTTP status
 
 
 @dataclass
@@ -54,65 +55,55 @@ class Timings:
         return roc_auc(self.wrong_password, self.unknown_login)
 
 
-def _timed(attempt: Attempt, login: str, password: str, expected: int) -> float:
-    started = time.perf_counter()
-    status = attempt(login, password)
-    took = time.perf_counter() - started
-    if status != expected:
-        raise RuntimeError(f"expected {expected}, got {status}")
-    return took
+def _credentials(login: str, password: str) -> dict[str, str]:
+    return {"login": login, "password": password}
 
 
 def measure(
-    timings: Timings, attempt: Attempt, bare: Callable[[], None], *, samples: int, login: str
+    timings: Timings, call: Call, bare: Callable[[], None], *, samples: int, login: str
 ) -> Timings:
     """Bare bcrypt and successful sign-ins interleaved, then the two failures interleaved."""
     for _ in range(3):  # warm-up: lazy clients, the first KMS call, connections
-        attempt(login, PASSWORD)
-        attempt(login, WRONG)
+        call(SIGN_IN.path, _credentials(login, PASSWORD))
+        call(SIGN_IN.path, _credentials(login, WRONG))
     for _ in range(samples):
         started = time.perf_counter()
         bare()
         timings.bare.append(time.perf_counter() - started)
-        timings.sign_in.append(_timed(attempt, login, PASSWORD, 200))
+        timings.sign_in.append(timed(call, SIGN_IN.path, _credentials(login, PASSWORD), 200))
     order = ["wrong"] * samples + ["unknown"] * samples
     random.shuffle(order)  # interleaved at random: drift hits both alike
     for kind in order:
         if kind == "wrong":
-            timings.wrong_password.append(_timed(attempt, login, WRONG, 401))
+            wrong = _credentials(login, WRONG)
+            timings.wrong_password.append(timed(call, SIGN_IN.path, wrong, 401))
         else:
-            unknown = f"nobody-{secrets.token_hex(4)}"
-            timings.unknown_login.append(_timed(attempt, unknown, PASSWORD, 401))
+            unknown = _credentials(f"nobody-{secrets.token_hex(4)}", PASSWORD)
+            timings.unknown_login.append(timed(call, SIGN_IN.path, unknown, 401))
     return timings
 
 
 # ---- in process ---------------------------------------------------------------
 @contextmanager
-def _in_process(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
+def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
     from backend.hashing import PasswordHasher
     from bench.inprocess import handler_with_account
-    from contract.routes import SIGN_IN
 
     with handler_with_account(
         cost, username="BenchUser", email="bench@example.com", signing=True
     ) as (harness, account):
         hasher = PasswordHasher(harness.pepper.encode(), cost=cost)
         stored = hasher.hash(PASSWORD)
-
-        def attempt(login: str, password: str) -> int:
-            return harness.call(SIGN_IN.path, {"login": login, "password": password})
-
-        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+        yield harness.call, lambda: hasher.verify(PASSWORD, stored) or None, account.username
 
 
 # ---- through the local stage ----------------------------------------------------
 @contextmanager
-def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
+def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
     import httpx
 
     from backend.hashing import PasswordHasher
     from bench.localstage import stage_with_account
-    from contract.routes import SIGN_IN
 
     with (
         stage_with_account(cost=cost, username="BenchUser", email="bench@example.com") as (
@@ -125,12 +116,10 @@ def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None
         hasher = PasswordHasher(pepper.encode(), cost=cost)
         stored = hasher.hash(PASSWORD)
 
-        def attempt(login: str, password: str) -> int:
-            return client.post(
-                SIGN_IN.path, json={"login": login, "password": password}
-            ).status_code
+        def call(path: str, body: dict[str, str]) -> int:
+            return client.post(path, json=body).status_code
 
-        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+        yield call, lambda: hasher.verify(PASSWORD, stored) or None, account.username
 
 
 # ---- report -------------------------------------------------------------------
@@ -165,20 +154,20 @@ def render(results: list[Timings], cost: int, samples: int) -> str:
 def run(cost: int, samples: int, *, stage: bool) -> str:
     """Measure everything asked for and return the markdown section."""
     results = []
-    with _in_process(cost) as (attempt, bare, login):
+    with _in_process(cost) as (call, bare, login):
         results.append(
             measure(
                 Timings("in process (moto, KMS on moto)"),
-                attempt,
+                call,
                 bare,
                 samples=samples,
                 login=login,
             )
         )
     if stage:
-        with _through_local_stage(cost) as (attempt, bare, login):
+        with _through_local_stage(cost) as (call, bare, login):
             results.append(
-                measure(Timings("local stage (HTTP)"), attempt, bare, samples=samples, login=login)
+                measure(Timings("local stage (HTTP)"), call, bare, samples=samples, login=login)
             )
     return render(results, cost, samples)
 
