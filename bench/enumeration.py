@@ -236,14 +236,10 @@ def measure_http(
     url: str, outbox: Path, dynamodb: Any, table: str, *, samples: int, warmup: int
 ) -> list[Separability]:
     """Both routes over HTTP through a local stage at cost AUC_COST."""
-    import httpx
-
+    from bench.calls import over_http
     from bench.flows import links_by_address
 
-    with httpx.Client(base_url=url, timeout=60) as client:
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
+    with over_http(url) as call:
 
         def tokens(addresses: list[str]) -> dict[str, str]:
             return links_by_address(outbox, addresses)

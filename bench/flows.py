@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
-from bench.calls import Call, timed
+from bench.calls import Call, over_http, timed
 from bench.inprocess import run_worker
 from bench.latency import signup_body
 from bench.stats import percentile
@@ -135,11 +133,7 @@ def _newest_token(outbox: Path, address: str) -> str | None:
 
 def measure_http(url: str, outbox: Path, *, requests: int, warmup: int) -> FlowResult:
     """The flow through the local stage: HTTP, gateway, handler, DynamoDB Local, the outbox."""
-    with httpx.Client(base_url=url, timeout=60) as client:
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
-
+    with over_http(url) as call:
         samples = measure(call, lambda a: newest_token(outbox, a), requests=requests, warmup=warmup)
     return FlowResult("local stage, HTTP", **samples)
 

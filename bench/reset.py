@@ -89,8 +89,7 @@ def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
 
 @contextmanager
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
-    import httpx
-
+    from bench.calls import over_http
     from bench.localstage import stage_with_account
     from infra.local.stage import MAIL_DIR
     from tests.support.mailbox import read_outbox, reset_token_in
@@ -98,11 +97,8 @@ def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[st
 
     with (
         stage_with_account(cost=cost, username="BenchUser", email=OWNER) as (stage, _, _),
-        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+        over_http(stage.api_url) as call,
     ):
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
 
         def tokens() -> list[str]:
             outbox_settled(stage, timeout=120)

@@ -100,9 +100,8 @@ def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
 # ---- through the local stage ----------------------------------------------------
 @contextmanager
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
-    import httpx
-
     from backend.hashing import PasswordHasher
+    from bench.calls import over_http
     from bench.localstage import stage_with_account
 
     with (
@@ -111,14 +110,10 @@ def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], None], 
             pepper,
             account,
         ),
-        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+        over_http(stage.api_url) as call,
     ):
         hasher = PasswordHasher(pepper.encode(), cost=cost)
         stored = hasher.hash(PASSWORD)
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
-
         yield call, lambda: hasher.verify(PASSWORD, stored) or None, account.username
 
 
