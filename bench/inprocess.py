@@ -125,8 +125,7 @@ def _back_up_touched_items_only() -> None:
 def handler_on_moto(cost: int, *, limits: bool = True, signing: bool = False) -> Iterator[Harness]:
     """The handler at bcrypt `cost` over a moto table, and its mail worker.
 
-    Limits are the defaults' shape but never reached (a benchmark sends many
-    requests from one address); `limits=False` turns them off entirely.
+    Limits are bench.limits.NEVER_REACHED; `limits=False` turns them off entirely.
     `signing=True` gives it a KMS signing key on moto, so it signs people in.
     """
     _moto_environment()
@@ -137,7 +136,17 @@ def handler_on_moto(cost: int, *, limits: bool = True, signing: bool = False) ->
     from backend.config import Settings
     from backend.handler import create_handler
     from backend.mail_worker import create_worker
-    from contract.limits import RateLimit
+    from bench.limits import NEVER_REACHED
+    from contract.environment import (
+        BCRYPT_COST,
+        MAIL_OUTBOX_DIR,
+        PASSWORD_PEPPER,
+        RATE_LIMITS,
+        SIGNING_KEY_ID,
+        TABLE_NAME,
+        TOKEN_ISSUER,
+        WEB_URL,
+    )
     from contract.signing import DEFAULT_SIGNING_ALGORITHM, KEY_USAGE
     from contract.table_keys import OUTBOX_PREFIX
     from infra.local.events import HttpRequest, build_event
@@ -147,30 +156,25 @@ def handler_on_moto(cost: int, *, limits: bool = True, signing: bool = False) ->
     with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
         dynamodb = boto3.client("dynamodb")
         ensure_table(dynamodb, TABLE, stream=False)
-        key_id = None
+        pepper = secrets.token_urlsafe(48)
+        environment = {
+            TABLE_NAME: TABLE,
+            PASSWORD_PEPPER: pepper,
+            BCRYPT_COST: str(cost),
+            WEB_URL: "http://localhost:3000",
+            # The local stage's mailer: a file per mail, so no network is timed.
+            MAIL_OUTBOX_DIR: outbox,
+            RATE_LIMITS: "on" if limits else "off",
+            **NEVER_REACHED,
+            # Read only with a signing key, to name the issuer in the tokens it signs.
+            TOKEN_ISSUER: f"https://bench.execute-api.{REGION}.amazonaws.com",
+        }
         if signing:  # without a signing key the handler answers no session route
             kms = boto3.client("kms")
             spec = DEFAULT_SIGNING_ALGORITHM.key_spec
-            key_id = kms.create_key(KeySpec=spec, KeyUsage=KEY_USAGE)["KeyMetadata"]["KeyId"]
-        pepper = secrets.token_urlsafe(48)
-        settings = Settings(
-            table_name=TABLE,
-            pepper_value=pepper,
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
-            # The local stage's mailer: a file per mail, so no network is timed.
-            mail_outbox_dir=outbox,
-            rate_limits=limits,
-            rate_limit_per_address=RateLimit(1_000_000, 60),
-            rate_limit_per_identifier=RateLimit(1_000_000, 3600),
-            rate_limit_per_identifier_global=RateLimit(1_000_000, 3600),
-            rate_limit_mails_per_address=RateLimit(1_000_000, 86400),
-            rate_limit_sign_in_failures=RateLimit(1_000_000, 60),
-            rate_limit_sign_in_failures_global=RateLimit(1_000_000, 60),
-            signing_key_id=key_id,
-            # Read only with a signing key, to name the issuer in the tokens it signs.
-            token_issuer=f"https://bench.execute-api.{REGION}.amazonaws.com",
-        )
+            key = kms.create_key(KeySpec=spec, KeyUsage=KEY_USAGE)["KeyMetadata"]
+            environment[SIGNING_KEY_ID] = key["KeyId"]
+        settings = Settings.from_env(environment)
         handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
         worker = create_worker(lambda: settings)
 
