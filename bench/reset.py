@@ -157,13 +157,7 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.reset`."""
-    return section.main(
-        "python -m bench.reset",
-        __doc__,
-        lambda cost, samples, stage: run(cost, samples, stage=stage),
-        minimum_samples=60,
-        argv=argv,
-    )
+    return section.main("python -m bench.reset", __doc__, run, minimum_samples=60, argv=argv)
 
 
 if __name__ == "__main__":

@@ -178,13 +178,7 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.sign_in`."""
-    return section.main(
-        "python -m bench.sign_in",
-        __doc__,
-        lambda cost, samples, stage: run(cost, samples, stage=stage),
-        minimum_samples=100,
-        argv=argv,
-    )
+    return section.main("python -m bench.sign_in", __doc__, run, minimum_samples=100, argv=argv)
 
 
 if __name__ == "__main__":
