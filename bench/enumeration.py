@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from bench.calls import Call, timed
+from bench.calls import Call, over_http, timed
 from bench.latency import signup_body
 from bench.stats import roc_auc
 from contract.bounds import RESEND_COOLDOWN_SECONDS
@@ -236,7 +236,6 @@ def measure_http(
     url: str, outbox: Path, dynamodb: Any, table: str, *, samples: int, warmup: int
 ) -> list[Separability]:
     """Both routes over HTTP through a local stage at cost AUC_COST."""
-    from bench.calls import over_http
     from bench.flows import links_by_address
 
     with over_http(url) as call:

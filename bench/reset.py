@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from bench import section
-from bench.calls import Call, timed
+from bench.calls import Call, over_http, timed
 from bench.stats import percentile, roc_auc
 
 # The bench's own account: its owner's address is timed against unknown ones.
@@ -98,7 +98,6 @@ def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
 
 @contextmanager
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
-    from bench.calls import over_http
     from bench.localstage import stage_with_account
     from infra.local.stage import MAIL_DIR
     from tests.support.stage import outbox_settled

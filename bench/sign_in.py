@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bench import section
-from bench.calls import Call, timed
+from bench.calls import Call, over_http, timed
 from bench.stats import percentile, roc_auc
 from contract.routes import SIGN_IN
 
@@ -116,7 +116,6 @@ def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
 # ---- through the local stage ----------------------------------------------------
 @contextmanager
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
-    from bench.calls import over_http
     from bench.localstage import stage_with_account
 
     with (
