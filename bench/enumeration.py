@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from bench.calls import Call, over_http, timed
 from bench.latency import signup_body
 from bench.stats import roc_auc
 from contract.bounds import RESEND_COOLDOWN_SECONDS
@@ -40,8 +41,6 @@ AUC_GOAL: Final = (0.35, 0.65)
 AUC_COST: Final = 4
 # The longest a resend run may take while its cooling targets stay in their cooldown.
 COOLING_RUN_SECONDS: Final = 3600
-
-Call = Callable[[str, dict[str, str]], int]
 
 
 @dataclass(frozen=True)
@@ -109,14 +108,6 @@ def _touched(targets: Targets, addresses: list[str]) -> list[str]:
     return addresses
 
 
-def _timed(call: Call, path: str, body: dict[str, str], wanted: int) -> float:
-    started = time.perf_counter()
-    status = call(path, body)
-    elapsed = time.perf_counter() - started
-    _expect(status, wanted, path)
-    return elapsed
-
-
 def _interleaved(
     rounds: int, classes: tuple[str, ...], request: Callable[[str, int], float]
 ) -> dict[str, list[float]]:
@@ -151,7 +142,7 @@ def measure_signups(targets: Targets, *, samples: int, warmup: int) -> dict[str,
 
     def request(name: str, index: int) -> float:
         body = {**signup_body(f"{tag}s{name[0]}", index), "email": addresses[name][index]}
-        return _timed(targets.call, CREATE_USER.path, body, 200)
+        return timed(targets.call, CREATE_USER.path, body, 200)
 
     request = _settled(targets, request)
     for index in range(warmup):
@@ -182,7 +173,7 @@ def measure_resends(targets: Targets, *, samples: int, warmup: int) -> dict[str,
 
     def request(name: str, index: int) -> float:
         body = {"email": addresses[name][index]}
-        return _timed(targets.call, RESEND_VERIFICATION.path, body, 202)
+        return timed(targets.call, RESEND_VERIFICATION.path, body, 202)
 
     request = _settled(targets, request)
     for index in range(warmup):
@@ -245,14 +236,9 @@ def measure_http(
     url: str, outbox: Path, dynamodb: Any, table: str, *, samples: int, warmup: int
 ) -> list[Separability]:
     """Both routes over HTTP through a local stage at cost AUC_COST."""
-    import httpx
-
     from bench.flows import links_by_address
 
-    with httpx.Client(base_url=url, timeout=60) as client:
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
+    with over_http(url) as call:
 
         def tokens(addresses: list[str]) -> dict[str, str]:
             return links_by_address(outbox, addresses)

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
-from bench.inprocess import Call, run_worker
+from bench.calls import Call, over_http, timed
+from bench.inprocess import run_worker
 from bench.latency import signup_body
 from bench.stats import percentile
 from contract.routes import CREATE_USER, VERIFY_EMAIL
@@ -60,12 +59,10 @@ def measure(call: Call, token_for: TokenFor, *, requests: int, warmup: int) -> d
     for index in range(-warmup, requests):
         body = signup_body(tag, index)
         _expect(call(CREATE_USER.path, body), 200)
-        token = token_for(body["email"])
-        started = time.perf_counter()
-        confirm = {"token": token, "password": body["password"]}
-        _expect(call(VERIFY_EMAIL.path, confirm), 200)
+        confirm = {"token": token_for(body["email"]), "password": body["password"]}
+        took = timed(call, VERIFY_EMAIL.path, confirm, 200)
         if index >= 0:
-            verify.append(time.perf_counter() - started)
+            verify.append(took)
             taken_addresses.append(body["email"])
     new: list[float] = []
     taken: list[float] = []
@@ -74,9 +71,7 @@ def measure(call: Call, token_for: TokenFor, *, requests: int, warmup: int) -> d
         reused = {**signup_body(tag + "t", index), "email": address}
         pair = [(new, fresh), (taken, reused)]
         for series, body in pair if index % 2 else reversed(pair):
-            started = time.perf_counter()
-            _expect(call(CREATE_USER.path, body), 200)
-            series.append(time.perf_counter() - started)
+            series.append(timed(call, CREATE_USER.path, body, 200))
     return {"verify": verify, "new": new, "taken": taken}
 
 
@@ -138,11 +133,7 @@ def _newest_token(outbox: Path, address: str) -> str | None:
 
 def measure_http(url: str, outbox: Path, *, requests: int, warmup: int) -> FlowResult:
     """The flow through the local stage: HTTP, gateway, handler, DynamoDB Local, the outbox."""
-    with httpx.Client(base_url=url, timeout=60) as client:
-
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
-
+    with over_http(url) as call:
         samples = measure(call, lambda a: newest_token(outbox, a), requests=requests, warmup=warmup)
     return FlowResult("local stage, HTTP", **samples)
 

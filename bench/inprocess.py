@@ -1,7 +1,8 @@
 """The real handler on moto inside a worker interpreter: the environment, and calling it by path.
 
-Only bench's worker processes import this (`python -m bench.latency` / `bench.flows`), so moto,
-the fake credentials and the handler's once-per-container clients stay out of the caller.
+Only bench's worker processes import this (`python -m bench.latency` / `bench.flows`, and the
+sections `bench.sign_in` / `bench.reset`), so moto, the fake credentials and the handler's
+once-per-container clients stay out of the caller.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+if TYPE_CHECKING:
+    from tests.support.accounts import Account
 
 REGION: Final = "us-east-1"  # moto's; nothing leaves this machine
 TABLE: Final = "users-bench"
 
-# POST one JSON body to a route path; the function's status code comes back.
-Call = Callable[[str, dict[str, str]], int]
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -44,6 +46,8 @@ class Harness:
     deliver: Callable[[], float]
     dynamodb: Any
     table: str
+    # The handler's, so a bench can hash (or store an account) as the handler would.
+    pepper: str = field(repr=False)
 
 
 def _moto_environment() -> None:
@@ -118,11 +122,11 @@ def _back_up_touched_items_only() -> None:
 
 
 @contextmanager
-def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
+def handler_on_moto(cost: int, *, limits: bool = True, signing: bool = False) -> Iterator[Harness]:
     """The handler at bcrypt `cost` over a moto table, and its mail worker.
 
-    Limits are the defaults' shape but never reached (a benchmark sends many
-    requests from one address); `limits=False` turns them off entirely.
+    Limits are bench.limits.NEVER_REACHED; `limits=False` turns them off entirely.
+    `signing=True` gives it a KMS signing key on moto, so it signs people in.
     """
     _moto_environment()
     _back_up_touched_items_only()
@@ -132,7 +136,18 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
     from backend.config import Settings
     from backend.handler import create_handler
     from backend.mail_worker import create_worker
-    from contract.limits import RateLimit
+    from bench.limits import NEVER_REACHED
+    from contract.environment import (
+        BCRYPT_COST,
+        MAIL_OUTBOX_DIR,
+        PASSWORD_PEPPER,
+        RATE_LIMITS,
+        SIGNING_KEY_ID,
+        TABLE_NAME,
+        TOKEN_ISSUER,
+        WEB_URL,
+    )
+    from contract.signing import DEFAULT_SIGNING_ALGORITHM, KEY_USAGE
     from contract.table_keys import OUTBOX_PREFIX
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
@@ -141,19 +156,25 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
     with tempfile.TemporaryDirectory(prefix="bench-mail-") as outbox, mock_aws():
         dynamodb = boto3.client("dynamodb")
         ensure_table(dynamodb, TABLE, stream=False)
-        settings = Settings(
-            table_name=TABLE,
-            pepper_value=secrets.token_urlsafe(48),
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
+        pepper = secrets.token_urlsafe(48)
+        environment = {
+            TABLE_NAME: TABLE,
+            PASSWORD_PEPPER: pepper,
+            BCRYPT_COST: str(cost),
+            WEB_URL: "http://localhost:3000",
             # The local stage's mailer: a file per mail, so no network is timed.
-            mail_outbox_dir=outbox,
-            rate_limits=limits,
-            rate_limit_per_address=RateLimit(1_000_000, 60),
-            rate_limit_per_identifier=RateLimit(1_000_000, 3600),
-            rate_limit_per_identifier_global=RateLimit(1_000_000, 3600),
-            rate_limit_mails_per_address=RateLimit(1_000_000, 86400),
-        )
+            MAIL_OUTBOX_DIR: outbox,
+            RATE_LIMITS: "on" if limits else "off",
+            **NEVER_REACHED,
+            # Read only with a signing key, to name the issuer in the tokens it signs.
+            TOKEN_ISSUER: f"https://bench.execute-api.{REGION}.amazonaws.com",
+        }
+        if signing:  # without a signing key the handler answers no session route
+            kms = boto3.client("kms")
+            spec = DEFAULT_SIGNING_ALGORITHM.key_spec
+            key = kms.create_key(KeySpec=spec, KeyUsage=KEY_USAGE)["KeyMetadata"]
+            environment[SIGNING_KEY_ID] = key["KeyId"]
+        settings = Settings.from_env(environment)
         handler = create_handler(lambda: settings)  # its clients are built inside mock_aws
         worker = create_worker(lambda: settings)
 
@@ -197,7 +218,23 @@ def handler_on_moto(cost: int, *, limits: bool = True) -> Iterator[Harness]:
                 worker_seconds += time.perf_counter() - started
             return worker_seconds
 
-        yield Harness(call, Path(outbox), deliver, dynamodb, TABLE)
+        yield Harness(call, Path(outbox), deliver, dynamodb, TABLE, pepper)
+
+
+@contextmanager
+def handler_with_account(
+    cost: int, *, username: str, email: str, signing: bool = False
+) -> Iterator[tuple[Harness, Account]]:
+    """As `handler_on_moto`, with a verified account already in its table (the sign-in and
+    reset benches time requests for it, as bench.localstage.stage_with_account does on the
+    local stage); yields the harness and the account."""
+    from tests.support.accounts import account_items
+
+    with handler_on_moto(cost, signing=signing) as harness:
+        account, items = account_items(username, email, pepper=harness.pepper, cost=cost)
+        for item in items:
+            harness.dynamodb.put_item(TableName=harness.table, Item=item)
+        yield harness, account
 
 
 def run_worker(module: str, *args: object) -> Any:

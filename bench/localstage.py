@@ -8,15 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contract.environment import (
-    BCRYPT_COST,
-    RATE_LIMIT_MAILS_PER_ADDRESS,
-    RATE_LIMIT_PER_ADDRESS,
-    RATE_LIMIT_PER_IDENTIFIER,
-    RATE_LIMIT_PER_IDENTIFIER_GLOBAL,
-    RATE_LIMIT_SIGN_IN_FAILURES,
-    RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL,
-)
+from bench.limits import NEVER_REACHED
+from contract.environment import BCRYPT_COST
 from infra.local.stage import MAIL_DIR
 from tests.support.stage_process import LocalStageProcess, running_stage
 
@@ -25,17 +18,7 @@ if TYPE_CHECKING:
 
 
 def _environment(cost: int) -> dict[str, str]:
-    # The limits are counted (their cost is part of every figure) but never
-    # reached: the benchmark sends thousands of sign-ups from one address.
-    return {
-        BCRYPT_COST: str(cost),
-        RATE_LIMIT_PER_ADDRESS: "1000000/60",
-        RATE_LIMIT_PER_IDENTIFIER: "1000000/3600",
-        RATE_LIMIT_PER_IDENTIFIER_GLOBAL: "1000000/3600",
-        RATE_LIMIT_MAILS_PER_ADDRESS: "1000000/86400",
-        RATE_LIMIT_SIGN_IN_FAILURES: "1000000/60",
-        RATE_LIMIT_SIGN_IN_FAILURES_GLOBAL: "1000000/60",
-    }
+    return {BCRYPT_COST: str(cost), **NEVER_REACHED}
 
 
 @contextlib.contextmanager

@@ -16,12 +16,9 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,13 +26,13 @@ from pathlib import Path
 from typing import Final
 
 from bench import section
-from bench.sign_in import ROOMY, roc_auc
-from bench.stats import percentile
+from bench.calls import Call, over_http, timed
+from bench.stats import percentile, roc_auc
 
+# The bench's own account: its owner's address is timed against unknown ones.
+USERNAME: Final = "BenchUser"
 OWNER: Final = "bench@example.com"
 NEW_PASSWORD: Final = "quiet amber orchard telescope"  # noqa: S105 - the bench's own account
-# (route path, JSON body) -> HTTP status
-Call = Callable[[str, dict[str, str]], int]
 
 
 @dataclass
@@ -52,15 +49,6 @@ class Timings:
         return roc_auc(self.owner, self.unknown)
 
 
-def _timed(call: Call, path: str, body: dict[str, str], expected: int) -> float:
-    started = time.perf_counter()
-    status = call(path, body)
-    took = time.perf_counter() - started
-    if status != expected:
-        raise RuntimeError(f"expected {expected}, got {status}")
-    return took
-
-
 def measure(timings: Timings, call: Call, *, samples: int) -> Timings:
     """Owner and unknown addresses interleaved at random, after a warm-up of both."""
     from contract.routes import FORGOT_PASSWORD
@@ -72,7 +60,7 @@ def measure(timings: Timings, call: Call, *, samples: int) -> Timings:
     random.shuffle(order)  # interleaved at random: drift hits both alike
     for kind in order:
         email = OWNER if kind == "owner" else f"nobody-{secrets.token_hex(4)}@example.com"
-        took = _timed(call, FORGOT_PASSWORD.path, {"email": email}, 202)
+        took = timed(call, FORGOT_PASSWORD.path, {"email": email}, 202)
         (timings.owner if kind == "owner" else timings.unknown).append(took)
     return timings
 
@@ -83,111 +71,45 @@ def measure_resets(timings: Timings, call: Call, tokens: Callable[[], list[str]]
 
     for token in tokens()[-1:]:
         body = {"token": token, "password": NEW_PASSWORD}
-        timings.reset.append(_timed(call, RESET_PASSWORD.path, body, 204))
+        timings.reset.append(timed(call, RESET_PASSWORD.path, body, 204))
     return timings
+
+
+def _mailed_tokens(outbox: Path) -> list[str]:
+    """The tokens of the reset links mailed to OWNER in a local outbox, oldest first."""
+    from tests.support.mailbox import read_outbox, reset_token_in
+
+    found = [reset_token_in(m) for m in read_outbox(outbox) if m["To"] == OWNER]
+    return [token for token in found if token]
 
 
 @contextmanager
 def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
-    from bench.inprocess import _moto_environment
+    from bench.inprocess import handler_with_account
 
-    _moto_environment()
-    import boto3
-    from moto import mock_aws
-
-    from backend.config import Settings
-    from backend.handler import create_handler
-    from backend.mail_worker import create_worker
-    from contract.limits import RateLimit
-    from contract.routes import ROUTES
-    from infra.local.events import HttpRequest, build_event
-    from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table_setup import ensure_table
-    from tests.support.accounts import account_items
-    from tests.support.mailbox import read_outbox, reset_token_in
-    from tests.support.moto import stream_record
-
-    pepper = secrets.token_urlsafe(48)
-    outbox = Path(tempfile.mkdtemp(prefix="bench-mail-"))
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        ensure_table(dynamodb, "users-bench")
-        roomy = RateLimit.parse(ROOMY)
-        settings = Settings(
-            table_name="users-bench",
-            pepper_value=pepper,
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
-            mail_outbox_dir=str(outbox),
-            rate_limit_per_address=roomy,
-            rate_limit_per_identifier=roomy,
-            rate_limit_per_identifier_global=roomy,
-            rate_limit_mails_per_address=roomy,
-        )
-        _, items = account_items("BenchUser", OWNER, pepper=pepper, cost=cost)
-        for item in items:
-            dynamodb.put_item(TableName="users-bench", Item=item)
-        handler = create_handler(lambda: settings)
-        worker = create_worker(lambda: settings)
-
-        def context() -> LocalLambdaContext:  # a fresh deadline for each invocation
-            return LocalLambdaContext("signup-bench", "us-east-1", 15)
-
-        paths = {route.path: route for route in ROUTES if route.method == "POST"}
-
-        def call(path: str, body: dict[str, str]) -> int:
-            route = paths[path]
-            request = HttpRequest(
-                "POST",
-                path,
-                (("content-type", "application/json"),),
-                json.dumps(body).encode(),
-                "192.0.2.10",
-            )
-            event = build_event(
-                request,
-                route_key=route.key,
-                request_id=secrets.token_hex(8),
-                api_id="bench",
-                account_id="000000000000",
-            )
-            return int(handler(event, context())["statusCode"])
+    with handler_with_account(cost, username=USERNAME, email=OWNER) as (harness, _):
 
         def tokens() -> list[str]:
-            for _ in range(3):  # the requests, then the mails they queued
-                scan = dynamodb.scan(TableName="users-bench", ConsistentRead=True)["Items"]
-                queued = [i for i in scan if i["pk"]["S"].startswith("OUTBOX#")]
-                records = [stream_record(item, n) for n, item in enumerate(queued)]
-                if records:
-                    worker({"Records": records}, context())
-            found = [reset_token_in(m) for m in read_outbox(outbox) if m["To"] == OWNER]
-            return [token for token in found if token]
+            harness.deliver()  # the mails the requests queued
+            return _mailed_tokens(harness.outbox)
 
-        yield call, tokens
+        yield harness.call, tokens
 
 
 @contextmanager
 def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], list[str]]]]:
-    import httpx
-
     from bench.localstage import stage_with_account
     from infra.local.stage import MAIL_DIR
-    from tests.support.mailbox import read_outbox, reset_token_in
     from tests.support.stage import outbox_settled
 
     with (
-        stage_with_account(cost=cost, username="BenchUser", email=OWNER) as (stage, _, _),
-        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+        stage_with_account(cost=cost, username=USERNAME, email=OWNER) as (stage, _, _),
+        over_http(stage.api_url) as call,
     ):
 
-        def call(path: str, body: dict[str, str]) -> int:
-            return client.post(path, json=body).status_code
-
         def tokens() -> list[str]:
-            outbox_settled(stage, timeout=120)
-            mails = read_outbox(stage.data_dir / MAIL_DIR)
-            found = [reset_token_in(m) for m in mails if m["To"] == OWNER]
-            return [token for token in found if token]
+            outbox_settled(stage, timeout=120)  # the stage's worker has sent what was queued
+            return _mailed_tokens(stage.data_dir / MAIL_DIR)
 
         yield call, tokens
 
@@ -234,13 +156,7 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.reset`."""
-    return section.main(
-        "python -m bench.reset",
-        __doc__,
-        lambda cost, samples, stage: run(cost, samples, stage=stage),
-        minimum_samples=60,
-        argv=argv,
-    )
+    return section.main("python -m bench.reset", __doc__, run, minimum_samples=60, argv=argv)
 
 
 if __name__ == "__main__":

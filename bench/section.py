@@ -6,10 +6,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
-# (bcrypt cost, samples per kind, whether to measure through the local stage) -> markdown
-Run = Callable[[int, int, bool], str]
+
+class Run(Protocol):
+    """A section's measurement: its markdown."""
+
+    def __call__(self, cost: int, samples: int, *, stage: bool) -> str:
+        """Measure at bcrypt `cost`, `samples` per kind, through the local stage too if `stage`."""
+        ...
 
 
 def main(
@@ -32,7 +38,7 @@ def main(
     with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
         sys.stdout = devnull
         try:
-            text = run(args.cost, args.samples, not args.no_local_stage)
+            text = run(args.cost, args.samples, stage=not args.no_local_stage)
         finally:
             sys.stdout = out
     print(text)

@@ -18,11 +18,9 @@ above what the run sends from its one address.
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,12 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bench import section
-from bench.stats import percentile
+from bench.calls import Call, over_http, timed
+from bench.stats import percentile, roc_auc
+from contract.routes import SIGN_IN
 
+# The bench's own account. PASSWORD is the one tests.support.accounts.account_items stores by
+# default (not imported from there: that module brings moto and pytest with it).
+USERNAME: Final = "BenchUser"
+EMAIL: Final = "bench@example.com"
 PASSWORD: Final = "correct horse battery staple"  # noqa: S105 - the bench's own account
 WRONG: Final = "ocean violet lantern mosaic"
-ROOMY: Final = "1000000/60"
-Attempt = Callable[[str, str], int]  # (login, password) -> HTTP status
 
 
 @dataclass
@@ -57,137 +59,70 @@ class Timings:
         return roc_auc(self.wrong_password, self.unknown_login)
 
 
-def roc_auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
-    """P(a positive's time > a negative's), ties counting half (Mann-Whitney U / n*m)."""
-    wins = 0.0
-    for p in positives:
-        for n in negatives:
-            wins += 1.0 if p > n else 0.5 if p == n else 0.0
-    return wins / (len(positives) * len(negatives))
-
-
-def _timed(attempt: Attempt, login: str, password: str, expected: int) -> float:
-    started = time.perf_counter()
-    status = attempt(login, password)
-    took = time.perf_counter() - started
-    if status != expected:
-        raise RuntimeError(f"expected {expected}, got {status}")
-    return took
+def _credentials(login: str, password: str) -> dict[str, str]:
+    return {"login": login, "password": password}
 
 
 def measure(
-    timings: Timings, attempt: Attempt, bare: Callable[[], None], *, samples: int, login: str
+    timings: Timings, call: Call, bare: Callable[[], None], *, samples: int, login: str
 ) -> Timings:
     """Bare bcrypt and successful sign-ins interleaved, then the two failures interleaved."""
     for _ in range(3):  # warm-up: lazy clients, the first KMS call, connections
-        attempt(login, PASSWORD)
-        attempt(login, WRONG)
+        call(SIGN_IN.path, _credentials(login, PASSWORD))
+        call(SIGN_IN.path, _credentials(login, WRONG))
     for _ in range(samples):
         started = time.perf_counter()
         bare()
         timings.bare.append(time.perf_counter() - started)
-        timings.sign_in.append(_timed(attempt, login, PASSWORD, 200))
+        timings.sign_in.append(timed(call, SIGN_IN.path, _credentials(login, PASSWORD), 200))
     order = ["wrong"] * samples + ["unknown"] * samples
     random.shuffle(order)  # interleaved at random: drift hits both alike
     for kind in order:
         if kind == "wrong":
-            timings.wrong_password.append(_timed(attempt, login, WRONG, 401))
+            wrong = _credentials(login, WRONG)
+            timings.wrong_password.append(timed(call, SIGN_IN.path, wrong, 401))
         else:
-            unknown = f"nobody-{secrets.token_hex(4)}"
-            timings.unknown_login.append(_timed(attempt, unknown, PASSWORD, 401))
+            unknown = _credentials(f"nobody-{secrets.token_hex(4)}", PASSWORD)
+            timings.unknown_login.append(timed(call, SIGN_IN.path, unknown, 401))
     return timings
+
+
+def _bare_check(pepper: str, cost: int) -> Callable[[], None]:
+    """One bcrypt check of the account's password with the place's pepper and cost, as the
+    handler's; the hash it checks against is made here, untimed."""
+    from backend.hashing import PasswordHasher
+
+    hasher = PasswordHasher(pepper.encode(), cost=cost)
+    stored = hasher.hash(PASSWORD)
+
+    def check() -> None:
+        hasher.verify(PASSWORD, stored)
+
+    return check
 
 
 # ---- in process ---------------------------------------------------------------
 @contextmanager
-def _in_process(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
-    from bench.inprocess import _moto_environment
+def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
+    from bench.inprocess import handler_with_account
 
-    _moto_environment()
-    import boto3
-    from moto import mock_aws
-
-    from backend.config import Settings
-    from backend.handler import create_handler
-    from backend.hashing import PasswordHasher
-    from contract.limits import RateLimit
-    from contract.routes import SIGN_IN
-    from infra.local.events import HttpRequest, build_event
-    from infra.local.lambda_context import LocalLambdaContext
-    from infra.local.table_setup import ensure_table
-    from tests.support.accounts import account_items
-
-    pepper = secrets.token_urlsafe(48)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb")
-        ensure_table(dynamodb, "users-bench")
-        kms = boto3.client("kms")
-        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
-        roomy = RateLimit.parse(ROOMY)
-        settings = Settings(
-            table_name="users-bench",
-            pepper_value=pepper,
-            bcrypt_cost=cost,
-            web_url="http://localhost:3000",
-            mail_outbox_dir=tempfile.mkdtemp(prefix="bench-mail-"),
-            rate_limit_per_address=roomy,
-            rate_limit_per_identifier=roomy,
-            rate_limit_sign_in_failures=roomy,
-            rate_limit_sign_in_failures_global=roomy,
-            signing_key_id=key["KeyId"],
-            token_issuer="https://bench.execute-api.us-east-1.amazonaws.com",  # noqa: S106 - a URL
-        )
-        account, items = account_items("BenchUser", "bench@example.com", pepper=pepper, cost=cost)
-        for item in items:
-            dynamodb.put_item(TableName="users-bench", Item=item)
-        handler = create_handler(lambda: settings)
-        hasher = PasswordHasher(pepper.encode(), cost=cost)
-        stored = hasher.hash(PASSWORD)
-
-        def attempt(login: str, password: str) -> int:
-            body = json.dumps({"login": login, "password": password}).encode()
-            request = HttpRequest(
-                "POST", SIGN_IN.path, (("content-type", "application/json"),), body, "192.0.2.10"
-            )
-            event = build_event(
-                request,
-                route_key=SIGN_IN.key,
-                request_id=secrets.token_hex(8),
-                api_id="bench",
-                account_id="000000000000",
-            )
-            response = handler(event, LocalLambdaContext("signup-bench", "us-east-1", 15))
-            return int(response["statusCode"])
-
-        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+    with handler_with_account(cost, username=USERNAME, email=EMAIL, signing=True) as (
+        harness,
+        account,
+    ):
+        yield harness.call, _bare_check(harness.pepper, cost), account.username
 
 
 # ---- through the local stage ----------------------------------------------------
 @contextmanager
-def _through_local_stage(cost: int) -> Iterator[tuple[Attempt, Callable[[], None], str]]:
-    import httpx
-
-    from backend.hashing import PasswordHasher
+def _through_local_stage(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
     from bench.localstage import stage_with_account
-    from contract.routes import SIGN_IN
 
     with (
-        stage_with_account(cost=cost, username="BenchUser", email="bench@example.com") as (
-            stage,
-            pepper,
-            account,
-        ),
-        httpx.Client(base_url=stage.api_url, timeout=60.0) as client,
+        stage_with_account(cost=cost, username=USERNAME, email=EMAIL) as (stage, pepper, account),
+        over_http(stage.api_url) as call,
     ):
-        hasher = PasswordHasher(pepper.encode(), cost=cost)
-        stored = hasher.hash(PASSWORD)
-
-        def attempt(login: str, password: str) -> int:
-            return client.post(
-                SIGN_IN.path, json={"login": login, "password": password}
-            ).status_code
-
-        yield attempt, lambda: hasher.verify(PASSWORD, stored) or None, account.username
+        yield call, _bare_check(pepper, cost), account.username
 
 
 # ---- report -------------------------------------------------------------------
@@ -222,37 +157,31 @@ def render(results: list[Timings], cost: int, samples: int) -> str:
 def run(cost: int, samples: int, *, stage: bool) -> str:
     """Measure everything asked for and return the markdown section."""
     results = []
-    with _in_process(cost) as (attempt, bare, login):
+    with _in_process(cost) as (call, bare, login):
         results.append(
             measure(
                 Timings("in process (moto, KMS on moto)"),
-                attempt,
+                call,
                 bare,
                 samples=samples,
                 login=login,
             )
         )
     if stage:
-        with _through_local_stage(cost) as (attempt, bare, login):
+        with _through_local_stage(cost) as (call, bare, login):
             results.append(
-                measure(Timings("local stage (HTTP)"), attempt, bare, samples=samples, login=login)
+                measure(Timings("local stage (HTTP)"), call, bare, samples=samples, login=login)
             )
     return render(results, cost, samples)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m bench.sign_in`."""
-    return section.main(
-        "python -m bench.sign_in",
-        __doc__,
-        lambda cost, samples, stage: run(cost, samples, stage=stage),
-        minimum_samples=100,
-        argv=argv,
-    )
+    return section.main("python -m bench.sign_in", __doc__, run, minimum_samples=100, argv=argv)
 
 
 if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__: list[Any] = ["main", "roc_auc", "run"]
+__all__: list[Any] = ["main", "run"]

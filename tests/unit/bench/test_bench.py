@@ -249,14 +249,6 @@ def test_quick_run_with_local_stage(tmp_path: Path) -> None:
     assert all(row[3] == "0" for row in throughput[1:])  # no failed sign-ups
 
 
-def test_roc_auc_is_half_when_times_tell_nothing() -> None:
-    from bench.sign_in import roc_auc
-
-    assert roc_auc([1.0, 2.0], [1.0, 2.0]) == 0.5
-    assert roc_auc([3.0, 4.0], [1.0, 2.0]) == 1.0
-    assert roc_auc([1.0], [2.0]) == 0.0
-
-
 def test_sign_in_cost_hand_computed_example() -> None:
     from bench.cost import StackConfig, sign_in_cost_per_million
 
