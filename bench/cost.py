@@ -253,13 +253,8 @@ def read_stacks(root: Path) -> list[StackConfig]:
 # which covers the default ES256 key (ECC_NIST_P256, every committed stage); an
 # RS256 stage (RSA_2048) would pay the $0.03 per 10,000 they give for RSA 2048.
 KMS_ASYMMETRIC_REQUEST: Final = 0.15 / 10_000
-# backend/sign_in.py: a sign-in reads the login's claim and the user (two
-# consistent GetItem, 1 unit each); reserves a place in the two failure
-# counters and gives both back on success (four UpdateItem, 1 unit each);
-# counts the client address (one UpdateItem); and stores the session's family
-# and first refresh token in one TransactWriteItems (2 items, 2 units each).
-SIGN_IN_READ_UNITS: Final = 2
-SIGN_IN_WRITE_UNITS: Final = 4 + 1 + 2 * 2
+# A sign-in's DynamoDB units are counted from its calls (bench/sign_in.py, one
+# successful sign-in in process, by bench/units.py's rules), not written down here.
 # A sign-in per active user per day, for the per-MAU comparison with Cognito
 # (which bills each monthly active user once, however often they sign in).
 SIGN_INS_PER_MAU: Final = 30
@@ -282,8 +277,18 @@ class SignInCost:
         return self.lambda_cost + self.http_api + self.dynamodb + self.kms
 
 
-def sign_in_cost_per_million(stack: StackConfig, measured_ms: float) -> SignInCost:
-    """A million sign-ins that each took `measured_ms` on one core here (see the module)."""
+@dataclass(frozen=True)
+class RequestUnits:
+    """The DynamoDB request units one request consumed."""
+
+    write: float
+    read: float
+
+
+def sign_in_cost_per_million(
+    stack: StackConfig, measured_ms: float, units: RequestUnits
+) -> SignInCost:
+    """A million sign-ins that each took `measured_ms` on one core here and consumed `units`."""
     billed = lambda_duration_ms(measured_ms, stack.memory_mb)
     gb_seconds = billed / 1000 * stack.memory_mb / 1024
     return SignInCost(
@@ -291,19 +296,21 @@ def sign_in_cost_per_million(stack: StackConfig, measured_ms: float) -> SignInCo
         billed_ms=billed,
         lambda_cost=MILLION * (gb_seconds * LAMBDA_GB_SECOND + LAMBDA_REQUEST),
         http_api=MILLION * HTTP_API_REQUEST,
-        dynamodb=MILLION
-        * (SIGN_IN_WRITE_UNITS * DYNAMODB_WRITE_UNIT + SIGN_IN_READ_UNITS * DYNAMODB_READ_UNIT),
+        dynamodb=MILLION * (units.write * DYNAMODB_WRITE_UNIT + units.read * DYNAMODB_READ_UNIT),
         kms=MILLION * KMS_ASYMMETRIC_REQUEST,
     )
 
 
-def render_sign_in_costs(measured_ms: float, root: Path | None = None) -> list[str]:
+def render_sign_in_costs(
+    measured_ms: float, units: RequestUnits, root: Path | None = None
+) -> list[str]:
     """Markdown lines: each arm64 stack's price per million sign-ins beside Cognito's per MAU."""
     stacks = read_stacks(root or Path(__file__).resolve().parents[1])
     mau = MILLION / SIGN_INS_PER_MAU
     lines = [
         f"Cost per million sign-ins (the in-process p50 of {measured_ms:.1f} ms scaled to each"
-        f" stack's memory; list prices checked {PRICES_CHECKED}; KMS Sign at"
+        f" stack's memory; {units.write:g} write and {units.read:g} read units, counted from one"
+        f" sign-in's calls; list prices checked {PRICES_CHECKED}; KMS Sign at"
         f" ${KMS_ASYMMETRIC_REQUEST * 10_000:.2f} per 10,000). Cognito bills monthly active"
         f" users instead: a million sign-ins is {mau:,.0f} MAUs at {SIGN_INS_PER_MAU} sign-ins"
         f" each a month, at ${COGNITO_ESSENTIALS_MAU} per MAU (Essentials).",
@@ -316,7 +323,7 @@ def render_sign_in_costs(measured_ms: float, root: Path | None = None) -> list[s
     for stack in stacks:
         if stack.architecture != "arm64":
             continue
-        c = sign_in_cost_per_million(stack, measured_ms)
+        c = sign_in_cost_per_million(stack, measured_ms, units)
         lines.append(
             f"| {c.stack} | {c.billed_ms} | ${c.lambda_cost:.2f} | ${c.http_api:.2f}"
             f" | ${c.dynamodb:.2f} | ${c.kms:.2f} | ${c.total:.2f} | ${cognito:,.0f}"

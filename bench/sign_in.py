@@ -49,6 +49,8 @@ class Timings:
     sign_in: list[float] = field(default_factory=list)
     wrong_password: list[float] = field(default_factory=list)
     unknown_login: list[float] = field(default_factory=list)
+    # One successful sign-in's DynamoDB units (write, read), where its calls can be seen.
+    units: tuple[float, float] | None = None
 
     def ratio(self) -> float:
         """Sign-in p50 over bare bcrypt p50."""
@@ -106,6 +108,16 @@ def _bare_check(pepper: str, cost: int) -> Callable[[], None]:
     return check
 
 
+def _units_of_one(call: Call, login: str) -> tuple[float, float]:
+    """The DynamoDB units of one successful sign-in, counted from its calls (bench/units.py)."""
+    from bench.sdk_calls import recorded
+    from bench.units import units_of_calls
+
+    with recorded() as calls:
+        timed(call, SIGN_IN.path, _credentials(login, PASSWORD), 200)
+    return units_of_calls(calls)
+
+
 # ---- in process ---------------------------------------------------------------
 @contextmanager
 def _in_process(cost: int) -> Iterator[tuple[Call, Callable[[], None], str]]:
@@ -153,9 +165,11 @@ def render(results: list[Timings], cost: int, samples: int) -> str:
             f" | {percentile(t.wrong_password, 50) * 1000:.1f} ms"
             f" | {percentile(t.unknown_login, 50) * 1000:.1f} ms | {t.auc():.3f} |"
         )
-    in_process = next((t for t in results if t.where.startswith("in process")), None)
-    if in_process is not None:
-        lines += ["", *prices.render_sign_in_costs(percentile(in_process.sign_in, 50) * 1000)]
+    in_process = next((t for t in results if t.units is not None), None)
+    if in_process is not None and in_process.units is not None:
+        units = prices.RequestUnits(*in_process.units)
+        p50_ms = percentile(in_process.sign_in, 50) * 1000
+        lines += ["", *prices.render_sign_in_costs(p50_ms, units)]
     return "\n".join(lines) + "\n"
 
 
@@ -163,15 +177,11 @@ def run(cost: int, samples: int, *, stage: bool) -> str:
     """Measure everything asked for and return the markdown section."""
     results = []
     with _in_process(cost) as (call, bare, login):
-        results.append(
-            measure(
-                Timings("in process (moto, KMS on moto)"),
-                call,
-                bare,
-                samples=samples,
-                login=login,
-            )
+        in_process = measure(
+            Timings("in process (moto, KMS on moto)"), call, bare, samples=samples, login=login
         )
+        in_process.units = _units_of_one(call, login)
+        results.append(in_process)
     if stage:
         with _through_local_stage(cost) as (call, bare, login):
             results.append(

@@ -26,12 +26,13 @@ import json
 import secrets
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from bench.inprocess import print_quietly, run_worker
 from bench.latency import signup_body
-from bench.sdk_calls import recorded
+from bench.sdk_calls import Call, recorded
 from bench.stats import median
 from contract.table_keys import OWNER_ATTRIBUTE
 
@@ -70,6 +71,12 @@ def units_of(operation: str, params: dict[str, Any]) -> tuple[float, float]:
     if operation == "TransactGetItems":
         return 0.0, 2.0 * len(params["TransactItems"])
     raise ValueError(f"no unit rule for {operation}")
+
+
+def units_of_calls(calls: Iterable[Call]) -> tuple[float, float]:
+    """(write units, read units) these calls consume together."""
+    units = [units_of(call.operation, call.params) for call in calls]
+    return sum(u[0] for u in units), sum(u[1] for u in units)
 
 
 def _index_writes(request: dict[str, Any]) -> int:
@@ -126,8 +133,7 @@ def _count(cost: int) -> dict[str, Any]:
             # The harness finds outbox items with a Scan, as no function does: not counted.
             calls = [c for c in (*sign_up, *worker, *verify) if c.operation != "Scan"]
             if index >= 0:
-                units = [units_of(c.operation, c.params) for c in calls]
-                write, read = sum(u[0] for u in units), sum(u[1] for u in units)
+                write, read = units_of_calls(calls)
                 tallies.append((write, read, dict(Counter(c.operation for c in calls))))
         pages = harness.dynamodb.get_paginator("scan").paginate(TableName=harness.table)
         largest = max(item_size(item) for page in pages for item in page["Items"])

@@ -250,10 +250,11 @@ def test_quick_run_with_local_stage(tmp_path: Path) -> None:
 
 
 def test_sign_in_cost_hand_computed_example() -> None:
-    from bench.cost import StackConfig, sign_in_cost_per_million
+    from bench.cost import RequestUnits, StackConfig, sign_in_cost_per_million
 
     # 1,769 MB: one full vCPU, so 100 ms here bills 100 ms there.
-    cost = sign_in_cost_per_million(StackConfig("x", 1769, 12, "arm64", "us-east-1"), 100.0)
+    stack = StackConfig("x", 1769, 12, "arm64", "us-east-1")
+    cost = sign_in_cost_per_million(stack, 100.0, RequestUnits(write=9, read=2))
     assert cost.billed_ms == 100
     gb_seconds = 0.1 * 1769 / 1024
     assert cost.lambda_cost == pytest.approx(1e6 * (gb_seconds * 0.0000133334 + 0.2e-6))
