@@ -259,13 +259,8 @@ def print_quietly(work: Callable[[], object]) -> None:
     The handler logs one JSON line per request to stdout, as on Lambda: that
     work stays in the measurement, but stdout must carry only the result.
     """
-    import sys
+    from bench.quiet import handler_logs_discarded
 
-    out = sys.stdout
-    with open(os.devnull, "w") as devnull:
-        sys.stdout = devnull
-        try:
-            result = work()
-        finally:
-            sys.stdout = out
+    with handler_logs_discarded():
+        result = work()
     print(json.dumps(result))

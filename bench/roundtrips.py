@@ -8,6 +8,8 @@ after the previous one ended.
 
 from __future__ import annotations
 
+import sys
+
 from bench.latency import signup_body
 from bench.sdk_calls import recorded, waiting_seconds
 from bench.stats import median
@@ -26,9 +28,19 @@ def sequential_depth(calls: list[tuple[float, float]]) -> int:
 def measure_on_dynamodb_local(
     endpoint: str, *, region: str, requests: int
 ) -> tuple[int, list[str], float]:
-    """The median depth over `requests` sign-ups by the real handler in this process, its store
-    on DynamoDB Local over HTTP (a table of its own); one sign-up's calls in start order; and
-    the median seconds a sign-up waited on DynamoDB Local (its calls' spans, merged).
+    """The median depth over `requests` sign-ups by the real handler in a worker interpreter,
+    its store on DynamoDB Local over HTTP (a table of its own); one sign-up's calls in start
+    order; and the median seconds a sign-up waited on DynamoDB Local (its calls' spans,
+    merged). A worker of its own, as bench.latency's: the handler's log lines stay out of the
+    bench's output, and its once-per-container clients out of the caller."""
+    from bench.inprocess import run_worker
+
+    found = run_worker("bench.roundtrips", endpoint, region, requests)
+    return found["depth"], found["operations"], found["waited"]
+
+
+def _worker(endpoint: str, *, region: str, requests: int) -> tuple[int, list[str], float]:
+    """measure_on_dynamodb_local's work, in the worker interpreter.
 
     DynamoDB Local, not moto: its calls are network round trips that overlap
     as on AWS, where moto's run one at a time in this interpreter.
@@ -39,7 +51,15 @@ def measure_on_dynamodb_local(
 
     from backend.config import Settings
     from backend.handler import create_handler
-    from contract.limits import RateLimit
+    from bench.limits import NEVER_REACHED
+    from contract.environment import (
+        BCRYPT_COST,
+        DYNAMODB_ENDPOINT,
+        MAIL_OUTBOX_DIR,
+        PASSWORD_PEPPER,
+        TABLE_NAME,
+        WEB_URL,
+    )
     from infra.local import dynamodb_local
     from infra.local.events import HttpRequest, build_event
     from infra.local.lambda_context import LocalLambdaContext
@@ -47,18 +67,17 @@ def measure_on_dynamodb_local(
 
     table = f"roundtrips-{secrets.token_hex(3)}"
     ensure_table(dynamodb_local.client(endpoint, region), table, stream=False)
-    roomy = RateLimit(1_000_000, 3600)
     with tempfile.TemporaryDirectory(prefix="bench-rt-") as outbox:
-        settings = Settings(
-            table_name=table,
-            pepper_value=secrets.token_urlsafe(48),
-            bcrypt_cost=4,
-            dynamodb_endpoint=endpoint,
-            web_url="http://localhost:3000",
-            mail_outbox_dir=outbox,
-            rate_limit_per_address=roomy,
-            rate_limit_per_identifier=roomy,
-            rate_limit_per_identifier_global=roomy,
+        settings = Settings.from_env(
+            {
+                TABLE_NAME: table,
+                PASSWORD_PEPPER: secrets.token_urlsafe(48),
+                BCRYPT_COST: "4",
+                DYNAMODB_ENDPOINT: endpoint,
+                WEB_URL: "http://localhost:3000",
+                MAIL_OUTBOX_DIR: outbox,
+                **NEVER_REACHED,
+            }
         )
         handler = create_handler(lambda: settings, session=dynamodb_local.local_session(region))
 
@@ -92,3 +111,20 @@ def measure_on_dynamodb_local(
             waits.append(waiting_seconds(calls))
             operations = [call.operation for call in sorted(calls, key=lambda c: c.started)]
     return round(median(depths)), operations, median(waits)
+
+
+def main(argv: list[str]) -> None:
+    """Worker entry: `python -m bench.roundtrips ENDPOINT REGION REQUESTS` prints JSON."""
+    from bench.inprocess import print_quietly
+
+    endpoint, region, requests = argv
+
+    def work() -> dict[str, object]:
+        depth, operations, waited = _worker(endpoint, region=region, requests=int(requests))
+        return {"depth": depth, "operations": operations, "waited": waited}
+
+    print_quietly(work)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -4,10 +4,10 @@ bench.reset): the same options, the handler's log lines kept out of the printed 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 from typing import Protocol
+
+from bench.quiet import handler_logs_discarded
 
 
 class Run(Protocol):
@@ -34,12 +34,7 @@ def main(
     )
     parser.add_argument("--no-local-stage", action="store_true")
     args = parser.parse_args(argv)
-    out = sys.stdout
-    with open(os.devnull, "w") as devnull:  # the handler's log lines, as on Lambda
-        sys.stdout = devnull
-        try:
-            text = run(args.cost, args.samples, stage=not args.no_local_stage)
-        finally:
-            sys.stdout = out
+    with handler_logs_discarded():
+        text = run(args.cost, args.samples, stage=not args.no_local_stage)
     print(text)
     return 0
