@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -45,22 +46,25 @@ def test_authorizer_accepts_the_stage_token_with_or_without_bearer() -> None:
     assert _authorizer().claims({"authorization": token})["sub"] == "u1"
 
 
+def _bearer(**token: Any) -> dict[str, str]:
+    return {"authorization": "Bearer " + _token(**token)}
+
+
+# Each case's headers are made when it runs, not when the tests are collected: a token made
+# at collection could expire before a long session reaches it (its lifetime is 15 minutes).
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
-        ({}, "no token"),
-        ({"authorization": "Bearer "}, "no token"),
-        ({"authorization": "Bearer not.a.jwt"}, "not valid"),
-        ({"authorization": "Bearer " + _token(alg="none", key=None)}, "algorithm"),
-        ({"authorization": "Bearer " + _token(alg="HS256", key="k" * 32)}, "algorithm"),
-        (
-            {"authorization": "Bearer " + _token(key=OTHER_KEY)},
-            "not valid",
-        ),
-        ({"authorization": "Bearer " + _token(kid="k2")}, "not valid"),
-        ({"authorization": "Bearer " + _token(exp=int(time.time()) - 1)}, "expired"),
-        ({"authorization": "Bearer " + _token(aud="other")}, "audience"),
-        ({"authorization": "Bearer " + _token(iss="https://evil.example")}, "issuer"),
+        (dict, "no token"),
+        (lambda: {"authorization": "Bearer "}, "no token"),
+        (lambda: {"authorization": "Bearer not.a.jwt"}, "not valid"),
+        (lambda: _bearer(alg="none", key=None), "algorithm"),
+        (lambda: _bearer(alg="HS256", key="k" * 32), "algorithm"),
+        (lambda: _bearer(key=OTHER_KEY), "not valid"),
+        (lambda: _bearer(kid="k2"), "not valid"),
+        (lambda: _bearer(exp=int(time.time()) - 1), "expired"),
+        (lambda: _bearer(aud="other"), "audience"),
+        (lambda: _bearer(iss="https://evil.example"), "issuer"),
     ],
     ids=[
         "none",
@@ -75,9 +79,9 @@ def test_authorizer_accepts_the_stage_token_with_or_without_bearer() -> None:
         "issuer",
     ],
 )
-def test_authorizer_refuses(headers: dict[str, str], reason: str) -> None:
+def test_authorizer_refuses(headers: Callable[[], dict[str, str]], reason: str) -> None:
     with pytest.raises(TokenRefused, match=reason):
-        _authorizer().claims(headers)
+        _authorizer().claims(headers())
 
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
