@@ -24,7 +24,7 @@ from signup_web import services
 from signup_web.account_api import delete_account
 from signup_web.api import ApiUnavailable, Rejected, SignedOut
 from signup_web.focus import focus_on
-from signup_web.notices import Notice, unavailable_notice
+from signup_web.notices import Notice
 from signup_web.session_state import SESSION_ENDED, UNAUTHORIZED, SessionState
 from signup_web.waits import LimitWait
 
@@ -84,7 +84,7 @@ class DeleteState(LimitWait, rx.State):
                 outcome = await self._delete(session, password)
         except ApiUnavailable as exc:
             self.pending = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=NOT_DELETED, banner=DELETE_BANNER):
                 yield event
             return
         self.pending = False
@@ -111,15 +111,6 @@ class DeleteState(LimitWait, rx.State):
             password=password,
             for_address=self.router.session.client_ip,
         )
-
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            self._show(unavailable_notice(exc, kept=NOT_DELETED))
-            return [focus_on(DELETE_BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        focus = focus_on(DELETE_BANNER)
-        return [focus] if counting is None else [counting, focus]
 
     def _wait_changed(self, left: float) -> None:
         # The words stay put while the wait counts down beside them (notice_view).

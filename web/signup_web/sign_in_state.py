@@ -26,7 +26,7 @@ from contract.routes import ACCOUNT_PAGE
 from signup_web import services
 from signup_web.api import ApiUnavailable, Rejected
 from signup_web.focus import BANNER, ERROR_SUMMARY, focus_on
-from signup_web.notices import Notice, unavailable_notice
+from signup_web.notices import Notice
 from signup_web.session_state import SessionState
 from signup_web.waits import LimitWait
 
@@ -36,6 +36,9 @@ LOGIN_REQUIRED: Final = "Enter your username or email address."
 PASSWORD_REQUIRED: Final = "Enter your password."  # noqa: S105 - a message
 # One sentence for a wrong password and an unknown login: the API tells them apart for nobody.
 CREDENTIALS_WRONG: Final = "The username or email address and password do not match an account."
+
+# What a failed call leaves in place, said under the service's problem.
+DETAILS_KEPT: Final = "Your details are still in the form."
 
 
 class SignInState(LimitWait, rx.State):
@@ -95,7 +98,7 @@ class SignInState(LimitWait, rx.State):
             )
         except ApiUnavailable as exc:
             self.pending = False
-            for event in self._unavailable(exc):
+            for event in self._after_failure(exc, kept=DETAILS_KEPT):
                 yield event
             return
         self.pending = False
@@ -105,14 +108,6 @@ class SignInState(LimitWait, rx.State):
         session.begin(outcome)
         self.reset()  # type: ignore[no-untyped-call]  # nothing of the form outlives it
         yield rx.redirect(ACCOUNT_PAGE)
-
-    def _unavailable(self, exc: ApiUnavailable) -> list[EventSpec | EventHandler]:
-        if not exc.rate_limited:
-            self._show(unavailable_notice(exc, kept="Your details are still in the form."))
-            return [focus_on(BANNER)]
-        self.banner_request_id = exc.request_id
-        counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
 
     def _refused(self, outcome: Rejected) -> EventSpec:
         if codes.EMAIL_UNVERIFIED in outcome.codes:

@@ -57,15 +57,18 @@ class LimitWait(rx.State, mixin=True):
         self._counting = True
         return type(self).count_down
 
-    def _after_failure(self, exc: ApiUnavailable, *, kept: str) -> list[EventSpec | EventHandler]:
-        """The events after a failed call, focus on the banner: a 429 starts the wait (which
-        `_wait_changed` words), any other failure shows the service's problem and `kept`."""
+    def _after_failure(
+        self, exc: ApiUnavailable, *, kept: str, banner: str = BANNER
+    ) -> list[EventSpec | EventHandler]:
+        """The events after a failed call, focus on the `banner` (the element's id): a 429
+        starts the wait (which `_wait_changed` words), any other failure shows the service's
+        problem and `kept`."""
         if not exc.rate_limited:
             self._show(unavailable_notice(exc, kept=kept))
-            return [focus_on(BANNER)]
+            return [focus_on(banner)]
         self._show(Notice("", exc.request_id))
         counting = self._start_wait(exc.retry_after, time.time())
-        return [focus_on(BANNER)] if counting is None else [counting, focus_on(BANNER)]
+        return [focus_on(banner)] if counting is None else [counting, focus_on(banner)]
 
     def _show(self, notice: Notice) -> None:
         """Put `notice` in the banner; a subclass overrides it."""
